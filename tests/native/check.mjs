@@ -1,0 +1,12 @@
+import { getLlama, LlamaCompletion } from 'node-llama-cpp';
+const llama = await getLlama({ build: 'never', skipDownload: true, gpu: false });
+const model = await llama.loadModel({ modelPath: process.argv[2] });
+const ctx = await model.createContext({ contextSize: 512 });
+const seq = ctx.getSequence();
+const prompt = 'GPT4 Correct User: Hello<|end_of_turn|>GPT4 Correct Assistant:';
+const toks = model.tokenize(prompt, true);
+console.log('tokens', JSON.stringify([model.tokens.bos, ...toks]));
+const comp = new LlamaCompletion({ contextSequence: seq });
+const t0 = Date.now();
+const out = await comp.generateCompletion(prompt, { maxTokens: 300, temperature: 0 });
+console.log('reply', JSON.stringify(out), Date.now() - t0, 'ms');

@@ -1,0 +1,64 @@
+/**
+ * Every generated model the project uses, by name: the demo model `npm start` serves and the models
+ * the tests and benchmarks need. Each entry knows its file name and how to write it.
+ */
+import { mkdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { detokenize } from '../../workers/lib/tokenizer/index';
+import { writeGguf } from './gguf-writer';
+import { openChatTokenizerVocab, scriptedSpec, uniqueReplyIds } from './scripted';
+
+/** What the default demo model answers, to anything. */
+export const DEMO_REPLY =
+  'Hello! I am a tiny offline demo running entirely in your browser, so my replies are scripted. For real answers, pick Starling-LM-7B from the model list. 🐦';
+
+/** A long scripted reply: many distinct word pieces, for stop/cancel tests. */
+export function longReplyIds(count = 600): number[] {
+  const v = openChatTokenizerVocab();
+  const ids: number[] = [];
+  for (let id = 1000; id < 32000 && ids.length < count; id++) {
+    if (/^\u2581[a-z]{4,}$/.test(v.tokens[id])) ids.push(id);
+  }
+  return ids;
+}
+
+/** The text a scripted reply shows in the chat (the engine's leading space trimmed). */
+export const replyText = (ids: number[]): string => detokenize(openChatTokenizerVocab(), ids).trimStart();
+
+export interface GeneratedModel {
+  file: string;
+  /** The exact reply text, for scripted models. */
+  reply?: string;
+  write: (path: string) => number;
+}
+
+export const MODELS = {
+  demo: {
+    file: 'starling-playground-demo.Q8_0.gguf',
+    reply: DEMO_REPLY,
+    write: (path: string) =>
+      writeGguf(path, scriptedSpec({ name: 'Starling Playground demo (scripted)', reply: uniqueReplyIds(DEMO_REPLY) })),
+  },
+  long: {
+    file: 'scripted-long.Q8_0.gguf',
+    reply: replyText(longReplyIds()),
+    write: (path: string) =>
+      writeGguf(path, scriptedSpec({ name: 'Scripted long reply', reply: longReplyIds(), layers: 4 })),
+  },
+} satisfies Record<string, GeneratedModel>;
+
+export type ModelName = keyof typeof MODELS;
+
+/** Writes the model into dir unless an up-to-date copy is there; returns its path. */
+export function ensureModel(name: ModelName, dir: string): string {
+  const m = MODELS[name];
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, m.file);
+  try {
+    if (statSync(path).size > 0) return path;
+  } catch {
+    // not there yet
+  }
+  m.write(path);
+  return path;
+}

@@ -1,0 +1,100 @@
+/**
+ * Request/event RPC over a Worker: each request gets an id, and the worker's events for that id
+ * come back as an async iterator that ends at a terminal event and throws on an error event.
+ * If the worker dies, every open iterator throws a `worker-crashed` AppError.
+ */
+import { AppError, fromErrorData, type AppErrorData } from '../../../../workers/lib/errors';
+
+type Message = { id: number; type: string };
+type ErrorEvent_ = { id: number; type: 'error'; error: AppErrorData };
+type DistributiveOmit<T, K extends keyof never> = T extends unknown ? Omit<T, K> : never;
+
+interface Pending<E> {
+  queue: E[];
+  wake: (() => void) | null;
+  failure: Error | null;
+}
+
+export class WorkerClient<Req extends Message, Ev extends Message> {
+  private nextId = 1;
+  private pending = new Map<number, Pending<Ev>>();
+  private dead: Error | null = null;
+
+  constructor(
+    private readonly worker: Worker,
+    private readonly terminal: ReadonlySet<Ev['type']>,
+    private readonly name: string,
+  ) {
+    worker.onmessage = (e: MessageEvent<Ev>) => this.deliver(e.data);
+    worker.onerror = (e) => {
+      e.preventDefault();
+      this.kill(new AppError('worker-crashed', `The ${name} stopped unexpectedly (${e.message || 'unknown error'}).`));
+    };
+    worker.onmessageerror = () => this.kill(new AppError('worker-crashed', `The ${name} sent an unreadable message.`));
+  }
+
+  /** Sends a request; returns its id and the stream of its events. */
+  request(body: DistributiveOmit<Req, 'id'>, transfer: Transferable[] = []): { id: number; events: AsyncGenerator<Ev> } {
+    const id = this.nextId++;
+    const p: Pending<Ev> = { queue: [], wake: null, failure: this.dead };
+    this.pending.set(id, p);
+    if (!this.dead) this.worker.postMessage({ ...body, id } as Req, transfer);
+    return { id, events: this.iterate(id, p) };
+  }
+
+  /** Sends a message that expects no answer (e.g. cancel). */
+  notify(body: DistributiveOmit<Req, 'id'>): void {
+    if (!this.dead) this.worker.postMessage({ ...body, id: this.nextId++ } as Req);
+  }
+
+  terminate(): void {
+    this.kill(new AppError('worker-crashed', `The ${this.name} was stopped.`));
+    this.worker.terminate();
+  }
+
+  private async *iterate(id: number, p: Pending<Ev>): AsyncGenerator<Ev> {
+    try {
+      for (;;) {
+        while (p.queue.length > 0) {
+          const ev = p.queue.shift()!;
+          if (ev.type === 'error') throw fromErrorData((ev as unknown as ErrorEvent_).error);
+          yield ev;
+          if (this.terminal.has(ev.type)) return;
+        }
+        if (p.failure) throw p.failure;
+        await new Promise<void>((r) => (p.wake = r));
+        p.wake = null;
+      }
+    } finally {
+      this.pending.delete(id);
+    }
+  }
+
+  private deliver(ev: Ev): void {
+    const p = this.pending.get(ev.id);
+    if (!p) return;
+    p.queue.push(ev);
+    p.wake?.();
+  }
+
+  private kill(err: Error): void {
+    this.dead = err;
+    for (const p of this.pending.values()) {
+      p.failure = err;
+      p.wake?.();
+    }
+  }
+}
+
+/** Starts a module worker, turning a refusal (strict CSP, sandboxed iframe) into a clear error. */
+export function startWorker(factory: () => Worker, name: string): Worker {
+  try {
+    return factory();
+  } catch (e) {
+    throw new AppError(
+      'worker-unavailable',
+      `This page cannot start its ${name} (${e instanceof Error ? e.message : String(e)}). ` +
+        'Browsers block workers under a strict Content-Security-Policy or in a sandboxed iframe without allow-scripts.',
+    );
+  }
+}

@@ -1,0 +1,31 @@
+/** The URL parameters of the test contract (GUIDE.md §2), parsed once. */
+import type { BackendChoice } from '../../../workers/protocol';
+
+export type PanelName = 'storage' | 'template' | 'settings';
+
+export interface UrlParams {
+  model: string | null;
+  backend: BackendChoice;
+  threads: number | undefined;
+  ctx: number | undefined;
+  panel: PanelName | null;
+}
+
+const positiveInt = (v: string | null): number | undefined => {
+  if (v === null || !/^\d+$/.test(v)) return undefined;
+  const n = Number(v);
+  return n > 0 ? n : undefined;
+};
+
+export function parseUrlParams(search: string): UrlParams {
+  const q = new URLSearchParams(search);
+  const backend = q.get('backend');
+  const panel = q.get('panel');
+  return {
+    model: q.get('model') || null,
+    backend: backend === 'cpu' || backend === 'webgpu' ? backend : 'auto',
+    threads: positiveInt(q.get('threads')),
+    ctx: positiveInt(q.get('ctx')),
+    panel: panel === 'storage' || panel === 'template' || panel === 'settings' ? panel : null,
+  };
+}

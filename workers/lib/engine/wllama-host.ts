@@ -1,0 +1,147 @@
+/**
+ * Owns the one Wllama instance: loads a model from Blobs, streams a completion, cancels it.
+ *
+ * Placement: this runs inside the app's engine worker, so wllama's own worker is nested in ours.
+ * Measured on this machine (headless Chromium, demo and 134M models) the nested placement generates
+ * at the same speed as hosting Wllama on the main thread, while the main thread no longer runs
+ * wllama's result polling, JSON parsing and JSPI file-read replies (see README "Engine placement").
+ */
+import { CacheManager, Wllama } from '@wllama/wllama/esm/index.js';
+import type { RawCompletionChunk } from '@wllama/wllama/esm/index.js';
+import wasmUrl from '@wllama/wllama/esm/wasm/wllama.wasm?url';
+import { AppError } from '../errors';
+import type { Backend, GenerateParams, GenerationResult, GenerationTimings, LoadConfig, LoadedModelInfo } from '../../protocol';
+import { chooseBackend } from './backend';
+import { chooseThreads } from './threads';
+
+// wllama's default CacheManager needs the Cross-Origin Storage API; the app caches models itself.
+const noStorage = {
+  isSupported: () => true,
+  read: () => Promise.reject(new Error('wllama storage is not used; the app caches models')),
+  write: () => Promise.reject(new Error('wllama storage is not used; the app caches models')),
+  getSize: () => Promise.resolve(-1),
+  list: () => Promise.resolve([]),
+  delete: () => Promise.resolve(),
+};
+
+const quietLogger = {
+  debug: () => {},
+  log: () => {},
+  warn: (...a: unknown[]) => console.warn('[wllama]', ...a),
+  error: (...a: unknown[]) => console.error('[wllama]', ...a),
+};
+
+export class WllamaHost {
+  private wllama: Wllama | null = null;
+  private info: LoadedModelInfo | null = null;
+
+  async load(files: Blob[], config: LoadConfig): Promise<LoadedModelInfo> {
+    await this.unload();
+    const t0 = performance.now();
+    const { backend, reason } = await chooseBackend(config.backend);
+    const bytes = files.reduce((n, f) => n + f.size, 0);
+    const threads = config.threads ?? chooseThreads(bytes, navigator.hardwareConcurrency);
+    const w = new Wllama({ default: wasmUrl }, { logger: quietLogger, cacheManager: new CacheManager([noStorage]) });
+    try {
+      await w.loadModel(files, {
+        n_ctx: config.ctx,
+        n_threads: threads,
+        n_gpu_layers: backend === 'cpu' ? 0 : undefined,
+        // One slot: a single conversation, so every turn reuses the previous turn's KV cache.
+        n_parallel: 1,
+      });
+    } catch (e) {
+      await w.exit().catch(() => {});
+      throw new AppError('load-failed', `llama.cpp could not load the model: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    this.wllama = w;
+    const ctx = w.getLoadedContextInfo();
+    this.info = {
+      backend,
+      backendReason: reason,
+      threads: w.getNumThreads(),
+      ctx: ctx.n_ctx,
+      nVocab: ctx.n_vocab,
+      bosId: w.getBOS(),
+      eosId: w.getEOS(),
+      eotId: w.getEOT(),
+      eogIds: ctx.list_tokens_eog ?? [],
+      chatTemplate: w.getChatTemplate(),
+      metadata: ctx.metadata,
+      loadMs: performance.now() - t0,
+    };
+    return this.info;
+  }
+
+  async generate(
+    prompt: string,
+    params: GenerateParams,
+    signal: AbortSignal,
+    onText: (text: string) => void,
+  ): Promise<GenerationResult> {
+    const w = this.wllama;
+    if (!w) throw new AppError('generation-failed', 'No model is loaded.');
+    const t0 = performance.now();
+    let firstTokenMs: number | null = null;
+    let text = '';
+    let finish: GenerationResult['finishReason'] = 'stop';
+    let timings: GenerationTimings | null = null;
+    let promptTokens: number | null = null;
+    const onData = (chunk: RawCompletionChunk): void => {
+      const choice = chunk.choices?.[0];
+      if (choice?.text) {
+        if (firstTokenMs === null) firstTokenMs = performance.now() - t0;
+        text += choice.text;
+        onText(choice.text);
+      }
+      if (choice?.finish_reason === 'length') finish = 'length';
+      if (chunk.usage) promptTokens = chunk.usage.prompt_tokens;
+      if (chunk.timings) {
+        const t = chunk.timings;
+        timings = {
+          promptTokens: t.prompt_n,
+          cachedTokens: t.cache_n,
+          promptMs: t.prompt_ms,
+          promptPerSecond: t.prompt_per_second,
+          predictedTokens: t.predicted_n,
+          predictedMs: t.predicted_ms,
+          predictedPerSecond: t.predicted_per_second,
+        };
+      }
+    };
+    try {
+      await w.createCompletion({
+        prompt,
+        stream: true,
+        onData,
+        abortSignal: signal,
+        max_tokens: params.max_tokens,
+        temperature: params.temperature,
+        top_p: params.top_p,
+        top_k: params.top_k,
+        seed: params.seed,
+        frequency_penalty: params.frequency_penalty,
+        presence_penalty: params.presence_penalty,
+        // llama-server's JSON name for the repetition penalty
+        ...({ repeat_penalty: params.repetition_penalty, cache_prompt: true } as object),
+      });
+    } catch (e) {
+      if (signal.aborted) {
+        return { text, finishReason: 'cancelled', timings, enginePromptTokens: promptTokens, firstTokenMs };
+      }
+      throw new AppError('generation-failed', `Generation failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    return { text, finishReason: finish, timings, enginePromptTokens: promptTokens, firstTokenMs };
+  }
+
+  async unload(): Promise<void> {
+    const w = this.wllama;
+    this.wllama = null;
+    this.info = null;
+    await w?.exit();
+  }
+
+  get loaded(): { backend: Backend; threads: number } | null {
+    return this.info && { backend: this.info.backend, threads: this.info.threads };
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * Errors the user can see. Each has a short machine `kind` (shown as error-banner's data-kind) and a
+ * message written for a person. They cross worker boundaries as plain data.
+ */
+
+export type ErrorKind =
+  | 'http-404'
+  | 'http-error'
+  | 'network'
+  | 'html-not-gguf'
+  | 'not-gguf'
+  | 'ggml-legacy'
+  | 'truncated'
+  | 'corrupt-gguf'
+  | 'quota'
+  | 'storage'
+  | 'load-failed'
+  | 'generation-failed'
+  | 'worker-unavailable'
+  | 'worker-crashed'
+  | 'bad-url'
+  | 'aborted';
+
+export interface AppErrorData {
+  name: string;
+  kind: ErrorKind;
+  message: string;
+}
+
+export class AppError extends Error {
+  override name = 'AppError';
+  constructor(
+    readonly kind: ErrorKind,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const isAbort = (e: unknown): boolean => e instanceof Error && e.name === 'AbortError';
+
+/** Flattens any thrown value for postMessage. */
+export function toErrorData(e: unknown, fallback: ErrorKind): AppErrorData {
+  if (e instanceof AppError) return { name: e.name, kind: e.kind, message: e.message };
+  if (isAbort(e)) return { name: 'AbortError', kind: 'aborted', message: 'Cancelled.' };
+  const message = e instanceof Error ? e.message : String(e);
+  if (e instanceof Error && e.name === 'QuotaExceededError') {
+    return { name: 'AppError', kind: 'quota', message: `Not enough storage space for this model (${message}).` };
+  }
+  return { name: e instanceof Error ? e.name : 'Error', kind: fallback, message };
+}
+
+/** Rebuilds an Error from its data on the receiving side. */
+export function fromErrorData(d: AppErrorData): Error {
+  if (d.kind === 'aborted') {
+    const e = new Error(d.message);
+    e.name = 'AbortError';
+    return e;
+  }
+  return new AppError(d.kind, d.message);
+}

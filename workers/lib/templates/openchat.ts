@@ -1,0 +1,24 @@
+/**
+ * OpenChat 3.5 / Starling-LM-7B-alpha and -beta, exactly as their model card writes it:
+ *   GPT4 Correct User: {user}<|end_of_turn|>GPT4 Correct Assistant: {reply}<|end_of_turn|>...GPT4 Correct Assistant:
+ * Coding mode swaps the role prefix for "Code User:" / "Code Assistant:". A system message is
+ * written as llama.cpp's openchat template does: its text, then <|end_of_turn|>, no role prefix.
+ * BOS is not part of the text; the tokenizer adds it.
+ */
+import type { ChatMessage } from './types';
+
+export const END_OF_TURN = '<|end_of_turn|>';
+
+export interface OpenChatOptions {
+  coding?: boolean;
+}
+
+export function renderOpenChat(messages: readonly ChatMessage[], opts: OpenChatOptions = {}): string {
+  const prefix = opts.coding ? 'Code' : 'GPT4 Correct';
+  let out = '';
+  for (const m of messages) {
+    if (m.role === 'system') out += m.content + END_OF_TURN;
+    else out += `${prefix} ${m.role === 'user' ? 'User' : 'Assistant'}: ${m.content}${END_OF_TURN}`;
+  }
+  return out + `${prefix} Assistant:`;
+}
