@@ -23,6 +23,7 @@ export default defineConfig({
       input: {
         main: `${web}/index.html`,
         embed: `${web}/embed.html`,
+        bare: `${web}/bench/bare.html`,
       },
     },
   },

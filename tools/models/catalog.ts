@@ -6,6 +6,9 @@ import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { detokenize } from '../../workers/lib/tokenizer/index';
 import { writeGguf } from './gguf-writer';
+import { llamaSpec, type LlamaShape } from './llama-model';
+import { openChatVocabKv } from './openchat-vocab';
+import { GgmlType, Rng, type GgmlTypeId } from './quant';
 import { openChatTokenizerVocab, scriptedSpec, uniqueReplyIds } from './scripted';
 
 /** What the default demo model answers, to anything. */
@@ -24,6 +27,34 @@ export function longReplyIds(count = 600): number[] {
 
 /** The text a scripted reply shows in the chat (the engine's leading space trimmed). */
 export const replyText = (ids: number[]): string => detokenize(openChatTokenizerVocab(), ids).trimStart();
+
+/** ~134M parameters with the real OpenChat vocabulary: the benchmark model of GUIDE.md §5. */
+export const BENCH_134M_SHAPE: LlamaShape = { vocab: 32002, dim: 768, layers: 12, heads: 12, kvHeads: 12, ff: 2048, ctx: 4096 };
+
+/**
+ * Random weights, except that the output rows of byte tokens and of the special tokens are zero:
+ * greedy decoding then never picks them, so replies never end early and never contain invalid
+ * UTF-8 (which wllama 3.8 cannot stream; see wllama-host.ts).
+ */
+const randomModel = (name: string, shape: LlamaShape, type: GgmlTypeId) => (path: string) => {
+  const rng = new Rng(7);
+  const scale = 1 / Math.sqrt(shape.dim);
+  return writeGguf(
+    path,
+    llamaSpec({
+      name,
+      shape,
+      types: { embedding: type, output: type, layers: type },
+      weights: (tensor) =>
+        tensor === 'output.weight'
+          ? (token, row) => {
+              if (token > 258 && token < 32000) for (let i = 0; i < row.length; i++) row[i] = rng.nextSigned() * scale;
+            }
+          : 'random',
+      vocabKv: openChatVocabKv(),
+    }),
+  );
+};
 
 export interface GeneratedModel {
   file: string;
@@ -44,6 +75,14 @@ export const MODELS = {
     reply: replyText(longReplyIds()),
     write: (path: string) =>
       writeGguf(path, scriptedSpec({ name: 'Scripted long reply', reply: longReplyIds(), layers: 4 })),
+  },
+  bench134mQ8: {
+    file: 'bench-134m.Q8_0.gguf',
+    write: randomModel('Benchmark 134M (random weights)', BENCH_134M_SHAPE, GgmlType.Q8_0),
+  },
+  bench134mQ4: {
+    file: 'bench-134m.Q4_0.gguf',
+    write: randomModel('Benchmark 134M (random weights)', BENCH_134M_SHAPE, GgmlType.Q4_0),
   },
 } satisfies Record<string, GeneratedModel>;
 

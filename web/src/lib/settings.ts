@@ -1,6 +1,7 @@
 /**
  * Generation settings with the hosted starling-lm-7b-beta API's names, defaults and ranges
  * (max_tokens default 256, temperature 0..5, top_p 0..2, top_k 1..50, penalties 0..2).
+ * Temperature defaults to 0 because Starling's model card recommends it against verbose replies.
  */
 import type { GenerateParams } from '../../../workers/protocol';
 
@@ -22,7 +23,7 @@ export const PARAM_RANGES: Record<Exclude<keyof GenerateParams, 'seed'>, Range> 
 
 export const DEFAULT_PARAMS: GenerateParams = {
   max_tokens: 256,
-  temperature: 0.7,
+  temperature: 0,
   top_p: 0.95,
   top_k: 40,
   repetition_penalty: 1,

@@ -31,6 +31,22 @@ const quietLogger = {
   error: (...a: unknown[]) => console.error('[wllama]', ...a),
 };
 
+/**
+ * wllama 3.8 fails a request whose output is not valid UTF-8 (llama.cpp's JSON encoder throws and the
+ * glue reply is never written, so the worker reads the "GLUE" magic as a length: 1163217991).
+ */
+function generationError(e: unknown): AppError {
+  const message = e instanceof Error ? e.message : String(e);
+  if (message.includes('Invalid typed array length: 1163217991')) {
+    return new AppError(
+      'generation-failed',
+      'The model produced bytes that are not valid UTF-8 text, which the engine (wllama 3.8) cannot pass on. ' +
+        'The reply so far is kept; try again or rephrase.',
+    );
+  }
+  return new AppError('generation-failed', `Generation failed: ${message}`);
+}
+
 export class WllamaHost {
   private wllama: Wllama | null = null;
   private info: LoadedModelInfo | null = null;
@@ -129,7 +145,7 @@ export class WllamaHost {
       if (signal.aborted) {
         return { text, finishReason: 'cancelled', timings, enginePromptTokens: promptTokens, firstTokenMs };
       }
-      throw new AppError('generation-failed', `Generation failed: ${e instanceof Error ? e.message : String(e)}`);
+      throw generationError(e);
     }
     return { text, finishReason: finish, timings, enginePromptTokens: promptTokens, firstTokenMs };
   }

@@ -28,6 +28,7 @@ export class ModelState {
     this.error = null;
     this.info = null;
     this.progress = null;
+    this.status = 'loading';
     try {
       const source = resolveModelSource(spec, document.baseURI);
       this.source = source;

@@ -1,0 +1,70 @@
+import { DEMO_REPLY, MODELS } from '../../tools/models/catalog';
+import { expect, lastAssistant, recordStreaming, sendMessage, streamedSnapshots, test, waitForReady } from './fixtures';
+
+test.describe('chat with the default model', () => {
+  test('the demo model answers "Hello" with its exact sentence, streamed, with stats', async ({ page }) => {
+    await page.goto('/');
+    await waitForReady(page);
+    await recordStreaming(page);
+    await sendMessage(page, 'Hello');
+
+    const reply = lastAssistant(page);
+    await expect(reply).toHaveAttribute('data-state', 'done');
+    await expect(reply.getByTestId('message-content')).toHaveText(DEMO_REPLY, { useInnerText: true });
+    expect(await reply.getByTestId('message-content').textContent()).toBe(DEMO_REPLY);
+
+    const snapshots = await streamedSnapshots(page);
+    expect(snapshots.length).toBeGreaterThan(1);
+    for (const s of snapshots) expect(DEMO_REPLY.startsWith(s)).toBe(true);
+
+    const stats = page.getByTestId('gen-stats');
+    await expect(stats).toBeVisible();
+    expect(Number(await stats.getAttribute('data-gen-tps'))).toBeGreaterThan(0);
+    expect(Number(await stats.getAttribute('data-prompt-tps'))).toBeGreaterThan(0);
+    expect(Number(await stats.getAttribute('data-ttft-ms'))).toBeGreaterThan(0);
+    expect(await stats.getAttribute('data-backend')).toBe('cpu');
+    expect(Number(await stats.getAttribute('data-threads'))).toBeGreaterThanOrEqual(1);
+  });
+
+  test('a second turn reuses the first turn from the KV cache', async ({ page }) => {
+    await page.goto('/');
+    await waitForReady(page);
+    await sendMessage(page, 'Hello');
+    await expect(lastAssistant(page)).toHaveAttribute('data-state', 'done');
+    await sendMessage(page, 'And again?');
+    await expect(lastAssistant(page)).toHaveAttribute('data-state', 'done');
+    await expect(lastAssistant(page).getByTestId('message-content')).toHaveText(DEMO_REPLY);
+    const stats = page.getByTestId('gen-stats');
+    // The first prompt (17 tokens) ends where the reply began; at least that much must come from the cache.
+    expect(Number(await stats.getAttribute('data-cached-tokens'))).toBeGreaterThanOrEqual(17);
+  });
+
+  test('stop keeps the partial reply, marks it stopped, and a new message works right after', async ({ page, modelServer }) => {
+    const full = MODELS.long.reply;
+    await page.goto(`/?model=${encodeURIComponent(`${modelServer.url}/models/${MODELS.long.file}`)}`);
+    await waitForReady(page);
+    await sendMessage(page, 'Tell me everything');
+    const reply = lastAssistant(page);
+    const content = reply.getByTestId('message-content');
+    await expect.poll(async () => (await content.textContent())?.split(' ').length ?? 0).toBeGreaterThan(10);
+    await page.getByTestId('stop-button').click();
+    await expect(reply).toHaveAttribute('data-state', 'stopped');
+
+    const partial = (await content.textContent()) ?? '';
+    expect(partial.length).toBeGreaterThan(0);
+    expect(partial.length).toBeLessThan(full.length);
+    expect(full.startsWith(partial)).toBe(true);
+    await page.waitForTimeout(300);
+    expect(await content.textContent()).toBe(partial); // nothing arrives after the stop
+
+    await expect(page.getByTestId('send-button')).toBeVisible();
+    await sendMessage(page, 'Hello again');
+    const second = lastAssistant(page);
+    await expect(second).toHaveAttribute('data-state', 'done');
+    const text = (await second.getByTestId('message-content').textContent()) ?? '';
+    expect(text.length).toBeGreaterThan(partial.length / 2);
+    expect(full.startsWith(text)).toBe(true);
+    await expect(page.locator('[data-testid=message][data-role=assistant]')).toHaveCount(2);
+    await expect(page.locator('[data-testid=message][data-role=assistant]').first()).toHaveAttribute('data-state', 'stopped');
+  });
+});

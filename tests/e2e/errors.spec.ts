@@ -1,0 +1,31 @@
+import { MODELS } from '../../tools/models/catalog';
+import { cacheEntriesFor, expect, lastAssistant, sendMessage, test, waitForReady } from './fixtures';
+
+const cases = [
+  { name: 'an HTML page instead of a GGUF file', prefix: 'html', kind: 'html-not-gguf', text: /web page/ },
+  { name: 'a truncated GGUF file', prefix: 'truncated', kind: 'truncated', text: /truncated|cut short/ },
+  { name: 'a missing file (404)', prefix: 'missing', kind: 'http-404', text: /404/ },
+  { name: 'a legacy GGML file', prefix: 'ggml', kind: 'ggml-legacy', text: /GGML/ },
+] as const;
+
+test.describe('a bad model URL gives a specific error and leaves nothing in the cache', () => {
+  for (const c of cases) {
+    test(`${c.name} shows error-banner kind "${c.kind}"`, async ({ page, modelServer }) => {
+      const url = `${modelServer.url}/${c.prefix}/${MODELS.demo.file}`;
+      await page.goto(`/?model=${encodeURIComponent(url)}`);
+      const banner = page.getByTestId('error-banner');
+      await expect(banner).toHaveAttribute('data-kind', c.kind);
+      await expect(banner).toContainText(c.text);
+      await expect(page.getByTestId('model-status')).toHaveAttribute('data-state', 'error');
+      expect(await cacheEntriesFor(page, url)).toBe(0);
+
+      // The app stays usable: switch to the demo model and chat.
+      await page.getByTestId('model-picker-toggle').click();
+      await page.getByTestId('use-demo-model').click();
+      await waitForReady(page);
+      await expect(banner).toHaveCount(0);
+      await sendMessage(page, 'Hello');
+      await expect(lastAssistant(page)).toHaveAttribute('data-state', 'done');
+    });
+  }
+});

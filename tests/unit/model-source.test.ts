@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { AppError } from '../../workers/lib/errors';
+import { resolveModelSource } from '../../workers/lib/model-source';
+
+const base = 'http://127.0.0.1:4173/app/';
+
+describe('resolveModelSource', () => {
+  it('resolves a relative path against the page', () => {
+    expect(resolveModelSource('models/a.gguf', base)).toEqual({
+      id: 'http://127.0.0.1:4173/app/models/a.gguf',
+      urls: ['http://127.0.0.1:4173/app/models/a.gguf'],
+      names: ['a.gguf'],
+    });
+  });
+  it('turns hf:owner/repo/file into the Hugging Face download URL', () => {
+    const s = resolveModelSource('hf:TheBloke/Starling-LM-7B-alpha-GGUF/starling-lm-7b-alpha.Q4_K_M.gguf', base);
+    expect(s.urls).toEqual(['https://huggingface.co/TheBloke/Starling-LM-7B-alpha-GGUF/resolve/main/starling-lm-7b-alpha.Q4_K_M.gguf']);
+  });
+  it('expands the first shard of a gguf-split set to every shard, in order', () => {
+    const s = resolveModelSource('https://x.test/m/big-00001-of-00003.gguf?download=1', base);
+    expect(s.names).toEqual(['big-00001-of-00003.gguf', 'big-00002-of-00003.gguf', 'big-00003-of-00003.gguf']);
+    expect(s.urls[2]).toBe('https://x.test/m/big-00003-of-00003.gguf?download=1');
+  });
+  it('refuses a later shard, a bad hf: spec and non-http URLs', () => {
+    const kind = (spec: string) => {
+      try {
+        resolveModelSource(spec, base);
+        return null;
+      } catch (e) {
+        return (e as AppError).kind;
+      }
+    };
+    expect(kind('https://x.test/big-00002-of-00003.gguf')).toBe('bad-url');
+    expect(kind('hf:owner-only')).toBe('bad-url');
+    expect(kind('file:///etc/passwd')).toBe('bad-url');
+    expect(kind('javascript:alert(1)')).toBe('bad-url');
+  });
+});

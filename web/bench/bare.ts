@@ -1,0 +1,52 @@
+/**
+ * The benchmark's reference: wllama used directly on the main thread, the way its README shows, with
+ * no app around it. Query: model=<url>&prompt=<text>&n=<tokens>&threads=<n>&ctx=<n>.
+ * Writes its measurements to window.__bench (and the page) for the benchmark driver to read.
+ */
+import { CacheManager, Wllama } from '@wllama/wllama/esm/index.js';
+import wasmUrl from '@wllama/wllama/esm/wasm/wllama.wasm?url';
+
+const q = new URLSearchParams(location.search);
+const out = document.getElementById('out')!;
+const noStorage = {
+  isSupported: () => true,
+  read: () => Promise.resolve(null),
+  write: () => Promise.resolve(),
+  getSize: () => Promise.resolve(-1),
+  list: () => Promise.resolve([]),
+  delete: () => Promise.resolve(),
+};
+
+async function run(): Promise<Record<string, unknown>> {
+  const blob = await (await fetch(q.get('model')!)).blob();
+  const threads = q.get('threads') ? Number(q.get('threads')) : undefined;
+  const w = new Wllama({ default: wasmUrl }, { cacheManager: new CacheManager([noStorage]), suppressNativeLog: true });
+  const t0 = performance.now();
+  await w.loadModel([blob], { n_ctx: Number(q.get('ctx') ?? 1024), n_threads: threads, n_gpu_layers: 0, n_parallel: 1 });
+  const loadMs = performance.now() - t0;
+  const t1 = performance.now();
+  let ttftMs = -1;
+  let timings: Record<string, number> = {};
+  await w.createCompletion({
+    prompt: q.get('prompt') ?? 'GPT4 Correct User: Hello<|end_of_turn|>GPT4 Correct Assistant:',
+    max_tokens: Number(q.get('n') ?? 64),
+    temperature: 0,
+    stream: true,
+    ...({ ignore_eos: true } as object),
+    onData: (c) => {
+      if (ttftMs < 0 && c.choices?.[0]?.text) ttftMs = performance.now() - t1;
+      if (c.timings) timings = c.timings as unknown as Record<string, number>;
+    },
+  });
+  return { loadMs, ttftMs, threads: w.getNumThreads(), ...timings };
+}
+
+run()
+  .then((r) => {
+    (window as unknown as { __bench: unknown }).__bench = r;
+    out.textContent = JSON.stringify(r, null, 2);
+  })
+  .catch((e: unknown) => {
+    (window as unknown as { __bench: unknown }).__bench = { error: String(e) };
+    out.textContent = String(e);
+  });
