@@ -31,3 +31,5 @@ scope.onmessage = async (ev: MessageEvent<DownloadRequest>) => {
     running.delete(msg.id);
   }
 };
+
+post({ id: 0, type: 'hello' });

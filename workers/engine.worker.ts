@@ -43,3 +43,5 @@ scope.onmessage = async (ev: MessageEvent<EngineRequest>) => {
     }
   }
 };
+
+post({ id: 0, type: 'hello' });

@@ -5,6 +5,12 @@
  */
 import type { AppErrorData } from './lib/errors';
 
+/** Every worker posts this once when its script has started, so a failure to start can be told apart from a crash. */
+export interface HelloEvent {
+  id: 0;
+  type: 'hello';
+}
+
 // ---------- engine worker (hosts wllama) ----------
 
 export type Backend = 'cpu' | 'webgpu';
@@ -75,7 +81,8 @@ export type EngineEvent =
   | { id: number; type: 'token'; text: string }
   | { id: number; type: 'done'; result: GenerationResult }
   | { id: number; type: 'unloaded' }
-  | { id: number; type: 'error'; error: AppErrorData };
+  | { id: number; type: 'error'; error: AppErrorData }
+  | HelloEvent;
 
 // ---------- download worker ----------
 
@@ -91,4 +98,5 @@ export type DownloadRequest =
 export type DownloadEvent =
   | { id: number; type: 'progress'; progress: DownloadProgress }
   | { id: number; type: 'done'; bytes: number }
-  | { id: number; type: 'error'; error: AppErrorData };
+  | { id: number; type: 'error'; error: AppErrorData }
+  | HelloEvent;

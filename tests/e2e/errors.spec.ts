@@ -29,3 +29,15 @@ test.describe('a bad model URL gives a specific error and leaves nothing in the 
     });
   }
 });
+
+test('a page that may not start workers shows a clear error, not a spinner', async ({ page }) => {
+  // Serve the app page with a CSP that forbids workers, as a strict host page might.
+  await page.route(/\/(\?.*)?$/, async (route) => {
+    const res = await route.fetch();
+    await route.fulfill({ response: res, headers: { ...res.headers(), 'content-security-policy': "worker-src 'none'" } });
+  });
+  await page.goto('/');
+  await expect(page.getByTestId('error-banner')).toHaveAttribute('data-kind', 'worker-unavailable');
+  await expect(page.getByTestId('error-banner')).toContainText(/Content-Security-Policy/);
+  await expect(page.getByTestId('model-status')).toHaveAttribute('data-state', 'error');
+});

@@ -19,16 +19,24 @@ export class WorkerClient<Req extends Message, Ev extends Message> {
   private nextId = 1;
   private pending = new Map<number, Pending<Ev>>();
   private dead: Error | null = null;
+  private started = false;
 
   constructor(
     private readonly worker: Worker,
     private readonly terminal: ReadonlySet<Ev['type']>,
     private readonly name: string,
   ) {
-    worker.onmessage = (e: MessageEvent<Ev>) => this.deliver(e.data);
+    worker.onmessage = (e: MessageEvent<Ev>) => {
+      this.started = true;
+      this.deliver(e.data);
+    };
     worker.onerror = (e) => {
       e.preventDefault();
-      this.kill(new AppError('worker-crashed', `The ${name} stopped unexpectedly (${e.message || 'unknown error'}).`));
+      this.kill(
+        this.started
+          ? new AppError('worker-crashed', `The ${name} stopped unexpectedly (${e.message || 'unknown error'}).`)
+          : workerUnavailable(name, e.message || 'its script could not be started'),
+      );
     };
     worker.onmessageerror = () => this.kill(new AppError('worker-crashed', `The ${name} sent an unreadable message.`));
   }
@@ -86,15 +94,18 @@ export class WorkerClient<Req extends Message, Ev extends Message> {
   }
 }
 
+const workerUnavailable = (name: string, why: string): AppError =>
+  new AppError(
+    'worker-unavailable',
+    `This page cannot start its ${name} (${why}). Browsers block workers under a strict ` +
+      'Content-Security-Policy (worker-src) or in a sandboxed iframe; the chat needs one to run the model.',
+  );
+
 /** Starts a module worker, turning a refusal (strict CSP, sandboxed iframe) into a clear error. */
 export function startWorker(factory: () => Worker, name: string): Worker {
   try {
     return factory();
   } catch (e) {
-    throw new AppError(
-      'worker-unavailable',
-      `This page cannot start its ${name} (${e instanceof Error ? e.message : String(e)}). ` +
-        'Browsers block workers under a strict Content-Security-Policy or in a sandboxed iframe without allow-scripts.',
-    );
+    throw workerUnavailable(name, e instanceof Error ? e.message : String(e));
   }
 }

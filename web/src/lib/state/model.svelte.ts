@@ -24,7 +24,15 @@ export class ModelState {
     return this.status === 'ready' ? this.#engine : null;
   }
 
+  #last: { spec: string; config: LoadConfig } | null = null;
+
+  /** Opens the last model again (after an error). */
+  retry(): Promise<void> {
+    return this.#last ? this.open(this.#last.spec, this.#last.config) : Promise.resolve();
+  }
+
   async open(spec: string, config: LoadConfig): Promise<void> {
+    this.#last = { spec, config };
     this.error = null;
     this.info = null;
     this.progress = null;
@@ -53,7 +61,7 @@ export class ModelState {
   /** Marks the engine unusable (e.g. its worker crashed); the conversation stays. */
   fail(e: unknown): void {
     this.error = e instanceof AppError ? e : new AppError('load-failed', e instanceof Error ? e.message : String(e));
-    if (this.error.kind === 'worker-crashed') {
+    if (this.error.kind === 'worker-crashed' || this.error.kind === 'worker-unavailable') {
       this.#engine?.terminate();
       this.#engine = null;
     }
