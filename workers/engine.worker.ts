@@ -22,6 +22,13 @@ scope.onmessage = async (ev: MessageEvent<EngineRequest>) => {
         post({ id: msg.id, type: 'error', error: toErrorData(e, 'load-failed') });
       }
       return;
+    case 'tokenize':
+      try {
+        post({ id: msg.id, type: 'tokens', tokenization: host.tokenize(msg.text) });
+      } catch (e) {
+        post({ id: msg.id, type: 'error', error: toErrorData(e, 'generation-failed') });
+      }
+      return;
     case 'unload':
       await host.unload().catch(() => {});
       post({ id: msg.id, type: 'unloaded' });

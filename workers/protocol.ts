@@ -4,6 +4,7 @@
  * objects and are rebuilt as Errors on the other side (see errors.ts).
  */
 import type { AppErrorData } from './lib/errors';
+import type { TemplateId } from './lib/templates/index';
 
 /** Every worker posts this once when its script has started, so a failure to start can be told apart from a crash. */
 export interface HelloEvent {
@@ -35,6 +36,53 @@ export interface GenerateParams {
   presence_penalty: number;
 }
 
+/** What the app sends besides the prompt: sampling parameters and the template's stop strings. */
+export interface GenerateRequestOptions extends GenerateParams {
+  stop: string[];
+}
+
+/** The model card's token-id asserts, run with the app's tokenizer on the loaded vocabulary. */
+export interface TemplateCheck {
+  status: 'pass' | 'fail' | 'n/a';
+  passed: number;
+  total: number;
+  results: { name: string; text: string; expected: number[]; actual: number[]; pass: boolean }[];
+}
+
+/** The GGUF's embedded chat template, rendered on a sample conversation and compared with the app's. */
+export interface EmbeddedTemplateReport {
+  template: string | null;
+  app: string;
+  gguf: string | null;
+  matches: boolean | null;
+  /** The embedded template writes the older "GPT4 User:" form, not Starling's "GPT4 Correct User:". */
+  oldOpenChat: boolean;
+  error: string | null;
+}
+
+/** What the app learned from the model's vocabulary and metadata at load. */
+export interface ModelProfile {
+  family: 'openchat' | 'starchat' | null;
+  defaultTemplate: TemplateId;
+  templateCheck: TemplateCheck;
+  embedded: EmbeddedTemplateReport;
+  /** Texts of control and user-defined tokens, to highlight in prompts. */
+  specialTokens: string[];
+  bosText: string;
+  eosText: string;
+  /** The GGUF did not mark the end-of-turn token as end-of-generation; the app told llama.cpp to. */
+  eotOverride: string | null;
+}
+
+/** The app's own tokenization of a prompt. */
+export interface Tokenization {
+  ids: number[];
+  /** Vocabulary text of each token (e.g. "▁Hello", "<0xF0>", "<|end_of_turn|>"). */
+  pieces: string[];
+  /** The ids decoded as llama_detokenize(special tokens written) does: what llama-server reports as the prompt. */
+  detokenized: string;
+}
+
 export interface LoadedModelInfo {
   backend: Backend;
   /** Why this backend was used (e.g. why WebGPU was not). */
@@ -49,6 +97,7 @@ export interface LoadedModelInfo {
   chatTemplate: string | null;
   metadata: Record<string, string>;
   loadMs: number;
+  profile: ModelProfile;
 }
 
 export interface GenerationTimings {
@@ -67,18 +116,22 @@ export interface GenerationResult {
   timings: GenerationTimings | null;
   /** The engine's own count of prompt tokens (usage.prompt_tokens). */
   enginePromptTokens: number | null;
+  /** The prompt as the engine detokenized it (llama-server's verbose `prompt`). */
+  enginePrompt: string | null;
   firstTokenMs: number | null;
 }
 
 export type EngineRequest =
   | { id: number; type: 'load'; files: Blob[]; config: LoadConfig }
-  | { id: number; type: 'generate'; prompt: string; params: GenerateParams }
+  | { id: number; type: 'generate'; prompt: string; params: GenerateRequestOptions }
+  | { id: number; type: 'tokenize'; text: string }
   | { id: number; type: 'cancel'; target: number }
   | { id: number; type: 'unload' };
 
 export type EngineEvent =
   | { id: number; type: 'loaded'; info: LoadedModelInfo }
   | { id: number; type: 'token'; text: string }
+  | { id: number; type: 'tokens'; tokenization: Tokenization }
   | { id: number; type: 'done'; result: GenerationResult }
   | { id: number; type: 'unloaded' }
   | { id: number; type: 'error'; error: AppErrorData }

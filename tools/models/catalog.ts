@@ -6,14 +6,18 @@ import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { detokenize } from '../../workers/lib/tokenizer/index';
 import { writeGguf } from './gguf-writer';
+import { bpeModelSpec, scriptedStarChatSpec } from './bpe-model';
 import { llamaSpec, type LlamaShape } from './llama-model';
-import { openChatVocabKv } from './openchat-vocab';
+import { OLD_OPENCHAT_JINJA_TEMPLATE, openChatVocabKv } from './openchat-vocab';
 import { GgmlType, Rng, type GgmlTypeId } from './quant';
 import { openChatTokenizerVocab, scriptedSpec, uniqueReplyIds } from './scripted';
 
 /** What the default demo model answers, to anything. */
 export const DEMO_REPLY =
   'Hello! I am a tiny offline demo running entirely in your browser, so my replies are scripted. For real answers, pick Starling-LM-7B from the model list. 🐦';
+
+/** What the scripted StarChat-style model answers (a newline first, as StarChat writes after <|assistant|>). */
+export const STARCHAT_REPLY = '\nHi from the StarChat test model.';
 
 /** A long scripted reply: many distinct word pieces, for stop/cancel tests. */
 export function longReplyIds(count = 600): number[] {
@@ -75,6 +79,35 @@ export const MODELS = {
     reply: replyText(longReplyIds()),
     write: (path: string) =>
       writeGguf(path, scriptedSpec({ name: 'Scripted long reply', reply: longReplyIds(), layers: 4 })),
+  },
+  demoOldTemplate: {
+    file: 'demo-old-template.Q8_0.gguf',
+    reply: DEMO_REPLY,
+    write: (path: string) =>
+      writeGguf(
+        path,
+        scriptedSpec({ name: 'Demo with the older GPT4 User template', reply: uniqueReplyIds(DEMO_REPLY), chatTemplate: OLD_OPENCHAT_JINJA_TEMPLATE }),
+      ),
+  },
+  demoNoEot: {
+    // Like some conversions: EOS is </s> (2), no EOT key, no chat template.
+    file: 'demo-eos-2.Q8_0.gguf',
+    reply: DEMO_REPLY,
+    write: (path: string) =>
+      writeGguf(
+        path,
+        scriptedSpec({ name: 'Demo whose EOS is </s>', reply: uniqueReplyIds(DEMO_REPLY), chatTemplate: null, eosId: 2, eotId: null }),
+      ),
+  },
+  starchat: {
+    file: 'starchat-scripted.Q8_0.gguf',
+    reply: STARCHAT_REPLY.trimStart(),
+    write: (path: string) => writeGguf(path, scriptedStarChatSpec('StarChat-style scripted test model', STARCHAT_REPLY)),
+  },
+  bpe: {
+    // GPT-2 byte-level BPE with StarChat's chat tokens (tokenizer.ggml.pre = starcoder), random weights.
+    file: 'starchat-bpe-test.Q8_0.gguf',
+    write: (path: string) => writeGguf(path, bpeModelSpec()),
   },
   bench134mQ8: {
     file: 'bench-134m.Q8_0.gguf',

@@ -52,6 +52,10 @@ export function openChatVocab(): OpenChatVocab {
 export interface VocabKvOptions {
   /** Jinja chat template to embed; null embeds none. */
   chatTemplate?: string | null;
+  /** EOS id (default <|end_of_turn|>; some conversions ship </s> = 2). */
+  eosId?: number;
+  /** EOT id; null writes no EOT key. */
+  eotId?: number | null;
 }
 
 export function openChatVocabKv(opts: VocabKvOptions = {}): KvMap {
@@ -62,14 +66,15 @@ export function openChatVocabKv(opts: VocabKvOptions = {}): KvMap {
     'tokenizer.ggml.scores': kv.f32s(v.scores),
     'tokenizer.ggml.token_type': kv.i32s(v.types),
     'tokenizer.ggml.bos_token_id': kv.u32(1),
-    'tokenizer.ggml.eos_token_id': kv.u32(END_OF_TURN),
-    'tokenizer.ggml.eot_token_id': kv.u32(END_OF_TURN),
+    'tokenizer.ggml.eos_token_id': kv.u32(opts.eosId ?? END_OF_TURN),
     'tokenizer.ggml.unknown_token_id': kv.u32(0),
     'tokenizer.ggml.padding_token_id': kv.u32(0),
     'tokenizer.ggml.add_bos_token': kv.bool(true),
     'tokenizer.ggml.add_eos_token': kv.bool(false),
     'tokenizer.ggml.add_space_prefix': kv.bool(true),
   };
+  const eot = opts.eotId === undefined ? END_OF_TURN : opts.eotId;
+  if (eot !== null) out['tokenizer.ggml.eot_token_id'] = kv.u32(eot);
   const template = opts.chatTemplate === undefined ? OPENCHAT_JINJA_TEMPLATE : opts.chatTemplate;
   if (template !== null) out['tokenizer.chat_template'] = kv.str(template);
   return out;

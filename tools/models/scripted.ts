@@ -4,7 +4,8 @@
  * and the next token depends on the current one alone. Reply token i gets the one-hot embedding
  * e_(i+1); every other token gets e_0. Output row of reply token 0 points at e_0 and output row of
  * reply token i at e_i, so any token outside the reply leads to its first token, and each reply
- * token to the next one, ending with <|end_of_turn|>.
+ * token to the next one, ending with the end-of-turn token. Each reply token may occur once, and not
+ * be the prompt's last token.
  */
 import { buildVocab, tokenize, type Vocab } from '../../workers/lib/tokenizer/index';
 import type { KvMap } from './gguf-writer';
@@ -14,33 +15,51 @@ import { END_OF_TURN, openChatVocab, openChatVocabKv, VOCAB_SIZE } from './openc
 
 const COLON = 28747; // ":" ends every OpenChat generation prompt
 
-export interface ScriptedOptions {
-  name: string;
-  /** Reply token ids, without the final <|end_of_turn|> (added here). */
-  reply: number[];
+export interface ScriptedShapeOptions {
   layers?: number;
-  /** Hidden size; at least reply.length + 1 and a multiple of 32 (defaults to the smallest that fits, min 64). */
+  /** Hidden size; at least the reply length + 1 and a multiple of 32 (default: the smallest that fits, min 64). */
   dim?: number;
   ff?: number;
   types?: TensorTypes;
+}
+
+export interface ScriptedOptions extends ScriptedShapeOptions {
+  name: string;
+  /** Reply token ids, without the final <|end_of_turn|> (added here). */
+  reply: number[];
   chatTemplate?: string | null;
+  /** Override EOS / EOT ids in the vocabulary keys (see openChatVocabKv). */
+  eosId?: number;
+  eotId?: number | null;
   extraKv?: KvMap;
 }
 
-export function scriptedSpec(opts: ScriptedOptions) {
-  const reply = [...opts.reply, END_OF_TURN];
+export interface ScriptedCore extends ScriptedShapeOptions {
+  name: string;
+  /** The whole reply, ending with the end-of-turn token. */
+  reply: number[];
+  vocabSize: number;
+  vocabKv: KvMap;
+  /** Tokens the reply may not contain (e.g. the prompt's last token). */
+  forbidden?: number[];
+  extraKv?: KvMap;
+}
+
+/** A scripted model for any vocabulary: see the file comment for how the weights encode the reply. */
+export function scriptedCoreSpec(opts: ScriptedCore) {
+  const reply = opts.reply;
+  const body = reply.slice(0, -1);
   const seen = new Set<number>();
-  for (const id of opts.reply) {
+  for (const id of body) {
     if (seen.has(id)) throw new Error(`scripted reply repeats token ${id}; each reply token may occur once`);
-    if (id === COLON || id === END_OF_TURN) throw new Error(`scripted reply may not contain token ${id}`);
-    if (id < 0 || id >= VOCAB_SIZE) throw new Error(`token ${id} is outside the vocabulary`);
+    if (id === reply[reply.length - 1] || opts.forbidden?.includes(id)) throw new Error(`scripted reply may not contain token ${id}`);
+    if (id < 0 || id >= opts.vocabSize) throw new Error(`token ${id} is outside the vocabulary`);
     seen.add(id);
   }
-  const minDim = Math.max(64, Math.ceil(reply.length / 32) * 32);
-  const dim = opts.dim ?? minDim;
+  const dim = opts.dim ?? Math.max(64, Math.ceil(reply.length / 32) * 32);
   if (dim < reply.length || dim % 32 !== 0) throw new Error(`dim ${dim} cannot hold a ${reply.length}-token reply`);
   const shape: LlamaShape = {
-    vocab: VOCAB_SIZE,
+    vocab: opts.vocabSize,
     dim,
     layers: opts.layers ?? 1,
     heads: dim / 32,
@@ -48,9 +67,9 @@ export function scriptedSpec(opts: ScriptedOptions) {
     ff: opts.ff ?? dim * 2,
     ctx: 8192,
   };
-  // Position in the reply -> hidden dimension that encodes "the current token is reply[i]".
+  // Hidden dimension that encodes "the current token is body[i]".
   const slot = new Map<number, number>();
-  opts.reply.forEach((id, i) => slot.set(id, i + 1));
+  body.forEach((id, i) => slot.set(id, i + 1));
   const target = new Map<number, number>();
   reply.forEach((id, i) => target.set(id, i));
   // rmsnorm turns a one-hot row into sqrt(dim) * e_i; aim for a winning logit of 40.
@@ -60,7 +79,7 @@ export function scriptedSpec(opts: ScriptedOptions) {
     name: opts.name,
     shape,
     types: opts.types ?? { embedding: GgmlType.Q8_0, output: GgmlType.Q8_0, layers: GgmlType.Q8_0 },
-    vocabKv: openChatVocabKv({ chatTemplate: opts.chatTemplate }),
+    vocabKv: opts.vocabKv,
     extraKv: opts.extraKv,
     weights: (name) => {
       if (name === 'token_embd.weight') {
@@ -76,6 +95,17 @@ export function scriptedSpec(opts: ScriptedOptions) {
       }
       return () => {}; // all other matrices stay zero
     },
+  });
+}
+
+/** A scripted model with the OpenChat / Starling vocabulary; the reply ends with <|end_of_turn|>. */
+export function scriptedSpec(opts: ScriptedOptions) {
+  return scriptedCoreSpec({
+    ...opts,
+    reply: [...opts.reply, END_OF_TURN],
+    vocabSize: VOCAB_SIZE,
+    vocabKv: openChatVocabKv({ chatTemplate: opts.chatTemplate, eosId: opts.eosId, eotId: opts.eotId }),
+    forbidden: [COLON],
   });
 }
 

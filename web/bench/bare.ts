@@ -27,18 +27,20 @@ async function run(): Promise<Record<string, unknown>> {
   const t1 = performance.now();
   let ttftMs = -1;
   let timings: Record<string, number> = {};
+  let last: unknown = null;
   await w.createCompletion({
     prompt: q.get('prompt') ?? 'GPT4 Correct User: Hello<|end_of_turn|>GPT4 Correct Assistant:',
     max_tokens: Number(q.get('n') ?? 64),
     temperature: 0,
     stream: true,
-    ...({ ignore_eos: true } as object),
+    ...({ ignore_eos: q.get('eos') !== '1', verbose: q.get('verbose') === '1' } as object),
     onData: (c) => {
       if (ttftMs < 0 && c.choices?.[0]?.text) ttftMs = performance.now() - t1;
       if (c.timings) timings = c.timings as unknown as Record<string, number>;
+      last = c;
     },
   });
-  return { loadMs, ttftMs, threads: w.getNumThreads(), ...timings };
+  return { loadMs, ttftMs, threads: w.getNumThreads(), ...timings, ...(q.get('verbose') === '1' ? { last } : {}) };
 }
 
 run()

@@ -16,6 +16,7 @@ export type ErrorKind =
   | 'storage'
   | 'load-failed'
   | 'generation-failed'
+  | 'context-full'
   | 'worker-unavailable'
   | 'worker-crashed'
   | 'bad-url'

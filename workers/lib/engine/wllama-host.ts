@@ -10,8 +10,19 @@ import { CacheManager, Wllama } from '@wllama/wllama/esm/index.js';
 import type { RawCompletionChunk } from '@wllama/wllama/esm/index.js';
 import wasmUrl from '@wllama/wllama/esm/wasm/wllama.wasm?url';
 import { AppError } from '../errors';
-import type { Backend, GenerateParams, GenerationResult, GenerationTimings, LoadConfig, LoadedModelInfo } from '../../protocol';
+import type {
+  Backend,
+  GenerateRequestOptions,
+  GenerationResult,
+  GenerationTimings,
+  LoadConfig,
+  LoadedModelInfo,
+  Tokenization,
+} from '../../protocol';
+import { tokenize, type Vocab } from '../tokenizer/index';
+import { llamaDetokenize } from '../tokenizer/detokenize';
 import { chooseBackend } from './backend';
+import { profileModel } from './model-profile';
 import { chooseThreads } from './threads';
 
 // wllama's default CacheManager needs the Cross-Origin Storage API; the app caches models itself.
@@ -50,12 +61,16 @@ function generationError(e: unknown): AppError {
 export class WllamaHost {
   private wllama: Wllama | null = null;
   private info: LoadedModelInfo | null = null;
+  private vocab: Vocab | null = null;
 
   async load(files: Blob[], config: LoadConfig): Promise<LoadedModelInfo> {
     await this.unload();
     const t0 = performance.now();
     const { backend, reason } = await chooseBackend(config.backend);
     const bytes = files.reduce((n, f) => n + f.size, 0);
+    const profiled = await profileModel(files[0]).catch((e: unknown) => {
+      throw new AppError('corrupt-gguf', `The model's GGUF header cannot be read: ${e instanceof Error ? e.message : String(e)}`);
+    });
     const threads = config.threads ?? chooseThreads(bytes, navigator.hardwareConcurrency);
     const w = new Wllama({ default: wasmUrl }, { logger: quietLogger, cacheManager: new CacheManager([noStorage]) });
     try {
@@ -65,12 +80,15 @@ export class WllamaHost {
         n_gpu_layers: backend === 'cpu' ? 0 : undefined,
         // One slot: a single conversation, so every turn reuses the previous turn's KV cache.
         n_parallel: 1,
+        // llama.cpp expects the override list to end with an empty key (its CLI adds one; wllama 3.8 does not).
+        kv_overrides: Object.keys(profiled.kvOverrides).length ? { ...profiled.kvOverrides, '': 'int:0' } : undefined,
       });
     } catch (e) {
       await w.exit().catch(() => {});
       throw new AppError('load-failed', `llama.cpp could not load the model: ${e instanceof Error ? e.message : String(e)}`);
     }
     this.wllama = w;
+    this.vocab = profiled.vocab;
     const ctx = w.getLoadedContextInfo();
     this.info = {
       backend,
@@ -85,13 +103,22 @@ export class WllamaHost {
       chatTemplate: w.getChatTemplate(),
       metadata: ctx.metadata,
       loadMs: performance.now() - t0,
+      profile: profiled.profile,
     };
     return this.info;
   }
 
+  /** The app's own tokenization (BOS added, special tokens parsed), as the engine will tokenize the prompt. */
+  tokenize(text: string): Tokenization {
+    const vocab = this.vocab;
+    if (!vocab) throw new AppError('generation-failed', 'No model is loaded.');
+    const ids = tokenize(vocab, text, { addSpecial: true, parseSpecial: true });
+    return { ids, pieces: ids.map((id) => vocab.tokens[id] ?? ''), detokenized: llamaDetokenize(vocab, ids, { unparseSpecial: true }) };
+  }
+
   async generate(
     prompt: string,
-    params: GenerateParams,
+    params: GenerateRequestOptions,
     signal: AbortSignal,
     onText: (text: string) => void,
   ): Promise<GenerationResult> {
@@ -103,6 +130,7 @@ export class WllamaHost {
     let finish: GenerationResult['finishReason'] = 'stop';
     let timings: GenerationTimings | null = null;
     let promptTokens: number | null = null;
+    let enginePrompt: string | null = null;
     const onData = (chunk: RawCompletionChunk): void => {
       const choice = chunk.choices?.[0];
       if (choice?.text) {
@@ -112,6 +140,8 @@ export class WllamaHost {
       }
       if (choice?.finish_reason === 'length') finish = 'length';
       if (chunk.usage) promptTokens = chunk.usage.prompt_tokens;
+      const verbose = (chunk as { __verbose?: { prompt?: unknown } }).__verbose;
+      if (typeof verbose?.prompt === 'string') enginePrompt = verbose.prompt;
       if (chunk.timings) {
         const t = chunk.timings;
         timings = {
@@ -139,21 +169,24 @@ export class WllamaHost {
         frequency_penalty: params.frequency_penalty,
         presence_penalty: params.presence_penalty,
         // llama-server's JSON name for the repetition penalty
-        ...({ repeat_penalty: params.repetition_penalty, cache_prompt: true } as object),
+        stop: params.stop.length ? params.stop : undefined,
+        // llama-server's JSON names; verbose adds the detokenized prompt to the final chunk
+        ...({ repeat_penalty: params.repetition_penalty, cache_prompt: true, verbose: true } as object),
       });
     } catch (e) {
       if (signal.aborted) {
-        return { text, finishReason: 'cancelled', timings, enginePromptTokens: promptTokens, firstTokenMs };
+        return { text, finishReason: 'cancelled', timings, enginePromptTokens: promptTokens, enginePrompt, firstTokenMs };
       }
       throw generationError(e);
     }
-    return { text, finishReason: finish, timings, enginePromptTokens: promptTokens, firstTokenMs };
+    return { text, finishReason: finish, timings, enginePromptTokens: promptTokens, enginePrompt, firstTokenMs };
   }
 
   async unload(): Promise<void> {
     const w = this.wllama;
     this.wllama = null;
     this.info = null;
+    this.vocab = null;
     await w?.exit();
   }
 

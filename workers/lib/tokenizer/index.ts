@@ -1,3 +1,5 @@
+import { bpeTokenize } from './bpe';
+import { decodeByteText } from './byte-encoding';
 import { partitionSpecial } from './partition';
 import { spmTokenize } from './spm';
 import { Attr, type Vocab } from './vocab';
@@ -15,35 +17,46 @@ export interface TokenizeOptions {
 export function tokenize(vocab: Vocab, text: string, opts: TokenizeOptions = {}): number[] {
   const addSpecial = opts.addSpecial ?? true;
   const parseSpecial = opts.parseSpecial ?? true;
+  const pre = vocab.preTokenizer;
+  if (vocab.model === 'gpt2' && pre === null) throw new Error(`BPE pre-tokenizer "${vocab.pre}" is not supported`);
   // Lone surrogates cannot be sent as UTF-8; the engine would see U+FFFD, so tokenize that.
   const input = text.toWellFormed();
   const fragments = partitionSpecial(vocab, input, parseSpecial);
   const out: number[] = [];
-  if (vocab.model !== 'llama') throw new Error(`tokenizer model "${vocab.model}" is not supported yet`);
-
-  let prevSpecial = true;
   if (addSpecial && vocab.addBos && vocab.bosId !== null) out.push(vocab.bosId);
-  for (const frag of fragments) {
-    if ('token' in frag) {
-      out.push(frag.token);
-      prevSpecial = true;
-      continue;
+
+  if (pre !== null) {
+    for (const frag of fragments) {
+      if ('token' in frag) out.push(frag.token);
+      else bpeTokenize(vocab, pre, frag.text, out);
     }
-    const raw = vocab.addSpacePrefix && prevSpecial ? ' ' + frag.text : frag.text;
-    spmTokenize(vocab, raw.replaceAll(' ', '\u2581'), out);
-    prevSpecial = false;
+  } else {
+    let prevSpecial = true; // SPM: a space is prefixed to text at the start and after each special token
+    for (const frag of fragments) {
+      if ('token' in frag) {
+        out.push(frag.token);
+        prevSpecial = true;
+        continue;
+      }
+      const raw = vocab.addSpacePrefix && prevSpecial ? ' ' + frag.text : frag.text;
+      spmTokenize(vocab, raw.replaceAll(' ', '\u2581'), out);
+      prevSpecial = false;
+    }
   }
+
   if (addSpecial && vocab.addEos && vocab.eosId !== null) out.push(vocab.eosId);
   return out;
 }
+
+const encoder = new TextEncoder();
 
 /** The bytes a token stands for when decoded (llama.cpp's token_to_piece with special = true). */
 export function tokenBytes(vocab: Vocab, id: number): Uint8Array {
   const attr = vocab.attrs[id];
   const text = vocab.tokens[id];
+  if (attr & (Attr.Control | Attr.Unknown | Attr.UserDefined)) return encoder.encode(text);
+  if (attr & Attr.Normal) return vocab.model === 'gpt2' ? decodeByteText(text) : encoder.encode(text.replaceAll('\u2581', ' '));
   if (attr & Attr.Byte) return new Uint8Array([parseInt(text.slice(3, 5), 16)]);
-  if (attr & Attr.Normal) return new TextEncoder().encode(text.replaceAll('\u2581', ' '));
-  if (attr & (Attr.Control | Attr.Unknown | Attr.UserDefined)) return new TextEncoder().encode(text);
   return new Uint8Array(0);
 }
 
@@ -60,5 +73,5 @@ export function detokenize(vocab: Vocab, ids: readonly number[], opts: { special
     all.set(p, o);
     o += p.length;
   }
-  return new TextDecoder().decode(all);
+  return new TextDecoder('utf-8', { ignoreBOM: true }).decode(all); // keep a leading U+FEFF token's text
 }

@@ -1,62 +1,81 @@
 import type { Vocab } from './vocab';
 
-interface Sym {
-  prev: number;
-  next: number;
-  start: number; // index into the code-point array
-  n: number; // number of code points; 0 once merged away
-  bytes: number; // UTF-8 length of the symbol's text
-}
+/**
+ * Bigram queue of llama.cpp's llm_tokenizer_spm_session: highest score first, then the leftmost.
+ * Bigrams live in parallel arrays; the heap holds their indices.
+ */
+class BigramQueue {
+  score = new Float64Array(256);
+  left = new Int32Array(256);
+  right = new Int32Array(256);
+  size = new Int32Array(256); // UTF-16 length of the merged text (see the staleness check below)
+  private heap = new Int32Array(256);
+  private count = 0;
+  private n = 0; // bigrams stored
 
-interface Bigram {
-  left: number;
-  right: number;
-  score: number;
-  size: number; // UTF-8 bytes of the merged text
-}
-
-// llama.cpp's llm_bigram_spm comparator: highest score first, then the leftmost.
-const before = (a: Bigram, b: Bigram): boolean => a.score > b.score || (a.score === b.score && a.left < b.left);
-
-class BigramHeap {
-  private items: Bigram[] = [];
-  get size(): number {
-    return this.items.length;
+  reset(): void {
+    this.count = 0;
+    this.n = 0;
   }
-  push(b: Bigram): void {
-    const a = this.items;
-    a.push(b);
-    let i = a.length - 1;
+  get length(): number {
+    return this.count;
+  }
+
+  private before(a: number, b: number): boolean {
+    const sa = this.score[a];
+    const sb = this.score[b];
+    return sa > sb || (sa === sb && this.left[a] < this.left[b]);
+  }
+
+  private grow(): void {
+    const cap = this.score.length * 2;
+    const f = new Float64Array(cap);
+    f.set(this.score);
+    this.score = f;
+    for (const k of ['left', 'right', 'size', 'heap'] as const) {
+      const a = new Int32Array(cap);
+      a.set(this[k]);
+      this[k] = a;
+    }
+  }
+
+  /** Stores a bigram and queues it. */
+  push(score: number, left: number, right: number, size: number): void {
+    if (this.n === this.score.length) this.grow();
+    const b = this.n++;
+    this.score[b] = score;
+    this.left[b] = left;
+    this.right[b] = right;
+    this.size[b] = size;
+    const h = this.heap;
+    let i = this.count++;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (!before(a[i], a[p])) break;
-      [a[i], a[p]] = [a[p], a[i]];
+      if (!this.before(b, h[p])) break;
+      h[i] = h[p];
       i = p;
     }
+    h[i] = b;
   }
-  pop(): Bigram {
-    const a = this.items;
-    const top = a[0];
-    const last = a.pop()!;
-    if (a.length > 0) {
-      a[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < a.length && before(a[l], a[m])) m = l;
-        if (r < a.length && before(a[r], a[m])) m = r;
-        if (m === i) break;
-        [a[i], a[m]] = [a[m], a[i]];
-        i = m;
-      }
+
+  pop(): number {
+    const h = this.heap;
+    const top = h[0];
+    const last = h[--this.count];
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= this.count) break;
+      const c = l + 1 < this.count && this.before(h[l + 1], h[l]) ? l + 1 : l;
+      if (!this.before(h[c], last)) break;
+      h[i] = h[c];
+      i = c;
     }
+    h[i] = last;
     return top;
   }
 }
 
-const utf8Len = (cp: number): number => (cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4);
 const encoder = new TextEncoder();
 
 function byteToken(vocab: Vocab, byte: number): number {
@@ -68,64 +87,71 @@ function byteToken(vocab: Vocab, byte: number): number {
   return single;
 }
 
+// Symbols, in parallel arrays reused across calls: UTF-16 start and length (0 once merged away).
+let start = new Int32Array(256);
+let len = new Int32Array(256);
+let prev = new Int32Array(256);
+let next = new Int32Array(256);
+const queue = new BigramQueue();
+
 /**
  * SentencePiece-style tokenization of one raw fragment (spaces already escaped to U+2581), the same
  * greedy bigram merge by score as llama.cpp's llm_tokenizer_spm_session, with byte fallback.
+ * Symbols are code points (UTF-8 characters in llama.cpp); a symbol's text is a slice of `text`.
  */
 export function spmTokenize(vocab: Vocab, text: string, out: number[]): void {
   if (text.length === 0) return;
-  const cps = Array.from(text);
-  const symbols: Sym[] = cps.map((c, i) => ({
-    prev: i - 1,
-    next: i + 1 === cps.length ? -1 : i + 1,
-    start: i,
-    n: 1,
-    bytes: utf8Len(c.codePointAt(0)!),
-  }));
-  const textOf = (s: Sym, n = s.n): string => cps.slice(s.start, s.start + n).join('');
-  const heap = new BigramHeap();
-  const revMerge = new Map<string, [number, number]>();
+  if (start.length < text.length) {
+    const cap = text.length * 2;
+    start = new Int32Array(cap);
+    len = new Int32Array(cap);
+    prev = new Int32Array(cap);
+    next = new Int32Array(cap);
+  }
+  let n = 0;
+  for (let i = 0; i < text.length; n++) {
+    const c = text.charCodeAt(i);
+    const w = c >= 0xd800 && c <= 0xdbff && i + 1 < text.length ? 2 : 1; // input is well-formed
+    start[n] = i;
+    len[n] = w;
+    prev[n] = n - 1;
+    next[n] = n + 1;
+    i += w;
+  }
+  next[n - 1] = -1;
 
+  queue.reset();
+  const tokenToId = vocab.tokenToId;
   const tryAdd = (left: number, right: number): void => {
     if (left === -1 || right === -1) return;
-    const merged = textOf(symbols[left], symbols[left].n + symbols[right].n);
-    const id = vocab.tokenToId.get(merged);
+    const size = len[left] + len[right];
+    const merged = text.slice(start[left], start[left] + size);
+    const id = tokenToId.get(merged);
     if (id === undefined) return;
-    heap.push({ left, right, score: vocab.scores[id], size: symbols[left].bytes + symbols[right].bytes });
-    revMerge.set(merged, [left, right]);
+    queue.push(vocab.scores[id], left, right, size);
   };
+  for (let i = 1; i < n; i++) tryAdd(i - 1, i);
 
-  for (let i = 1; i < symbols.length; i++) tryAdd(i - 1, i);
-
-  while (heap.size > 0) {
-    const bg = heap.pop();
-    const l = symbols[bg.left];
-    const r = symbols[bg.right];
-    if (l.n === 0 || r.n === 0 || l.bytes + r.bytes !== bg.size) continue;
-    l.n += r.n;
-    l.bytes += r.bytes;
-    r.n = 0;
-    r.bytes = 0;
-    l.next = r.next;
-    if (r.next >= 0) symbols[r.next].prev = bg.left;
-    tryAdd(l.prev, bg.left);
-    tryAdd(bg.left, l.next);
+  while (queue.length > 0) {
+    const b = queue.pop();
+    const l = queue.left[b];
+    const r = queue.right[b];
+    // Stale when either side merged since: symbols only grow, so the joined length changes.
+    if (len[l] === 0 || len[r] === 0 || len[l] + len[r] !== queue.size[b]) continue;
+    len[l] += len[r];
+    len[r] = 0;
+    next[l] = next[r];
+    if (next[r] >= 0) prev[next[r]] = l;
+    tryAdd(prev[l], l);
+    tryAdd(l, next[l]);
   }
 
-  const resegment = (s: Sym): void => {
-    const t = textOf(s);
-    const id = vocab.tokenToId.get(t);
-    if (id !== undefined) {
-      out.push(id);
-      return;
-    }
-    const pair = revMerge.get(t);
-    if (pair === undefined) {
-      for (const b of encoder.encode(t)) out.push(byteToken(vocab, b));
-      return;
-    }
-    resegment(symbols[pair[0]]);
-    resegment(symbols[pair[1]]);
-  };
-  for (let i = 0; i !== -1; i = symbols[i].next) resegment(symbols[i]);
+  // Merges only ever form tokens, so a final symbol is a token or a single code point; llama.cpp's
+  // resegment/rev_merge path for other pieces is unreachable and reduces to the byte fallback.
+  for (let i = 0; i !== -1; i = next[i]) {
+    const piece = text.slice(start[i], start[i] + len[i]);
+    const id = tokenToId.get(piece);
+    if (id !== undefined) out.push(id);
+    else for (const byte of encoder.encode(piece)) out.push(byteToken(vocab, byte));
+  }
 }

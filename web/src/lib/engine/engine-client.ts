@@ -1,5 +1,13 @@
 /** Typed front for the engine worker (wllama host). */
-import type { EngineEvent, EngineRequest, GenerateParams, GenerationResult, LoadConfig, LoadedModelInfo } from '../../../../workers/protocol';
+import type {
+  EngineEvent,
+  EngineRequest,
+  GenerateRequestOptions,
+  GenerationResult,
+  LoadConfig,
+  LoadedModelInfo,
+  Tokenization,
+} from '../../../../workers/protocol';
 import { AppError } from '../../../../workers/lib/errors';
 import { startWorker, WorkerClient } from './worker-client';
 
@@ -11,7 +19,7 @@ export class EngineClient {
       () => new Worker(new URL('../../../../workers/engine.worker.ts', import.meta.url), { type: 'module', name: 'engine' }),
       'inference worker',
     );
-    this.client = new WorkerClient(worker, new Set(['loaded', 'done', 'unloaded']), 'inference worker');
+    this.client = new WorkerClient(worker, new Set(['loaded', 'done', 'unloaded', 'tokens']), 'inference worker');
   }
 
   async load(files: Blob[], config: LoadConfig): Promise<LoadedModelInfo> {
@@ -21,10 +29,18 @@ export class EngineClient {
     throw new AppError('load-failed', 'The inference worker ended the load without an answer.');
   }
 
+  /** The app's tokenization of a prompt, done in the worker (long prompts never block the page). */
+  async tokenize(text: string): Promise<Tokenization> {
+    for await (const ev of this.client.request({ type: 'tokenize', text }).events) {
+      if (ev.type === 'tokens') return ev.tokenization;
+    }
+    throw new AppError('generation-failed', 'The inference worker ended tokenization without an answer.');
+  }
+
   /** Streams a completion; `onText` gets each new piece. Aborting the signal stops it (the result says 'cancelled'). */
   async generate(
     prompt: string,
-    params: GenerateParams,
+    params: GenerateRequestOptions,
     onText: (text: string) => void,
     signal?: AbortSignal,
   ): Promise<GenerationResult> {

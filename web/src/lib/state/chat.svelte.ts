@@ -1,75 +1,69 @@
-/** The conversation: messages, the running generation, and the stats of the last reply. */
+/** The conversation: messages, the running generation, the last prompt sent, and reply stats. */
 import { AppError, isAbort } from '../../../../workers/lib/errors';
-import { renderOpenChat } from '../../../../workers/lib/templates/openchat';
-import type { ChatMessage } from '../../../../workers/lib/templates/types';
-import type { Backend, GenerateParams, GenerationResult } from '../../../../workers/protocol';
+import { renderPrompt, stopStrings, type ChatMessage, type TemplateId, type TemplateOptions } from '../../../../workers/lib/templates/index';
+import type { Backend, GenerateParams, Tokenization } from '../../../../workers/protocol';
 import type { EngineClient } from '../engine/engine-client';
+import { checkTokens, statsFrom, type GenStats, type TokenCheck } from '../reply-check';
+
+export type { GenStats, TokenCheck };
 
 export type MessageState = 'streaming' | 'done' | 'error' | 'stopped';
-
-export interface GenStats {
-  promptTps: number;
-  genTps: number;
-  ttftMs: number;
-  backend: Backend;
-  threads: number;
-  promptTokens: number;
-  cachedTokens: number;
-  genTokens: number;
-}
 
 export interface ChatEntry extends ChatMessage {
   id: number;
   state: MessageState;
   error?: string;
   stats?: GenStats;
+  tokenCheck?: TokenCheck;
+}
+
+export interface SentPrompt {
+  text: string;
+  template: TemplateId;
+  tokenization: Tokenization;
+  engineCount: number | null;
+  enginePrompt: string | null;
+}
+
+export interface Runtime {
+  engine: EngineClient;
+  backend: Backend;
+  threads: number;
+  ctx: number;
+  jinja?: TemplateOptions['jinja'];
 }
 
 let nextId = 1;
-
-export function statsFrom(result: GenerationResult, backend: Backend, threads: number, ttftMs: number): GenStats {
-  const t = result.timings;
-  return {
-    promptTps: t?.promptPerSecond ?? 0,
-    genTps: t?.predictedPerSecond ?? 0,
-    ttftMs,
-    backend,
-    threads,
-    promptTokens: t?.promptTokens ?? 0,
-    cachedTokens: t?.cachedTokens ?? 0,
-    genTokens: t?.predictedTokens ?? 0,
-  };
-}
 
 export class ChatState {
   messages = $state<ChatEntry[]>([]);
   generating = $state(false);
   lastStats = $state.raw<GenStats | null>(null);
+  lastPrompt = $state.raw<SentPrompt | null>(null);
+  template = $state<TemplateId>('openchat');
   coding = $state(false);
   systemPrompt = $state('');
 
   #abort: AbortController | null = null;
 
-  /** The prompt text the model will see for the current history (no BOS; the tokenizer adds it). */
-  renderPrompt(history: readonly ChatMessage[]): string {
-    const msgs: ChatMessage[] = this.systemPrompt.trim() ? [{ role: 'system', content: this.systemPrompt.trim() }] : [];
-    return renderOpenChat([...msgs, ...history], { coding: this.coding });
+  /** Messages that make up the model's context: finished or stopped replies and every user turn. */
+  history(): ChatMessage[] {
+    const system: ChatMessage[] = this.systemPrompt.trim() ? [{ role: 'system', content: this.systemPrompt.trim() }] : [];
+    const turns = this.messages
+      .filter((m) => m.role === 'user' || m.state === 'done' || m.state === 'stopped')
+      .map(({ role, content }) => ({ role, content }));
+    return [...system, ...turns];
   }
 
-  async send(
-    text: string,
-    engine: EngineClient,
-    params: GenerateParams,
-    runtime: { backend: Backend; threads: number },
-    onError: (e: AppError) => void,
-  ): Promise<void> {
+  renderPrompt(messages: readonly ChatMessage[], jinja?: TemplateOptions['jinja']): string {
+    return renderPrompt(this.template, messages, { coding: this.coding, jinja });
+  }
+
+  async send(text: string, params: GenerateParams, rt: Runtime, onError: (e: AppError) => void): Promise<void> {
     const content = text.trim();
     if (!content || this.generating) return;
-    const history: ChatMessage[] = this.messages
-      .filter((m) => m.state === 'done' || m.state === 'stopped' || m.role === 'user')
-      .map(({ role, content }) => ({ role, content }));
     this.messages.push({ id: nextId++, role: 'user', content, state: 'done' });
-    history.push({ role: 'user', content });
+    const history = this.history();
     this.messages.push({ id: nextId++, role: 'assistant', content: '', state: 'streaming' });
     const reply = this.messages[this.messages.length - 1];
     this.generating = true;
@@ -77,19 +71,31 @@ export class ChatState {
     const t0 = performance.now();
     let ttft: number | null = null;
     try {
-      const result = await engine.generate(
-        this.renderPrompt(history),
-        params,
+      const prompt = this.renderPrompt(history, rt.jinja);
+      const tokenization = await rt.engine.tokenize(prompt);
+      const sent: SentPrompt = { text: prompt, template: this.template, tokenization, engineCount: null, enginePrompt: null };
+      this.lastPrompt = sent;
+      if (tokenization.ids.length >= rt.ctx) {
+        throw new AppError(
+          'context-full',
+          `This conversation is ${tokenization.ids.length} tokens long, more than the ${rt.ctx}-token context. Start a new chat or raise the context size.`,
+        );
+      }
+      const result = await rt.engine.generate(
+        prompt,
+        { ...params, max_tokens: Math.min(params.max_tokens, rt.ctx - tokenization.ids.length), stop: stopStrings(this.template, { coding: this.coding }) },
         (piece) => {
           ttft ??= performance.now() - t0;
-          // The model's reply starts after "Assistant:" with a space; the template adds that space back.
+          // The reply starts after "Assistant:" with a space (or a newline); the template writes it back.
           reply.content = reply.content ? reply.content + piece : piece.trimStart();
         },
         abort.signal,
       );
       reply.state = result.finishReason === 'cancelled' ? 'stopped' : 'done';
-      reply.stats = statsFrom(result, runtime.backend, runtime.threads, ttft ?? performance.now() - t0);
+      reply.stats = statsFrom(result, rt.backend, rt.threads, ttft ?? performance.now() - t0);
+      if (result.enginePromptTokens !== null) reply.tokenCheck = checkTokens(tokenization, result);
       this.lastStats = reply.stats;
+      this.lastPrompt = { ...sent, engineCount: result.enginePromptTokens, enginePrompt: result.enginePrompt };
     } catch (e) {
       if (isAbort(e)) {
         reply.state = 'stopped';

@@ -1,0 +1,46 @@
+/** Per-reply facts computed from the engine's answer: speed stats and the prompt token check. */
+import type { Backend, GenerationResult, Tokenization } from '../../../workers/protocol';
+
+export interface GenStats {
+  promptTps: number;
+  genTps: number;
+  ttftMs: number;
+  backend: Backend;
+  threads: number;
+  promptTokens: number;
+  cachedTokens: number;
+  genTokens: number;
+}
+
+/** The app's token count (and text) for a prompt, against what the engine reported evaluating. */
+export interface TokenCheck {
+  ours: number;
+  engine: number | null;
+  textMatches: boolean | null;
+  ok: boolean;
+}
+
+export function statsFrom(result: GenerationResult, backend: Backend, threads: number, ttftMs: number): GenStats {
+  const t = result.timings;
+  return {
+    promptTps: t?.promptPerSecond ?? 0,
+    genTps: t?.predictedPerSecond ?? 0,
+    ttftMs,
+    backend,
+    threads,
+    promptTokens: t?.promptTokens ?? 0,
+    cachedTokens: t?.cachedTokens ?? 0,
+    genTokens: t?.predictedTokens ?? 0,
+  };
+}
+
+export function checkTokens(tok: Tokenization, result: Pick<GenerationResult, 'enginePromptTokens' | 'enginePrompt'>): TokenCheck {
+  const engine = result.enginePromptTokens;
+  const textMatches = result.enginePrompt === null ? null : result.enginePrompt === tok.detokenized;
+  return {
+    ours: tok.ids.length,
+    engine,
+    textMatches,
+    ok: (engine === null || engine === tok.ids.length) && textMatches !== false,
+  };
+}
