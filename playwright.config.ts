@@ -1,5 +1,5 @@
 import { defineConfig } from '@playwright/test';
-import { chromiumPath } from './tools/chromium';
+import { CHROMIUM_ARGS, chromiumPath } from './tools/chromium';
 
 const port = Number(process.env.E2E_PORT ?? 4180);
 
@@ -17,19 +17,13 @@ export default defineConfig({
     browserName: 'chromium',
     launchOptions: {
       executablePath: chromiumPath(),
-      args: [
-        '--no-sandbox',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-      ],
+      args: CHROMIUM_ARGS,
     },
     trace: 'retain-on-failure',
   },
   webServer: {
-    command: `npx vite preview --port ${port} --strictPort`,
+    // E2E_DIST serves another build folder (e.g. to test one build while dist/ is rebuilt).
+    command: `npx vite preview --port ${port} --strictPort${process.env.E2E_DIST ? ` --outDir ${process.env.E2E_DIST}` : ''}`,
     url: `http://127.0.0.1:${port}/`,
     reuseExistingServer: false,
     timeout: 60_000,

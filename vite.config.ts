@@ -24,6 +24,7 @@ export default defineConfig({
         main: `${web}/index.html`,
         embed: `${web}/embed.html`,
         bare: `${web}/bench/bare.html`,
+        memory: `${web}/bench/memory.html`,
       },
     },
   },

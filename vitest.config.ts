@@ -5,5 +5,7 @@ export default defineConfig({
     include: ['tests/unit/**/*.test.ts'],
     environment: 'node',
     testTimeout: 60_000,
+    // beforeAll hooks generate test models and load native llama.cpp: seconds, more on a busy machine.
+    hookTimeout: 120_000,
   },
 });

@@ -8,3 +8,13 @@ export function chromiumPath(): string {
 }
 
 export const chromiumInstalled = (): boolean => existsSync(chromiumPath());
+
+/** Flags for headless Chromium on this machine (GUIDE.md §5): quiet, no network side traffic. */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];

@@ -4,6 +4,7 @@
  * objects and are rebuilt as Errors on the other side (see errors.ts).
  */
 import type { AppErrorData } from './lib/errors';
+import type { ModelSource } from './lib/model-source';
 import type { TemplateId } from './lib/templates/index';
 
 /** Every worker posts this once when its script has started, so a failure to start can be told apart from a crash. */
@@ -18,10 +19,20 @@ export type Backend = 'cpu' | 'webgpu';
 export type BackendChoice = Backend | 'auto';
 
 export interface LoadConfig {
-  /** Threads for the CPU backend; undefined lets the worker choose. */
+  /** Threads for the CPU backend; undefined lets the worker measure (or use rememberedThreads). */
   threads?: number;
+  /** The count an earlier load measured fastest for this model on this machine. */
+  rememberedThreads?: number;
   ctx: number;
   backend: BackendChoice;
+  /** Layers offloaded to the GPU on the WebGPU backend; undefined means all. */
+  gpuLayers?: number;
+}
+
+/** One thread count's short measured run at load. */
+export interface ThreadProbeResult {
+  threads: number;
+  genTps: number;
 }
 
 /** Sampling and length parameters, named and ranged like the hosted starling-lm-7b-beta API. */
@@ -87,7 +98,14 @@ export interface LoadedModelInfo {
   backend: Backend;
   /** Why this backend was used (e.g. why WebGPU was not). */
   backendReason: string;
+  /** WebGPU was chosen but failed to load the model, so the CPU took over. */
+  backendFellBack: boolean;
+  gpuLayers: number | null;
   threads: number;
+  /** How the thread count was chosen, and the measurements when it was measured now. */
+  threadsSource: 'requested' | 'measured' | 'remembered' | 'prior' | 'single';
+  threadsNote: string;
+  threadProbes: ThreadProbeResult[];
   ctx: number;
   nVocab: number;
   bosId: number;
@@ -139,17 +157,34 @@ export type EngineEvent =
 
 // ---------- download worker ----------
 
+export type DownloadPhase = 'waiting' | 'probing' | 'downloading' | 'verifying' | 'repairing';
+
 export interface DownloadProgress {
+  phase: DownloadPhase;
+  /** Bytes stored so far (all files), and the total when known (0 while unknown). */
   loaded: number;
   total: number;
+  files: { name: string; loaded: number; total: number }[];
+  bytesPerSecond: number;
+  etaSeconds: number | null;
+  /** Bytes that were already in the cache when this download (re)started. */
+  resumedFrom: number;
+}
+
+export interface DownloadOptions {
+  /** Chunk fetches at a time. */
+  parallel: number;
+  chunkBytes: number;
+  label?: string;
 }
 
 export type DownloadRequest =
-  | { id: number; type: 'fetch-model'; modelId: string; urls: string[]; names: string[] }
+  | { id: number; type: 'fetch-model'; source: ModelSource; options: DownloadOptions }
+  | { id: number; type: 'import-files'; files: File[]; options: DownloadOptions }
   | { id: number; type: 'cancel'; target: number };
 
 export type DownloadEvent =
   | { id: number; type: 'progress'; progress: DownloadProgress }
-  | { id: number; type: 'done'; bytes: number }
+  | { id: number; type: 'done'; modelId: string; bytes: number }
   | { id: number; type: 'error'; error: AppErrorData }
   | HelloEvent;

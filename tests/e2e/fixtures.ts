@@ -66,3 +66,78 @@ export async function cacheEntriesFor(page: Page, modelId: string): Promise<numb
     return keys.filter((k) => Array.isArray(k) && k[1] === id).length;
   }, modelId);
 }
+
+/** SHA-256 (hex) of each cached file of a model, read back from IndexedDB in the page. */
+export async function cachedFileHashes(page: Page, modelId: string): Promise<string[]> {
+  return page.evaluate(async (id) => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const r = indexedDB.open('starling-playground');
+      r.onsuccess = () => resolve(r.result);
+      r.onerror = () => reject(r.error);
+    });
+    const get = <T>(key: IDBValidKey) =>
+      new Promise<T>((resolve, reject) => {
+        const r = db.transaction('cache').objectStore('cache').get(key);
+        r.onsuccess = () => resolve(r.result as T);
+        r.onerror = () => reject(r.error);
+      });
+    const record = await get<{ files: { chunks: number }[] }>(['model', id]);
+    const out: string[] = [];
+    for (const [i, f] of record.files.entries()) {
+      const parts: Blob[] = [];
+      for (let c = 0; c < f.chunks; c++) parts.push(await get<Blob>(['chunk', id, i, c]));
+      const digest = await crypto.subtle.digest('SHA-256', await new Blob(parts).arrayBuffer());
+      out.push([...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join(''));
+    }
+    db.close();
+    return out;
+  }, modelId);
+}
+
+/** The cache's model record for an id, as stored. */
+export async function cachedRecord(page: Page, modelId: string): Promise<{ complete: boolean; files: { verifiedBy?: string; sha256?: string }[] } | null> {
+  return page.evaluate(async (id) => {
+    if (!(await indexedDB.databases()).some((d) => d.name === 'starling-playground')) return null;
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const r = indexedDB.open('starling-playground');
+      r.onsuccess = () => resolve(r.result);
+      r.onerror = () => reject(r.error);
+    });
+    const rec = await new Promise<unknown>((resolve, reject) => {
+      const r = db.transaction('cache').objectStore('cache').get(['model', id]);
+      r.onsuccess = () => resolve(r.result);
+      r.onerror = () => reject(r.error);
+    });
+    db.close();
+    return (rec ?? null) as { complete: boolean; files: { verifiedBy?: string; sha256?: string }[] } | null;
+  }, modelId);
+}
+
+/** SHA-256 (hex) of every stored chunk of one file of a model, read back from IndexedDB one at a time. */
+export async function cachedChunkHashes(page: Page, modelId: string, file = 0): Promise<string[]> {
+  return page.evaluate(
+    async ([id, fileIndex]) => {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const r = indexedDB.open('starling-playground');
+        r.onsuccess = () => resolve(r.result);
+        r.onerror = () => reject(r.error);
+      });
+      const get = <T>(key: IDBValidKey) =>
+        new Promise<T>((resolve, reject) => {
+          const r = db.transaction('cache').objectStore('cache').get(key);
+          r.onsuccess = () => resolve(r.result as T);
+          r.onerror = () => reject(r.error);
+        });
+      const record = await get<{ files: { chunks: number }[] }>(['model', id]);
+      const out: string[] = [];
+      for (let c = 0; c < record.files[fileIndex as number].chunks; c++) {
+        const blob = await get<Blob>(['chunk', id, fileIndex, c]);
+        const digest = await crypto.subtle.digest('SHA-256', await blob.arrayBuffer());
+        out.push([...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join(''));
+      }
+      db.close();
+      return out;
+    },
+    [modelId, file] as const,
+  );
+}

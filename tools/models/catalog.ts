@@ -5,7 +5,7 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { detokenize } from '../../workers/lib/tokenizer/index';
-import { writeGguf } from './gguf-writer';
+import { shardName, writeGguf, writeGgufSplit } from './gguf-writer';
 import { bpeModelSpec, scriptedStarChatSpec } from './bpe-model';
 import { llamaSpec, type LlamaShape } from './llama-model';
 import { OLD_OPENCHAT_JINJA_TEMPLATE, openChatVocabKv } from './openchat-vocab';
@@ -61,11 +61,19 @@ const randomModel = (name: string, shape: LlamaShape, type: GgmlTypeId) => (path
 };
 
 export interface GeneratedModel {
+  /** File name (for a gguf-split set, its first shard). */
   file: string;
   /** The exact reply text, for scripted models. */
   reply?: string;
+  /** Writes the model at `path` (the first shard's path for a split set); returns bytes written. */
   write: (path: string) => number;
 }
+
+/** ~1.5 GB with random weights: the cache's multi-GB write/read test. */
+export const BIG_1500M_SHAPE: LlamaShape = { vocab: 32002, dim: 2048, layers: 24, heads: 16, kvHeads: 16, ff: 5632, ctx: 4096 };
+
+const SPLIT_PREFIX = 'demo-split';
+const SPLIT_COUNT = 3;
 
 export const MODELS = {
   demo: {
@@ -88,6 +96,21 @@ export const MODELS = {
         path,
         scriptedSpec({ name: 'Demo with the older GPT4 User template', reply: uniqueReplyIds(DEMO_REPLY), chatTemplate: OLD_OPENCHAT_JINJA_TEMPLATE }),
       ),
+  },
+  demoSplit: {
+    // The demo model as a gguf-split set, shards of at most 2 MiB.
+    file: shardName(SPLIT_PREFIX, 1, SPLIT_COUNT),
+    reply: DEMO_REPLY,
+    write: (path: string) => {
+      const prefix = path.slice(0, -shardName('', 1, SPLIT_COUNT).length);
+      const paths = writeGgufSplit(prefix, scriptedSpec({ name: 'Demo split in shards', reply: uniqueReplyIds(DEMO_REPLY) }), 2 << 20);
+      if (paths.length !== SPLIT_COUNT) throw new Error(`expected ${SPLIT_COUNT} shards, wrote ${paths.length}`);
+      return paths.reduce((n, p) => n + statSync(p).size, 0);
+    },
+  },
+  big1500m: {
+    file: 'big-1500m.Q8_0.gguf',
+    write: randomModel('Cache test 1.5 GB (random weights)', BIG_1500M_SHAPE, GgmlType.Q8_0),
   },
   demoNoEot: {
     // Like some conversions: EOS is </s> (2), no EOT key, no chat template.

@@ -8,11 +8,46 @@ import { AppError } from './errors';
 const SHARD_RE = /^(.*)-(\d{5})-of-(\d{5})\.gguf$/;
 
 export interface ModelSource {
-  /** Cache id: the absolute URL of the first file. */
+  /** Cache id: the absolute URL of the first file (without any #sha256 fragment). */
   id: string;
   urls: string[];
   /** File names in shard order, as the engine will see them. */
   names: string[];
+  /** Expected SHA-256 (hex) per file, when the source publishes it. */
+  sha256?: (string | null)[];
+  /** For files on Hugging Face: where to ask for their published SHA-256. */
+  hf?: { owner: string; repo: string; revision: string; paths: string[] };
+}
+
+const HF_RESOLVE = /^https:\/\/huggingface\.co\/([^/]+)\/([^/]+)\/resolve\/([^/]+)\/(.+)$/;
+
+/** Owner, repo, revision and file path of a huggingface.co download URL. */
+export function parseHfUrl(url: string): { owner: string; repo: string; revision: string; path: string } | null {
+  const m = HF_RESOLVE.exec(url.split(/[?#]/)[0]);
+  return m ? { owner: m[1], repo: m[2], revision: decodeURIComponent(m[3]), path: m[4].split('/').map(decodeURIComponent).join('/') } : null;
+}
+
+function withHf(source: ModelSource): ModelSource {
+  const parts = source.urls.map(parseHfUrl);
+  if (parts.some((p) => p === null)) return source;
+  const [first] = parts as NonNullable<ReturnType<typeof parseHfUrl>>[];
+  return { ...source, hf: { owner: first.owner, repo: first.repo, revision: first.revision, paths: parts.map((p) => p!.path) } };
+}
+
+const HEX64 = /^[0-9a-f]{64}$/;
+
+/**
+ * `#sha256=<hex>[,<hex>…]` on a model URL pins the file hashes (one per shard), like Subresource
+ * Integrity; the fragment is never sent to the server.
+ */
+export function parseSha256Fragment(hash: string, files: number): (string | null)[] | undefined {
+  const m = /(?:^#|&)sha256=([^&]*)/i.exec(hash);
+  if (!m) return undefined;
+  const list = decodeURIComponent(m[1]).toLowerCase().split(',').map((s) => s.trim());
+  if (list.length !== files || list.some((h) => !HEX64.test(h))) {
+    throw new AppError('bad-url', `#sha256= must list ${files} SHA-256 hex digest${files === 1 ? '' : 's'} (64 hex digits each).`);
+  }
+  return list;
 }
 
 export function resolveHf(spec: string): string {
@@ -37,14 +72,20 @@ export function resolveModelSource(spec: string, base: string): ModelSource {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new AppError('bad-url', `Models can only be downloaded over http(s), not ${url.protocol}.`);
   }
+  const fragment = url.hash;
+  url.hash = '';
   const file = decodeURIComponent(url.pathname.split('/').pop() ?? '');
   const m = SHARD_RE.exec(file);
-  if (!m) return { id: url.href, urls: [url.href], names: [file || 'model.gguf'] };
+  if (!m) {
+    const sha256 = parseSha256Fragment(fragment, 1);
+    return withHf({ id: url.href, urls: [url.href], names: [file || 'model.gguf'], ...(sha256 ? { sha256 } : {}) });
+  }
   const count = Number(m[3]);
   if (Number(m[2]) !== 1) {
     throw new AppError('bad-url', `Give the first shard of a split model (…-00001-of-${m[3]}.gguf), not shard ${m[2]}.`);
   }
   const names = Array.from({ length: count }, (_, i) => `${m[1]}-${String(i + 1).padStart(5, '0')}-of-${m[3]}.gguf`);
   const urls = names.map((n) => new URL(encodeURIComponent(n) + url.search, url).href);
-  return { id: url.href, urls, names };
+  const sha256 = parseSha256Fragment(fragment, count);
+  return withHf({ id: url.href, urls, names, ...(sha256 ? { sha256 } : {}) });
 }

@@ -1,53 +1,77 @@
 /**
  * Cache-first model opening: use the complete cached copy if there is one, otherwise download it
- * into the cache first; then hand disk-backed Blobs to the engine.
+ * (or import picked files) into the cache first; then hand disk-backed Blobs to the engine.
  */
 import { deleteModel, openModelFiles, readRecord } from '../../../workers/lib/cache/model-cache';
 import { AppError } from '../../../workers/lib/errors';
 import type { ModelSource } from '../../../workers/lib/model-source';
-import type { DownloadProgress, LoadConfig, LoadedModelInfo } from '../../../workers/protocol';
+import type { DownloadOptions, DownloadProgress, LoadConfig, LoadedModelInfo } from '../../../workers/protocol';
 import type { DownloadClient } from './engine/download-client';
+import { rememberedThreads } from './engine-prefs';
 import type { EngineClient } from './engine/engine-client';
 
 export interface LoadHooks {
   onStatus: (status: 'downloading' | 'loading') => void;
   onProgress: (p: DownloadProgress) => void;
+  /** Runs before anything is downloaded; throws to refuse (e.g. the model cannot fit in memory). */
+  beforeDownload?: (input: ModelInput) => Promise<void>;
   signal?: AbortSignal;
 }
 
 export interface OpenedModel {
+  id: string;
   info: LoadedModelInfo;
-  files: File[];
   fromCache: boolean;
 }
 
-async function cachedFiles(source: ModelSource): Promise<File[] | null> {
-  const record = await readRecord(source.id);
+export type ModelInput = { kind: 'url'; source: ModelSource } | { kind: 'files'; files: File[] };
+
+async function cachedFiles(id: string): Promise<File[] | null> {
+  const record = await readRecord(id);
   if (!record?.complete) return null;
   try {
     return await openModelFiles(record);
   } catch (e) {
     if (!(e instanceof AppError) || e.kind !== 'storage') throw e;
-    await deleteModel(source.id); // a damaged copy is dropped and fetched again
+    await deleteModel(id); // a damaged copy is dropped and fetched again
     return null;
   }
 }
 
+/** Asks the browser not to evict the cache under storage pressure (a no-op where it is refused). */
+async function requestPersistence(): Promise<void> {
+  try {
+    if (navigator.storage?.persisted && !(await navigator.storage.persisted())) await navigator.storage.persist();
+  } catch {
+    // not available (e.g. some embedded contexts): the cache still works, it may just be evicted
+  }
+}
+
 export async function openModel(
-  source: ModelSource,
+  input: ModelInput,
   config: LoadConfig,
+  download: DownloadOptions,
   clients: { engine: EngineClient; download: () => DownloadClient },
   hooks: LoadHooks,
 ): Promise<OpenedModel> {
-  let files = await cachedFiles(source);
+  let id = input.kind === 'url' ? input.source.id : null;
+  let files = id ? await cachedFiles(id) : null;
   const fromCache = files !== null;
   if (!files) {
     hooks.onStatus('downloading');
-    await clients.download().fetchModel(source, hooks.onProgress, hooks.signal);
-    files = await cachedFiles(source);
-    if (!files) throw new AppError('storage', 'The model was downloaded but could not be read back from storage.');
+    await hooks.beforeDownload?.(input);
+    await requestPersistence();
+    const r =
+      input.kind === 'url'
+        ? await clients.download().fetchModel(input.source, download, hooks.onProgress, hooks.signal)
+        : await clients.download().importFiles(input.files, download, hooks.onProgress, hooks.signal);
+    id = r.modelId;
+    files = await cachedFiles(id);
+    if (!files) throw new AppError('storage', 'The model was stored but could not be read back from storage.');
   }
+  if (hooks.signal?.aborted) throw hooks.signal.reason;
   hooks.onStatus('loading');
-  const info = await clients.engine.load(files, config);
-  return { info, files, fromCache };
+  const remembered = config.threads === undefined ? rememberedThreads(id!) : undefined;
+  const info = await clients.engine.load(files, { ...config, rememberedThreads: remembered });
+  return { id: id!, info, fromCache };
 }

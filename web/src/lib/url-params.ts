@@ -5,10 +5,14 @@ export type PanelName = 'storage' | 'template' | 'settings';
 
 export interface UrlParams {
   model: string | null;
-  backend: BackendChoice;
+  /** null when absent: the saved preference (or auto) applies. */
+  backend: BackendChoice | null;
   threads: number | undefined;
   ctx: number | undefined;
   panel: PanelName | null;
+  /** Download tuning (tests and benchmarks): chunk size in bytes and parallel requests. */
+  chunk: number | undefined;
+  parallel: number | undefined;
 }
 
 const positiveInt = (v: string | null): number | undefined => {
@@ -23,9 +27,11 @@ export function parseUrlParams(search: string): UrlParams {
   const panel = q.get('panel');
   return {
     model: q.get('model') || null,
-    backend: backend === 'cpu' || backend === 'webgpu' ? backend : 'auto',
+    backend: backend === 'cpu' || backend === 'webgpu' || backend === 'auto' ? backend : null,
     threads: positiveInt(q.get('threads')),
     ctx: positiveInt(q.get('ctx')),
     panel: panel === 'storage' || panel === 'template' || panel === 'settings' ? panel : null,
+    chunk: positiveInt(q.get('chunk')),
+    parallel: positiveInt(q.get('parallel')),
   };
 }

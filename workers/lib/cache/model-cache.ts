@@ -1,7 +1,7 @@
 /** Reading, writing and deleting cached models, over the key schema in schema.ts. */
-import { del, get, getMany, promisifyRequest, set } from 'idb-keyval';
+import { get, getMany, promisifyRequest, set } from 'idb-keyval';
 import { AppError } from '../errors';
-import { cacheStore, chunkKey, modelChunkRange, modelKey, type CachedFile, type ModelRecord } from './schema';
+import { cacheStore, chunkKey, chunkRange, modelKey, modelRange, type CachedFile, type ModelRecord } from './schema';
 
 export async function readRecord(id: string): Promise<ModelRecord | undefined> {
   return get<ModelRecord>(modelKey(id), cacheStore());
@@ -15,29 +15,58 @@ export async function writeChunk(id: string, file: number, chunk: number, blob: 
   await set(chunkKey(id, file, chunk), blob, cacheStore());
 }
 
-/** Removes a model's record first (so it is never seen half-deleted as complete), then its chunks. */
+export async function readChunk(id: string, file: number, chunk: number): Promise<Blob | undefined> {
+  return get<Blob>(chunkKey(id, file, chunk), cacheStore());
+}
+
+const done = (tx: IDBTransaction): Promise<void> =>
+  new Promise((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onerror = () => reject(tx.error);
+    tx.onabort = () => reject(tx.error);
+  });
+
+/** Removes a model: its record first (so it is never seen half-deleted as complete), then its chunks. */
 export async function deleteModel(id: string): Promise<void> {
-  await del(modelKey(id), cacheStore());
   await cacheStore()('readwrite', (s) => {
-    s.delete(modelChunkRange(id));
-    return new Promise<void>((resolve, reject) => {
-      s.transaction.oncomplete = () => resolve();
-      s.transaction.onerror = () => reject(s.transaction.error);
-    });
+    s.delete(modelKey(id));
+    s.delete(chunkRange(id));
+    return done(s.transaction);
+  });
+}
+
+/** Removes the chunks of one file of a model (a download that cannot resume starts that file over). */
+export async function deleteFileChunks(id: string, file: number): Promise<void> {
+  await cacheStore()('readwrite', (s) => {
+    s.delete(chunkRange(id, file));
+    return done(s.transaction);
+  });
+}
+
+/** Removes every cached model and chunk. */
+export async function clearAll(): Promise<void> {
+  await cacheStore()('readwrite', (s) => {
+    s.clear();
+    return done(s.transaction);
   });
 }
 
 export async function listRecords(): Promise<ModelRecord[]> {
-  const range = IDBKeyRange.bound(['model'], ['model', []]);
-  return cacheStore()('readonly', (s) => promisifyRequest(s.getAll(range) as IDBRequest<ModelRecord[]>));
+  return cacheStore()('readonly', (s) => promisifyRequest(s.getAll(modelRange()) as IDBRequest<ModelRecord[]>));
+}
+
+/** Which chunks of a model are stored, as `${file}:${chunk}`. */
+export async function storedChunks(id: string): Promise<Set<string>> {
+  const keys = await cacheStore()('readonly', (s) => promisifyRequest(s.getAllKeys(chunkRange(id))));
+  return new Set(keys.map((k) => `${(k as unknown[])[2]}:${(k as unknown[])[3]}`));
 }
 
 /**
- * Disk-backed Blobs, one per file, assembled from the cached chunks without copying their bytes.
- * Refuses a record that is not complete or whose chunks do not add up.
+ * Disk-backed Files, one per model file, assembled from the cached chunks without copying their
+ * bytes. Refuses a record that is not complete or whose chunks do not add up.
  */
 export async function openModelFiles(record: ModelRecord): Promise<File[]> {
-  if (!record.complete) throw new AppError('storage', `The cached copy of ${record.id} is incomplete.`);
+  if (!record.complete) throw new AppError('storage', `The cached copy of ${record.label} is incomplete.`);
   return Promise.all(record.files.map((f, i) => openCachedFile(record.id, i, f)));
 }
 

@@ -1,30 +1,45 @@
 /**
- * Downloads a model's files into the cache: streams each response into fixed-size Blob chunks
- * (each written and released before the next), checks that the bytes are a GGUF file of the size its
- * header declares, and writes the model record last. Any failure removes what was written.
+ * Downloads a model into the cache, the way a 4 GB file over a flaky connection needs it:
+ * - a small first request per file learns size, ETag, Range support and the first bytes (HTML pages,
+ *   legacy GGML and non-GGUF files are refused before anything is stored);
+ * - the space needed is checked against the storage quota before any byte is written;
+ * - files are fetched as Range chunks by a small pool of parallel requests (If-Range on the ETag), each
+ *   chunk written to IndexedDB as one Blob and released; a dropped connection retries that chunk;
+ * - a reload or closed tab resumes from the chunks already stored (the record with `complete: false`);
+ * - SHA-256 is computed in order as chunks arrive (state saved with the record); against a published
+ *   hash a mismatch triggers one repair pass that re-fetches chunks and replaces those that differ;
+ * - each file must hold every tensor its GGUF header declares; the record saying `complete` comes last.
+ * A server without Range support gets a plain whole-file download that restarts if interrupted.
  */
 import { AppError } from '../errors';
-import { deleteModel, openCachedFile, writeChunk, writeRecord } from '../cache/model-cache';
-import { SCHEMA_VERSION, type CachedFile } from '../cache/schema';
+import {
+  deleteFileChunks,
+  deleteModel,
+  openCachedFile,
+  readChunk,
+  readRecord,
+  storedChunks,
+  writeChunk,
+  writeRecord,
+} from '../cache/model-cache';
+import { SCHEMA_VERSION, type CachedFile, type ModelRecord } from '../cache/schema';
 import { inspectGguf, sniffFormat } from '../gguf/inspect';
-import type { DownloadProgress } from '../../protocol';
-
-export const CHUNK_BYTES = 16 << 20;
+import type { ModelSource } from '../model-source';
+import type { DownloadOptions, DownloadProgress } from '../../protocol';
+import { InOrderHasher, sha256Hex } from './hasher';
+import { lookupHfSha256 } from './hf-sha';
+import { fetchRange, fetchWhole, probe, RetryableError, type Probe } from './http';
+import { ProgressTracker } from './progress';
+import { withRetry } from './retry';
 
 export interface FetchModelInput {
-  modelId: string;
-  urls: string[];
-  names: string[];
+  source: ModelSource;
+  options: DownloadOptions;
   signal: AbortSignal;
   onProgress: (p: DownloadProgress) => void;
 }
 
-function httpError(url: string, res: Response): AppError {
-  if (res.status === 404) return new AppError('http-404', `The model file was not found (HTTP 404): ${url}`);
-  return new AppError('http-error', `The server answered HTTP ${res.status} ${res.statusText} for ${url}`);
-}
-
-function formatError(url: string, head: Uint8Array, contentType: string): AppError | null {
+export function formatError(url: string, head: Uint8Array, contentType: string): AppError | null {
   const format = sniffFormat(head);
   if (format === 'gguf') return null;
   if (format === 'ggml-legacy') {
@@ -39,117 +54,368 @@ function formatError(url: string, head: Uint8Array, contentType: string): AppErr
   return new AppError('not-gguf', `The file is not a GGUF model (it does not start with the GGUF magic bytes): ${url}`);
 }
 
-async function fetchFile(
-  input: FetchModelInput,
-  index: number,
-  progress: { loaded: number; total: number },
-  report: () => void,
-): Promise<CachedFile> {
-  const url = input.urls[index];
-  let res: Response;
-  try {
-    res = await fetch(url, { signal: input.signal, cache: 'no-store' });
-  } catch (e) {
-    if (input.signal.aborted) throw e;
-    throw new AppError('network', `Could not reach ${url} (${e instanceof Error ? e.message : String(e)}).`);
-  }
-  if (!res.ok || !res.body) throw httpError(url, res);
-  const declared = Number(res.headers.get('Content-Length') ?? NaN);
-  if (Number.isFinite(declared) && index === 0) progress.total = declared;
+const fmtBytes = (n: number): string => `${(n / 1e9).toFixed(2)} GB`;
 
-  const reader = res.body.getReader();
-  let parts: Uint8Array[] = [];
-  let partBytes = 0;
-  let size = 0;
-  let chunks = 0;
-  let checked = false;
-  const flush = async (): Promise<void> => {
-    if (partBytes === 0) return;
-    await writeChunk(input.modelId, index, chunks++, new Blob(parts as BlobPart[]));
-    parts = [];
-    partBytes = 0;
-  };
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      if (!checked && size + value.length >= 16) {
-        const head = new Uint8Array(Math.min(512, size + value.length));
-        let o = 0;
-        for (const p of [...parts, value]) {
-          head.set(p.subarray(0, head.length - o), o);
-          o += Math.min(p.length, head.length - o);
-          if (o >= head.length) break;
-        }
-        const err = formatError(url, head, res.headers.get('Content-Type') ?? '');
-        if (err) throw err;
-        checked = true;
-      }
-      let v = value;
-      while (v.length > 0) {
-        const take = Math.min(v.length, CHUNK_BYTES - partBytes);
-        parts.push(v.subarray(0, take));
-        partBytes += take;
-        v = v.subarray(take);
-        if (partBytes === CHUNK_BYTES) await flush();
-      }
-      size += value.length;
-      progress.loaded += value.length;
-      if (progress.loaded > progress.total) progress.total = progress.loaded;
-      report();
-    }
-    await flush();
-  } catch (e) {
-    await reader.cancel().catch(() => {});
-    if (input.signal.aborted) throw e;
-    if (e instanceof AppError) throw e;
-    throw new AppError('network', `The download of ${url} failed (${e instanceof Error ? e.message : String(e)}).`);
-  }
-  if (!checked) throw formatError(url, new Uint8Array(0), res.headers.get('Content-Type') ?? '')!;
-  return { name: input.names[index], url, size, chunkBytes: CHUNK_BYTES, chunks, etag: res.headers.get('ETag') ?? undefined };
-}
-
-/** Reads back the file just written and checks it holds every tensor its GGUF header declares. */
-async function verifyFile(modelId: string, index: number, file: CachedFile): Promise<void> {
-  const blob = await openCachedFile(modelId, index, file);
-  let expected: number;
-  try {
-    expected = (await inspectGguf(blob)).expectedBytes;
-  } catch (e) {
+export async function checkQuota(needed: number): Promise<void> {
+  const est = await navigator.storage?.estimate?.();
+  if (!est?.quota) return;
+  const free = est.quota - (est.usage ?? 0);
+  // A little headroom for IndexedDB's own bookkeeping.
+  if (needed * 1.02 + (8 << 20) > free) {
     throw new AppError(
-      'truncated',
-      `${file.name} is cut short or damaged: its GGUF header cannot be read (${e instanceof Error ? e.message : String(e)}).`,
+      'quota',
+      `This model needs ${fmtBytes(needed)} of storage, but this browser lets this site store only ${fmtBytes(Math.max(0, free))} more. ` +
+        'Delete cached models in the Storage panel, free disk space, or pick a smaller quantisation.',
     );
   }
-  if (blob.size < expected) {
-    throw new AppError('truncated', `${file.name} is truncated: ${blob.size} bytes, but its header needs ${expected}.`);
+}
+
+/** Is a stored partial download still the same file on the server? */
+function sameFile(f: CachedFile, p: Probe, expected: string | undefined): boolean {
+  return f.url === p.url && f.size === p.size && f.etag === p.etag && f.rangeSupported === p.rangeSupported && f.expectedSha256 === expected;
+}
+
+function newRecord(source: ModelSource, probes: Probe[], options: DownloadOptions): ModelRecord {
+  const files: CachedFile[] = probes.map((p, i) => {
+    const size = p.size ?? 0;
+    const rangeSupported = p.rangeSupported && p.size !== null;
+    const expected = source.sha256?.[i] ?? undefined;
+    return {
+      name: source.names[i],
+      url: p.url,
+      size,
+      chunkBytes: options.chunkBytes,
+      chunks: rangeSupported ? Math.ceil(size / options.chunkBytes) : 0,
+      etag: p.etag,
+      lastModified: p.lastModified,
+      rangeSupported,
+      ...(expected ? { expectedSha256: expected, chunkSha256: [] } : {}),
+      hashedChunks: 0,
+    };
+  });
+  const now = Date.now();
+  return {
+    schema: SCHEMA_VERSION,
+    id: source.id,
+    label: options.label ?? source.names[0],
+    origin: 'url',
+    files,
+    bytes: files.reduce((n, f) => n + f.size, 0),
+    complete: false,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+async function withDownloadLock<T>(id: string, onWaiting: () => void, fn: () => Promise<T>): Promise<T> {
+  const locks = (navigator as Navigator & { locks?: LockManager }).locks;
+  if (!locks) return fn();
+  const name = `starling-playground:download:${id}`;
+  const first = await locks.request(name, { ifAvailable: true }, async (lock) => (lock ? { value: await fn() } : null));
+  if (first) return first.value;
+  onWaiting(); // another tab is downloading this model: wait for it, then (usually) find it complete
+  return locks.request(name, () => fn());
+}
+
+class Download {
+  private readonly tracker: ProgressTracker;
+  private readonly hashers: InOrderHasher[] = [];
+  private saving: Promise<void> = Promise.resolve();
+  private stored = new Set<string>();
+  /** Aborted on the first fatal error, to stop the other fetches in the pool. */
+  private readonly ctrl = new AbortController();
+
+  constructor(
+    private record: ModelRecord,
+    private readonly input: FetchModelInput,
+  ) {
+    this.tracker = new ProgressTracker(record.files.map((f) => f.name), input.onProgress);
+    input.signal.addEventListener('abort', () => this.ctrl.abort(input.signal.reason), { once: true });
+  }
+
+  get signal(): AbortSignal {
+    return this.ctrl.signal;
+  }
+
+  /** Writes the record after everything queued before it, with the hashers' current state. */
+  private persist(): Promise<void> {
+    this.saving = this.saving.then(() => {
+      this.record.files.forEach((f, i) => {
+        const h = this.hashers[i];
+        if (h && h.next > 0) {
+          f.hashState = h.save();
+          f.hashedChunks = h.next;
+        }
+      });
+      this.record.updatedAt = Date.now();
+      return writeRecord(this.record);
+    });
+    return this.saving;
+  }
+
+  private isStored = (file: number, chunk: number): boolean => this.stored.has(`${file}:${chunk}`);
+
+  private async readBack(file: number, chunk: number): Promise<Uint8Array> {
+    const blob = await readChunk(this.record.id, file, chunk);
+    if (!blob) throw new AppError('storage', `Chunk ${chunk} of ${this.record.files[file].name} vanished from storage.`);
+    return new Uint8Array(await blob.arrayBuffer());
+  }
+
+  async run(): Promise<number> {
+    const { record } = this;
+    this.stored = await storedChunks(record.id);
+    for (const [i, f] of record.files.entries()) {
+      if (!f.rangeSupported) {
+        // Without Range requests a download cannot resume: start this file over.
+        await deleteFileChunks(record.id, i);
+        for (const k of [...this.stored]) if (k.startsWith(`${i}:`)) this.stored.delete(k);
+        f.hashState = undefined;
+        f.hashedChunks = 0;
+      }
+      this.hashers[i] = await InOrderHasher.create(f.hashState, f.hashedChunks ?? 0);
+    }
+    const storedBytes = record.files.map((f, i) =>
+      f.rangeSupported ? [...Array(f.chunks).keys()].filter((c) => this.isStored(i, c)).reduce((n, c) => n + this.chunkLength(f, c), 0) : 0,
+    );
+    const remaining = record.bytes - storedBytes.reduce((a, b) => a + b, 0);
+    await checkQuota(remaining);
+    await this.persist();
+    this.tracker.start(
+      record.files.map((f) => f.size),
+      storedBytes,
+    );
+    this.tracker.setPhase('downloading');
+
+    // Catch up hashing over chunks stored by an earlier session.
+    for (const i of record.files.keys()) await this.hashers[i].add(-1, null, (c) => this.isStored(i, c), (c) => this.readBack(i, c));
+
+    await this.pool(
+      record.files.flatMap((f, i) => (f.rangeSupported ? [...Array(f.chunks).keys()].filter((c) => !this.isStored(i, c)).map((c) => [i, c] as const) : [])),
+    );
+    for (const [i, f] of record.files.entries()) if (!f.rangeSupported) await this.whole(i);
+
+    this.tracker.setPhase('verifying');
+    for (const i of record.files.keys()) await this.verify(i);
+    await this.saving;
+    record.complete = true;
+    record.updatedAt = Date.now();
+    await writeRecord(record); // last: only now is the model usable
+    return record.bytes;
+  }
+
+  private chunkLength(f: CachedFile, c: number): number {
+    return Math.min(f.chunkBytes, f.size - c * f.chunkBytes);
+  }
+
+  /** Runs chunk fetches, `parallel` at a time, in order. */
+  private async pool(tasks: (readonly [number, number])[], repair = false): Promise<void> {
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < tasks.length) {
+        if (this.signal.aborted) throw this.signal.reason;
+        const [file, chunk] = tasks[next++];
+        await (repair ? this.repairChunk(file, chunk) : this.fetchChunk(file, chunk));
+      }
+    };
+    const n = Math.max(1, Math.min(this.input.options.parallel, tasks.length));
+    let first: { error: unknown } | null = null;
+    await Promise.allSettled(
+      Array.from({ length: n }, () =>
+        worker().catch((e: unknown) => {
+          first ??= { error: e }; // the others then fail with this abort: keep the cause
+          this.ctrl.abort(e);
+        }),
+      ),
+    );
+    if (first) throw this.input.signal.aborted ? this.input.signal.reason : (first as { error: unknown }).error;
+  }
+
+  private async download(file: number, chunk: number): Promise<Uint8Array> {
+    const f = this.record.files[file];
+    const start = chunk * f.chunkBytes;
+    const end = start + this.chunkLength(f, chunk) - 1;
+    let counted = 0;
+    return withRetry(
+      async () => {
+        counted = 0;
+        return fetchRange(f.url, start, end, { size: f.size, etag: f.etag }, this.signal, (n) => {
+          counted += n;
+          this.tracker.add(file, n);
+        });
+      },
+      this.signal,
+      () => this.tracker.undo(file, counted),
+    ).catch((e: unknown) => {
+      this.tracker.undo(file, counted);
+      throw e;
+    });
+  }
+
+  private async fetchChunk(file: number, chunk: number): Promise<void> {
+    const f = this.record.files[file];
+    const data = await this.download(file, chunk);
+    await writeChunk(this.record.id, file, chunk, new Blob([data as BlobPart]));
+    this.stored.add(`${file}:${chunk}`);
+    if (f.chunkSha256) f.chunkSha256[chunk] = await sha256Hex(data);
+    await this.hashers[file].add(chunk, data, (c) => this.isStored(file, c), (c) => this.readBack(file, c));
+    await this.persist();
+  }
+
+  private repaired = new Set<string>();
+
+  /** Re-fetches a chunk during repair; stores it only if it differs from the stored one. */
+  private async repairChunk(file: number, chunk: number): Promise<void> {
+    const f = this.record.files[file];
+    const data = await this.download(file, chunk);
+    const hash = await sha256Hex(data);
+    if (f.chunkSha256?.[chunk] !== hash) {
+      await writeChunk(this.record.id, file, chunk, new Blob([data as BlobPart]));
+      f.chunkSha256![chunk] = hash;
+    }
+    this.repaired.add(`${file}:${chunk}`);
+    await this.hashers[file].add(chunk, data, (c) => this.repaired.has(`${file}:${c}`), (c) => this.readBack(file, c));
+  }
+
+  /** Whole-file download for a server without Range support. */
+  private async whole(file: number): Promise<void> {
+    const f = this.record.files[file];
+    const reader = await fetchWhole(f.url, this.signal);
+    const hasher = this.hashers[file];
+    let parts: Uint8Array[] = [];
+    let partBytes = 0;
+    let chunks = 0;
+    let size = 0;
+    const flush = async (): Promise<void> => {
+      if (partBytes === 0) return;
+      const data = new Uint8Array(partBytes);
+      let o = 0;
+      for (const p of parts) {
+        data.set(p, o);
+        o += p.length;
+      }
+      await writeChunk(this.record.id, file, chunks, new Blob([data as BlobPart]));
+      if (f.chunkSha256) f.chunkSha256[chunks] = await sha256Hex(data);
+      await hasher.add(chunks, data, () => false, (c) => this.readBack(file, c));
+      chunks++;
+      parts = [];
+      partBytes = 0;
+    };
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        let v = value;
+        while (v.length > 0) {
+          const take = Math.min(v.length, f.chunkBytes - partBytes);
+          parts.push(v.subarray(0, take));
+          partBytes += take;
+          v = v.subarray(take);
+          if (partBytes === f.chunkBytes) await flush();
+        }
+        size += value.length;
+        this.tracker.add(file, value.length);
+      }
+      await flush();
+    } catch (e) {
+      await reader.cancel().catch(() => {});
+      if (this.signal.aborted || e instanceof AppError) throw e;
+      throw new RetryableError(`The download of ${f.name} broke off (${e instanceof Error ? e.message : String(e)}).`);
+    }
+    if (f.size && size !== f.size) throw new AppError('truncated', `${f.name} is truncated: ${size} of ${f.size} bytes arrived.`);
+    f.size = size;
+    f.chunks = chunks;
+    this.record.bytes = this.record.files.reduce((n, x) => n + x.size, 0);
+    await this.persist();
+  }
+
+  /** Hash check (with one repair pass) and GGUF size check of one stored file. */
+  private async verify(file: number): Promise<void> {
+    const f = this.record.files[file];
+    let hasher = this.hashers[file];
+    await hasher.add(-1, null, (c) => c < f.chunks, (c) => this.readBack(file, c));
+    let sha = hasher.digest();
+    if (f.expectedSha256 && sha !== f.expectedSha256) {
+      // Some stored bytes differ from the published file: fetch it again and replace the chunks that differ.
+      this.tracker.setPhase('repairing');
+      hasher = this.hashers[file] = await InOrderHasher.create();
+      this.tracker.start(
+        this.record.files.map((x) => x.size),
+        this.record.files.map((x, i) => (i === file ? 0 : x.size)),
+      );
+      await this.pool(
+        [...Array(f.chunks).keys()].map((c) => [file, c] as const),
+        true,
+      );
+      await hasher.add(-1, null, (c) => c < f.chunks, (c) => this.readBack(file, c));
+      sha = hasher.digest();
+      if (sha !== f.expectedSha256) {
+        throw new AppError(
+          'integrity',
+          `${f.name} does not match its published SHA-256 (expected ${f.expectedSha256}, got ${sha}), even after downloading it again. It was not kept.`,
+        );
+      }
+      this.tracker.setPhase('verifying');
+    }
+    f.sha256 = sha;
+    f.hashState = undefined;
+    f.verifiedBy = f.expectedSha256 ? 'sha256' : f.etag ? 'size-etag' : 'size';
+    const blob = await openCachedFile(this.record.id, file, f);
+    let expected: number;
+    try {
+      expected = (await inspectGguf(blob)).expectedBytes;
+    } catch (e) {
+      throw new AppError('truncated', `${f.name} is cut short or damaged: its GGUF header cannot be read (${e instanceof Error ? e.message : String(e)}).`);
+    }
+    if (blob.size < expected) {
+      throw new AppError('truncated', `${f.name} is truncated: ${blob.size} bytes, but its header needs ${expected}.`);
+    }
   }
 }
 
 export async function fetchModel(input: FetchModelInput): Promise<number> {
-  const progress = { loaded: 0, total: 0 };
-  let last = 0;
-  const report = (force = false): void => {
-    const now = performance.now();
-    if (force || now - last > 100) {
-      last = now;
-      input.onProgress({ ...progress });
-    }
-  };
-  await deleteModel(input.modelId); // a leftover partial copy is never mixed with new bytes
-  try {
-    const files: CachedFile[] = [];
-    for (let i = 0; i < input.urls.length; i++) {
-      const file = await fetchFile(input, i, progress, report);
-      await verifyFile(input.modelId, i, file);
-      files.push(file);
-    }
-    report(true);
-    const bytes = files.reduce((n, f) => n + f.size, 0);
-    await writeRecord({ schema: SCHEMA_VERSION, id: input.modelId, files, bytes, complete: true, createdAt: Date.now() });
-    return bytes;
-  } catch (e) {
-    await deleteModel(input.modelId).catch(() => {});
-    throw e;
-  }
+  const { signal } = input;
+  let source = input.source;
+  return withDownloadLock(
+    source.id,
+    () =>
+      input.onProgress({ phase: 'waiting', loaded: 0, total: 0, files: [], bytesPerSecond: 0, etaSeconds: null, resumedFrom: 0 }),
+    async () => {
+      const existing = await readRecord(source.id);
+      if (existing?.complete) return existing.bytes;
+      input.onProgress({ phase: 'probing', loaded: 0, total: 0, files: [], bytesPerSecond: 0, etaSeconds: null, resumedFrom: 0 });
+      if (!source.sha256 && source.hf) {
+        const sha256 = existing?.files.every((f) => f.expectedSha256)
+          ? existing.files.map((f) => f.expectedSha256 ?? null)
+          : await lookupHfSha256(source, signal);
+        if (sha256) source = { ...source, sha256 };
+      }
+      const probes = await Promise.all(source.urls.map((u) => withRetry(() => probe(u, signal), signal)));
+      for (const p of probes) {
+        const err = formatError(p.url, p.head, p.contentType);
+        if (err) {
+          if (existing) await deleteModel(source.id);
+          throw err;
+        }
+      }
+      let record = existing;
+      if (record && !probes.every((p, i) => record!.files[i] && sameFile(record!.files[i], p, source.sha256?.[i] ?? undefined))) {
+        await deleteModel(source.id); // the server has a different file now: the stored part is useless
+        record = undefined;
+      }
+      record ??= newRecord(source, probes, input.options);
+      try {
+        return await new Download(record, { ...input, source }).run();
+      } catch (e) {
+        const resumable = signal.aborted || e instanceof RetryableError || (e instanceof AppError && e.kind === 'network');
+        if (!resumable) await deleteModel(source.id).catch(() => {});
+        if (e instanceof RetryableError) {
+          throw new AppError(
+            'network',
+            `The download was interrupted: ${e.message} What was stored is kept; the download resumes from there when you try again.`,
+          );
+        }
+        throw e;
+      }
+    },
+  );
 }

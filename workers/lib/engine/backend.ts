@@ -11,7 +11,7 @@ export interface GpuLike {
 
 export async function chooseBackend(
   choice: BackendChoice,
-  gpu: GpuLike | undefined = (navigator as Navigator & { gpu?: GpuLike }).gpu,
+  gpu: GpuLike | null = (globalThis.navigator as (Navigator & { gpu?: GpuLike }) | undefined)?.gpu ?? null,
 ): Promise<{ backend: Backend; reason: string }> {
   if (choice === 'cpu') return { backend: 'cpu', reason: 'CPU was requested.' };
   if (!gpu) return { backend: 'cpu', reason: 'This browser has no WebGPU.' };
@@ -26,4 +26,31 @@ export async function chooseBackend(
     return { backend: 'cpu', reason: 'The WebGPU adapter lacks shader-f16, which llama.cpp’s WebGPU backend needs.' };
   }
   return { backend: 'webgpu', reason: choice === 'webgpu' ? 'WebGPU was requested.' : 'WebGPU with shader-f16 is available.' };
+}
+
+export interface BackendLoad<T> {
+  value: T;
+  backend: Backend;
+  reason: string;
+  /** WebGPU was chosen but failed, and the CPU path took over. */
+  fellBack: boolean;
+}
+
+/**
+ * Loads on the chosen backend; if WebGPU fails (no f16 after all, out of GPU memory, an unsupported
+ * op), loads again on the CPU and says why, so a GPU problem never leaves the user without a model.
+ */
+export async function loadWithFallback<T>(
+  backend: Backend,
+  reason: string,
+  load: (backend: Backend) => Promise<T>,
+): Promise<BackendLoad<T>> {
+  if (backend === 'cpu') return { value: await load('cpu'), backend, reason, fellBack: false };
+  try {
+    return { value: await load('webgpu'), backend, reason, fellBack: false };
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    const value = await load('cpu');
+    return { value, backend: 'cpu', reason: `WebGPU could not load the model (${why}), so it runs on the CPU.`, fellBack: true };
+  }
 }

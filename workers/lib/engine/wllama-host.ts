@@ -17,13 +17,14 @@ import type {
   GenerationTimings,
   LoadConfig,
   LoadedModelInfo,
+  ThreadProbeResult,
   Tokenization,
 } from '../../protocol';
 import { tokenize, type Vocab } from '../tokenizer/index';
 import { llamaDetokenize } from '../tokenizer/detokenize';
-import { chooseBackend } from './backend';
+import { chooseBackend, loadWithFallback } from './backend';
 import { profileModel } from './model-profile';
-import { chooseThreads } from './threads';
+import { decideThreads, describeProbes, fastest, PROBE_TOKENS } from './threads';
 
 // wllama's default CacheManager needs the Cross-Origin Storage API; the app caches models itself.
 const noStorage = {
@@ -58,6 +59,54 @@ function generationError(e: unknown): AppError {
   return new AppError('generation-failed', `Generation failed: ${message}`);
 }
 
+interface LoadParams {
+  n_ctx: number;
+  n_threads: number;
+  n_gpu_layers: number;
+  kvOverrides: Record<string, string> | undefined;
+}
+
+/** A new Wllama with the model loaded; on failure nothing is left running. */
+async function createLoaded(files: Blob[], p: LoadParams): Promise<Wllama> {
+  const w = new Wllama({ default: wasmUrl }, { logger: quietLogger, cacheManager: new CacheManager([noStorage]) });
+  try {
+    await w.loadModel(files, {
+      n_ctx: p.n_ctx,
+      n_threads: p.n_threads,
+      n_gpu_layers: p.n_gpu_layers,
+      // One slot: a single conversation, so every turn reuses the previous turn's KV cache.
+      n_parallel: 1,
+      kv_overrides: p.kvOverrides,
+    });
+    return w;
+  } catch (e) {
+    await w.exit().catch(() => {});
+    throw new AppError('load-failed', `llama.cpp could not load the model: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+const PROBE_PROMPT = 'Measure how fast this machine runs the model: the quick brown fox jumps over the lazy dog.';
+
+/**
+ * Generation tok/s of a short run. The output is pinned to one plain token by a logit bias, so a model
+ * whose free output would be invalid UTF-8 (or end at once) still gives a full, comparable run.
+ */
+async function probeSpeed(w: Wllama, token: number): Promise<number> {
+  let tps = 0;
+  await w.createCompletion({
+    prompt: PROBE_PROMPT,
+    max_tokens: PROBE_TOKENS,
+    temperature: 0,
+    stream: true,
+    onData: (chunk: RawCompletionChunk) => {
+      if (chunk.timings) tps = chunk.timings.predicted_per_second;
+    },
+    // llama-server's JSON names
+    ...({ logit_bias: [[token, 1e4]], ignore_eos: true, cache_prompt: false } as object),
+  });
+  return tps;
+}
+
 export class WllamaHost {
   private wllama: Wllama | null = null;
   private info: LoadedModelInfo | null = null;
@@ -66,34 +115,60 @@ export class WllamaHost {
   async load(files: Blob[], config: LoadConfig): Promise<LoadedModelInfo> {
     await this.unload();
     const t0 = performance.now();
-    const { backend, reason } = await chooseBackend(config.backend);
+    const choice = await chooseBackend(config.backend);
     const bytes = files.reduce((n, f) => n + f.size, 0);
     const profiled = await profileModel(files[0]).catch((e: unknown) => {
       throw new AppError('corrupt-gguf', `The model's GGUF header cannot be read: ${e instanceof Error ? e.message : String(e)}`);
     });
-    const threads = config.threads ?? chooseThreads(bytes, navigator.hardwareConcurrency);
-    const w = new Wllama({ default: wasmUrl }, { logger: quietLogger, cacheManager: new CacheManager([noStorage]) });
+    const decision = decideThreads({
+      requested: config.threads,
+      remembered: config.rememberedThreads,
+      modelBytes: bytes,
+      cores: navigator.hardwareConcurrency,
+      isolated: self.crossOriginIsolated,
+      backend: choice.backend,
+    });
+    // llama.cpp expects the override list to end with an empty key (its CLI adds one; wllama 3.8 does not).
+    const kvOverrides = Object.keys(profiled.kvOverrides).length ? { ...profiled.kvOverrides, '': 'int:0' } : undefined;
+    const loadWith = (threads: number, backend: Backend): Promise<Wllama> =>
+      createLoaded(files, { n_ctx: config.ctx, n_threads: threads, n_gpu_layers: backend === 'cpu' ? 0 : (config.gpuLayers ?? 99999), kvOverrides });
+
+    const first = await loadWithFallback(choice.backend, choice.reason, (b) => loadWith(decision.order[0], b));
+    let w = first.value;
+    let threadsNote = decision.note;
+    const probes: ThreadProbeResult[] = [];
     try {
-      await w.loadModel(files, {
-        n_ctx: config.ctx,
-        n_threads: threads,
-        n_gpu_layers: backend === 'cpu' ? 0 : undefined,
-        // One slot: a single conversation, so every turn reuses the previous turn's KV cache.
-        n_parallel: 1,
-        // llama.cpp expects the override list to end with an empty key (its CLI adds one; wllama 3.8 does not).
-        kv_overrides: Object.keys(profiled.kvOverrides).length ? { ...profiled.kvOverrides, '': 'int:0' } : undefined,
-      });
+      if (decision.source === 'measured' && first.backend === 'cpu') {
+        const probeToken = tokenize(profiled.vocab, ' the', { addSpecial: false, parseSpecial: false })[0] ?? 0;
+        probes.push({ threads: decision.order[0], genTps: await probeSpeed(w, probeToken) });
+        for (const threads of decision.order.slice(1)) {
+          await w.exit();
+          w = await loadWith(threads, 'cpu');
+          probes.push({ threads, genTps: await probeSpeed(w, probeToken) });
+        }
+        const best = fastest(probes);
+        if (best.threads !== decision.order[decision.order.length - 1]) {
+          await w.exit();
+          w = await loadWith(best.threads, 'cpu');
+        }
+        threadsNote = `${best.threads}, measured fastest here: ${describeProbes(probes)}.`;
+      }
     } catch (e) {
       await w.exit().catch(() => {});
-      throw new AppError('load-failed', `llama.cpp could not load the model: ${e instanceof Error ? e.message : String(e)}`);
+      throw e instanceof AppError ? e : new AppError('load-failed', `llama.cpp could not load the model: ${e instanceof Error ? e.message : String(e)}`);
     }
     this.wllama = w;
     this.vocab = profiled.vocab;
     const ctx = w.getLoadedContextInfo();
     this.info = {
-      backend,
-      backendReason: reason,
+      backend: first.backend,
+      backendReason: first.reason,
+      backendFellBack: first.fellBack,
+      gpuLayers: first.backend === 'webgpu' ? (config.gpuLayers ?? null) : null,
       threads: w.getNumThreads(),
+      threadsSource: decision.source,
+      threadsNote,
+      threadProbes: probes,
       ctx: ctx.n_ctx,
       nVocab: ctx.n_vocab,
       bosId: w.getBOS(),
@@ -176,6 +251,10 @@ export class WllamaHost {
     } catch (e) {
       if (signal.aborted) {
         return { text, finishReason: 'cancelled', timings, enginePromptTokens: promptTokens, enginePrompt, firstTokenMs };
+      }
+      if (this.info?.backend === 'webgpu') {
+        const why = e instanceof Error ? e.message : String(e);
+        throw new AppError('webgpu-failed', `WebGPU failed while generating (${why}). The model is reloaded on the CPU; the conversation is kept, so send again.`);
       }
       throw generationError(e);
     }

@@ -1,8 +1,10 @@
 /** Typed front for the download worker. */
-import type { DownloadEvent, DownloadProgress, DownloadRequest } from '../../../../workers/protocol';
+import type { DownloadEvent, DownloadOptions, DownloadProgress, DownloadRequest } from '../../../../workers/protocol';
 import { AppError } from '../../../../workers/lib/errors';
 import type { ModelSource } from '../../../../workers/lib/model-source';
 import { startWorker, WorkerClient } from './worker-client';
+
+type Body = { type: 'fetch-model'; source: ModelSource; options: DownloadOptions } | { type: 'import-files'; files: File[]; options: DownloadOptions };
 
 export class DownloadClient {
   private client: WorkerClient<DownloadRequest, DownloadEvent>;
@@ -15,18 +17,27 @@ export class DownloadClient {
     this.client = new WorkerClient(worker, new Set(['done']), 'download worker');
   }
 
-  async fetchModel(source: ModelSource, onProgress: (p: DownloadProgress) => void, signal?: AbortSignal): Promise<number> {
-    const { id, events } = this.client.request({ type: 'fetch-model', modelId: source.id, urls: source.urls, names: source.names });
+  private async run(body: Body, onProgress: (p: DownloadProgress) => void, signal?: AbortSignal): Promise<{ modelId: string; bytes: number }> {
+    const { id, events } = this.client.request(body);
     const cancel = (): void => this.client.notify({ type: 'cancel', target: id });
+    if (signal?.aborted) cancel();
     signal?.addEventListener('abort', cancel, { once: true });
     try {
       for await (const ev of events) {
         if (ev.type === 'progress') onProgress(ev.progress);
-        else if (ev.type === 'done') return ev.bytes;
+        else if (ev.type === 'done') return { modelId: ev.modelId, bytes: ev.bytes };
       }
     } finally {
       signal?.removeEventListener('abort', cancel);
     }
     throw new AppError('network', 'The download worker ended without an answer.');
+  }
+
+  fetchModel(source: ModelSource, options: DownloadOptions, onProgress: (p: DownloadProgress) => void, signal?: AbortSignal) {
+    return this.run({ type: 'fetch-model', source, options }, onProgress, signal);
+  }
+
+  importFiles(files: File[], options: DownloadOptions, onProgress: (p: DownloadProgress) => void, signal?: AbortSignal) {
+    return this.run({ type: 'import-files', files, options }, onProgress, signal);
   }
 }

@@ -1,6 +1,8 @@
 /** Generation settings the user can change, kept in localStorage between visits. */
 import type { GenerateParams } from '../../../../workers/protocol';
+import { DEFAULT_PARALLEL } from '../../../../workers/lib/download/defaults';
 import { clampParam, DEFAULT_PARAMS, PARAM_RANGES } from '../settings';
+import { loadPrefs, savePrefs, type EnginePrefs } from '../engine-prefs';
 
 const KEY = 'starling-playground:settings:v1';
 
@@ -19,8 +21,33 @@ function load(): GenerateParams {
   }
 }
 
+const DOWNLOAD_KEY = 'starling-playground:downloads:v1';
+
+function loadParallel(): number {
+  const n = Number(globalThis.localStorage?.getItem(DOWNLOAD_KEY) ?? NaN);
+  return Number.isInteger(n) && n >= 1 && n <= 8 ? n : DEFAULT_PARALLEL;
+}
+
 export class SettingsState {
   params = $state<GenerateParams>(load());
+  /** Chunk requests a download runs at a time. */
+  parallelDownloads = $state(loadParallel());
+  /** Backend, GPU layers and threads; they apply at the next model load. */
+  engine = $state<EnginePrefs>(loadPrefs());
+
+  setEngine(patch: Partial<EnginePrefs>): void {
+    this.engine = { ...this.engine, ...patch };
+    savePrefs($state.snapshot(this.engine));
+  }
+
+  setParallel(n: number): void {
+    this.parallelDownloads = Math.min(8, Math.max(1, Math.round(Number.isFinite(n) ? n : DEFAULT_PARALLEL)));
+    try {
+      localStorage.setItem(DOWNLOAD_KEY, String(this.parallelDownloads));
+    } catch {
+      // see save()
+    }
+  }
 
   set(key: keyof typeof PARAM_RANGES, value: number): void {
     this.params[key] = clampParam(key, value);

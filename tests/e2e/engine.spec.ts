@@ -1,0 +1,59 @@
+import { expect, lastAssistant, sendMessage, test, waitForReady } from './fixtures';
+
+const stats = (page: import('@playwright/test').Page) => page.getByTestId('gen-stats');
+
+async function replyOnce(page: import('@playwright/test').Page): Promise<void> {
+  await sendMessage(page, 'Hello');
+  await expect(lastAssistant(page)).toHaveAttribute('data-state', 'done');
+}
+
+test.describe('backend and threads from the address', () => {
+  for (const threads of [1, 2]) {
+    test(`?backend=cpu&threads=${threads} is honoured and shown in gen-stats`, async ({ page }) => {
+      await page.goto(`/?backend=cpu&threads=${threads}&panel=settings`);
+      await waitForReady(page);
+      await expect(page.getByTestId('engine-info')).toHaveAttribute('data-threads-source', 'requested');
+      await replyOnce(page);
+      await expect(stats(page)).toHaveAttribute('data-backend', 'cpu');
+      await expect(stats(page)).toHaveAttribute('data-threads', String(threads));
+    });
+  }
+});
+
+test.describe('thread count by measurement', () => {
+  test('the first load measures each candidate; the next load reuses the result', async ({ page }) => {
+    await page.goto('/?panel=settings');
+    await waitForReady(page);
+    const info = page.getByTestId('engine-info');
+    await expect(info).toHaveAttribute('data-threads-source', 'measured');
+    const note = await page.getByTestId('threads-note').textContent();
+    // Both candidates on this 2-core machine were run: "1 → N tok/s, 2 → M tok/s".
+    expect(note).toMatch(/measured fastest here: (1|2) → [\d.]+ tok\/s, (1|2) → [\d.]+ tok\/s/);
+    const chosen = await info.getAttribute('data-threads');
+    await replyOnce(page);
+    await expect(stats(page)).toHaveAttribute('data-threads', chosen!);
+
+    await page.reload();
+    await waitForReady(page);
+    await expect(info).toHaveAttribute('data-threads-source', 'remembered');
+    await expect(info).toHaveAttribute('data-threads', chosen!);
+  });
+});
+
+test('the settings panel changes the backend and threads, and the model reloads with them', async ({ page }) => {
+  await page.goto('/?panel=settings');
+  await waitForReady(page);
+  await page.getByTestId('setting-backend').selectOption('cpu');
+  await page.getByTestId('setting-threads').fill('2');
+  await page.getByTestId('setting-threads').blur();
+  await page.getByTestId('engine-apply').click();
+  await expect(page.getByTestId('engine-info')).toHaveAttribute('data-threads-source', 'requested');
+  await waitForReady(page);
+  await replyOnce(page);
+  await expect(stats(page)).toHaveAttribute('data-threads', '2');
+  // Kept for the next visit.
+  await page.reload();
+  await waitForReady(page);
+  await expect(page.getByTestId('engine-info')).toHaveAttribute('data-threads', '2');
+  await expect(page.getByTestId('setting-threads')).toHaveValue('2');
+});

@@ -1,0 +1,47 @@
+import { testModel } from '../fixtures/test-models';
+import { cacheEntriesFor, expect, test, waitForReady } from './fixtures';
+
+test('the catalogue says which Starling quantisations can run on the CPU path here', async ({ page }) => {
+  await page.goto('/?backend=cpu&ctx=4096');
+  await waitForReady(page);
+  await page.getByTestId('model-picker-toggle').click();
+  const row = (quant: string) =>
+    page.locator(`[data-testid=catalog-model][data-model=starling-lm-7b-alpha] [data-testid=catalog-file][data-quant=${quant}]`);
+  // 4.37 GB of weights cannot fit wllama's 4 GiB WebAssembly memory; 3.08 GB plus a 4096-token cache can.
+  await expect(row('Q4_K_M')).toHaveAttribute('data-fits', 'false');
+  await expect(row('Q4_K_M').locator('.verdict')).toHaveAttribute('title', /weights alone \(4\.37 GB\) do not fit/);
+  await expect(row('Q2_K')).toHaveAttribute('data-fits', 'true');
+  await expect(row('Q8_0')).toHaveAttribute('data-fits', 'false');
+  const summary = page.locator('[data-testid=fit-summary][data-model=starling-lm-7b-alpha]');
+  await expect(summary).toContainText('Q2_K');
+  await expect(summary).not.toContainText('Q4_K_M');
+});
+
+test('a custom URL that cannot fit at the chosen context is refused from its header, before the download', async ({ page, modelServer }) => {
+  test.setTimeout(180_000);
+  const { file } = testModel('big1500m');
+  const url = `${modelServer.url}/models/${file}`;
+  // 1.45 GB of weights, 24 layers × 2048 wide: a 32768-token f16 KV cache alone is 6 GiB.
+  await page.goto(`/?model=${encodeURIComponent(url)}&ctx=32768&backend=cpu`);
+  const banner = page.getByTestId('error-banner');
+  await expect(banner).toHaveAttribute('data-kind', 'too-big');
+  await expect(banner).toContainText('context cache 6 GiB');
+  await expect(banner).toContainText(/It fits with a context of \d+ tokens or fewer/);
+  // Only the header was read: no request beyond its first megabytes, nothing stored.
+  for (const r of modelServer.gets(file)) expect(Number(/-(\d+)$/.exec(r.range ?? '')?.[1] ?? Infinity)).toBeLessThan(8 << 20);
+  expect(await cacheEntriesFor(page, url)).toBe(0);
+
+  // The user may still try: the download starts.
+  await page.getByTestId('retry-button').click();
+  await expect(page.getByTestId('download-progress')).toBeVisible();
+  await expect.poll(async () => Number(await page.getByTestId('download-progress').getAttribute('data-loaded'))).toBeGreaterThan(0);
+  await page.getByTestId('download-cancel').click();
+});
+
+test('a model that fits is not held up by the planner', async ({ page, modelServer }) => {
+  const { file } = testModel('demo');
+  await page.goto(`/?model=${encodeURIComponent(`${modelServer.url}/models/${file}`)}`);
+  await waitForReady(page);
+  // Small files skip the header read (one HEAD decides): only the download's own requests.
+  expect(modelServer.requests.filter((r) => r.method === 'HEAD').length).toBeGreaterThan(0);
+});

@@ -1,0 +1,76 @@
+/**
+ * Engine preferences kept in localStorage: the user's backend, GPU-layer and thread choices, and the
+ * thread count measured fastest per model on this machine (so the measurement runs once).
+ */
+import type { BackendChoice, LoadConfig } from '../../../workers/protocol';
+
+export interface EnginePrefs {
+  backend: BackendChoice;
+  /** undefined: all layers on the GPU. */
+  gpuLayers?: number;
+  /** undefined: measure. */
+  threads?: number;
+}
+
+const PREFS_KEY = 'starling-playground:engine:v1';
+const THREADS_KEY = 'starling-playground:threads:v1';
+
+/** Storage may be missing or throw (sandboxed iframe, private mode): preferences then last one visit. */
+function read<T>(key: string): T | null {
+  try {
+    return JSON.parse(globalThis.localStorage?.getItem(key) ?? 'null') as T | null;
+  } catch {
+    return null;
+  }
+}
+
+function write(key: string, value: unknown): void {
+  try {
+    globalThis.localStorage?.setItem(key, JSON.stringify(value));
+  } catch {
+    // see read()
+  }
+}
+
+const count = (v: unknown, min: number): number | undefined =>
+  typeof v === 'number' && Number.isInteger(v) && v >= min && v <= 10000 ? v : undefined;
+
+export function loadPrefs(): EnginePrefs {
+  const saved = read<Partial<EnginePrefs>>(PREFS_KEY) ?? {};
+  const backend = saved.backend === 'cpu' || saved.backend === 'webgpu' ? saved.backend : 'auto';
+  return { backend, gpuLayers: count(saved.gpuLayers, 0), threads: count(saved.threads, 1) };
+}
+
+export function savePrefs(p: EnginePrefs): void {
+  write(PREFS_KEY, p);
+}
+
+/**
+ * A machine is told apart by what the page can see: core count and browser build. A new browser
+ * version or another machine measures again.
+ */
+export function machineKey(nav: { hardwareConcurrency?: number; userAgent?: string } = globalThis.navigator ?? {}): string {
+  return `${nav.hardwareConcurrency ?? 0}|${nav.userAgent ?? ''}`;
+}
+
+type ThreadMemory = Record<string, { threads: number; at: number }>;
+const memoryKey = (modelId: string, machine: string): string => `${machine}|${modelId}`;
+
+export function rememberedThreads(modelId: string, machine = machineKey()): number | undefined {
+  return count(read<ThreadMemory>(THREADS_KEY)?.[memoryKey(modelId, machine)]?.threads, 1);
+}
+
+export function rememberThreads(modelId: string, threads: number, machine = machineKey()): void {
+  const all = read<ThreadMemory>(THREADS_KEY) ?? {};
+  all[memoryKey(modelId, machine)] = { threads, at: Date.now() };
+  write(THREADS_KEY, all);
+}
+
+export function forgetThreads(): void {
+  write(THREADS_KEY, {});
+}
+
+/** The load config: URL parameters win over saved preferences (the remembered thread count is added at load). */
+export function buildLoadConfig(url: { backend: BackendChoice | null; threads?: number; ctx: number }, prefs: EnginePrefs): LoadConfig {
+  return { backend: url.backend ?? prefs.backend, threads: url.threads ?? prefs.threads, ctx: url.ctx, gpuLayers: prefs.gpuLayers };
+}

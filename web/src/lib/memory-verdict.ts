@@ -1,0 +1,85 @@
+/**
+ * The memory planner's verdicts where the user decides: on each catalogue row (from the card's file
+ * size and the model's shape) and before a custom URL or local file is downloaded (from its GGUF
+ * header, read with Range requests or file slices).
+ */
+import type { GgufHeaderInfo } from '../../../workers/lib/planner/header-info';
+import { planMemory, type MemoryPlan, type PlanBackend, type PlanLimits } from '../../../workers/lib/planner/memory-plan';
+import { factsFromFileSize, type CatalogueShape } from '../../../workers/lib/planner/quant-fit';
+import { formatBytes } from '../../../workers/lib/planner/format-bytes';
+import type { BackendChoice } from '../../../workers/protocol';
+import type { CatalogFile, CatalogModel } from './catalog';
+
+export interface Verdict {
+  fits: boolean;
+  /** Short text for a table cell. */
+  text: string;
+  /** The plan's reasons, for a tooltip or an error message. */
+  detail: string;
+}
+
+/** The backend a load would use: WebGPU only where the adapter has what llama.cpp needs. */
+export function plannedBackend(choice: BackendChoice, limits: PlanLimits): PlanBackend {
+  if (choice === 'cpu') return 'cpu';
+  return limits.webgpu?.shaderF16 ? 'webgpu' : 'cpu';
+}
+
+const catalogueShape = (m: CatalogModel): CatalogueShape => ({
+  blockCount: m.shape.layers,
+  embeddingLength: m.shape.dim,
+  headCount: m.shape.heads,
+  headCountKv: m.shape.kvHeads,
+  vocabSize: m.shape.vocab,
+  feedForwardLength: m.shape.ff,
+  contextLength: m.shape.ctxTrain,
+});
+
+export function verdictOf(plan: MemoryPlan): Verdict {
+  const where = plan.backend === 'cpu' ? 'CPU' : 'WebGPU';
+  const detail = [...plan.reasons, ...plan.warnings].join(' ');
+  if (plan.verdict === 'too-big') {
+    const text = plan.maxCtx > 0 ? `Fits only with context ≤ ${plan.maxCtx}` : `Too big for ${where} here`;
+    return { fits: false, text, detail };
+  }
+  const need = plan.backend === 'cpu' ? plan.wasmHeap : plan.gpu;
+  return { fits: true, text: `${plan.verdict === 'tight' ? 'Tight' : 'Fits'}: ${formatBytes(need).split(' (')[0]} on ${where}`, detail };
+}
+
+export function catalogVerdict(model: CatalogModel, file: CatalogFile, ctx: number, choice: BackendChoice, limits: PlanLimits): Verdict {
+  const facts = factsFromFileSize(catalogueShape(model), file.sizeBytes);
+  return verdictOf(planMemory(facts, { ctx, backend: plannedBackend(choice, limits), limits }));
+}
+
+export function headerVerdict(info: GgufHeaderInfo, ctx: number, choice: BackendChoice, limits: PlanLimits): { plan: MemoryPlan; verdict: Verdict } {
+  const plan = planMemory(info, { ctx, backend: plannedBackend(choice, limits), limits });
+  return { plan, verdict: verdictOf(plan) };
+}
+
+/**
+ * Below this total size a model leaves most of the 4 GiB heap free, so its header is not read ahead
+ * (one HEAD request decides); the load reports the rare context that still does not fit.
+ */
+export const PLAN_MIN_BYTES = 512 << 20;
+
+async function remoteSize(url: string): Promise<number | null> {
+  const res = await fetch(url, { method: 'HEAD' });
+  const n = Number(res.headers.get('Content-Length') ?? NaN);
+  return res.ok && Number.isFinite(n) ? n : null;
+}
+
+/**
+ * The header of what is about to be downloaded, or null when it is small or cannot be read cheaply
+ * (no Range support, a network error): the download then goes ahead and its own checks report problems.
+ */
+export async function readHeaderBeforeDownload(input: { urls: string[] } | { files: File[] }): Promise<GgufHeaderInfo | null> {
+  try {
+    // The GGUF parser is loaded only when a header is read (it is most of a megabyte unminified).
+    const { readRemoteShardedHeaderInfo, readShardedHeaderInfo } = await import('../../../workers/lib/planner/header-info');
+    if ('files' in input) return await readShardedHeaderInfo(input.files);
+    const sizes = await Promise.all(input.urls.map(remoteSize));
+    if (sizes.some((s) => s === null) || sizes.reduce<number>((n, s) => n + (s ?? 0), 0) < PLAN_MIN_BYTES) return null;
+    return await readRemoteShardedHeaderInfo(input.urls);
+  } catch {
+    return null;
+  }
+}
