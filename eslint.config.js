@@ -4,7 +4,7 @@ import globals from 'globals';
 import ts from 'typescript-eslint';
 
 export default ts.config(
-  { ignores: ['dist/', 'node_modules/', 'tests/native/node_modules/', 'public/models/', 'scratch/', 'test-results/', 'playwright-report/'] },
+  { ignores: ['dist/', 'node_modules/', 'tests/native/node_modules/', 'public/models/', 'scratch/', 'test-results/', 'playwright-report/', '.cache/', 'bench-results/'] },
   js.configs.recommended,
   ...ts.configs.recommended,
   ...svelte.configs.recommended,

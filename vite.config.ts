@@ -25,6 +25,11 @@ export default defineConfig({
         embed: `${web}/embed.html`,
         bare: `${web}/bench/bare.html`,
         memory: `${web}/bench/memory.html`,
+        // The service worker: a stable, unhashed URL at the site root, so its scope is the whole app.
+        sw: `${web}/src/sw/sw.ts`,
+      },
+      output: {
+        entryFileNames: (chunk) => (chunk.name === 'sw' ? 'sw.js' : 'assets/[name]-[hash].js'),
       },
     },
   },

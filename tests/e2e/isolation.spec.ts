@@ -1,0 +1,136 @@
+/**
+ * Cross-origin isolation through the app's service worker (web/src/sw/), on a static host that sends
+ * no COOP/COEP headers (tools/static-server.ts serving dist/, like GitHub Pages), and on the
+ * header-serving preview server the rest of the suite uses (baseURL).
+ */
+import type { Page } from '@playwright/test';
+import { fileURLToPath } from 'node:url';
+import { DEMO_REPLY, MODELS } from '../../tools/models/catalog';
+import { startStaticServer, type StaticServer } from '../../tools/static-server';
+import { expect, lastAssistant, sendMessage, test, waitForReady } from './fixtures';
+
+const dist = fileURLToPath(new URL('../../dist', import.meta.url));
+let host: StaticServer;
+
+test.beforeAll(async () => {
+  host = await startStaticServer({ root: dist, port: 0 });
+});
+test.afterAll(async () => {
+  await host?.close();
+});
+
+/** Counts the page's main-frame navigations (the first load, and every reload). */
+function countNavigations(page: Page): { readonly count: number } {
+  const counter = { count: 0 };
+  page.on('framenavigated', (frame) => {
+    if (frame === page.mainFrame()) counter.count++;
+  });
+  return counter;
+}
+
+const isolation = (page: Page) =>
+  page.evaluate(() => ({
+    crossOriginIsolated: window.crossOriginIsolated,
+    state: (window as unknown as { __isolation?: { isolated: boolean; via: string; reason: string } }).__isolation,
+    attribute: document.documentElement.dataset.isolation,
+    controlled: navigator.serviceWorker.controller !== null,
+  }));
+
+async function replyStats(page: Page) {
+  await sendMessage(page, 'Hello');
+  await expect(lastAssistant(page)).toHaveAttribute('data-state', 'done');
+  await expect(lastAssistant(page).getByTestId('message-content')).toHaveText(DEMO_REPLY);
+  return page.getByTestId('gen-stats');
+}
+
+test.describe('cross-origin isolation on a static host, through the service worker', () => {
+  test('the static host sends no isolation headers, and serves sw.js as JavaScript', async ({ request }) => {
+    const page = await request.get(`${host.url}/`);
+    expect(page.status()).toBe(200);
+    for (const h of ['cross-origin-opener-policy', 'cross-origin-embedder-policy', 'cross-origin-resource-policy']) expect(page.headers()[h]).toBeUndefined();
+    const sw = await request.get(`${host.url}/sw.js`);
+    expect(sw.headers()['content-type']).toMatch(/^text\/javascript/);
+    const body = await sw.text();
+    expect(body).not.toMatch(/^\s*import\b|\bimport\s*\(|^\s*export\b/m); // one self-contained classic script
+  });
+
+  test('a first visit reloads once, comes back isolated and generates on 2 threads; a reload does not reload again', async ({ page }) => {
+    const navigations = countNavigations(page);
+    await page.goto(`${host.url}/?threads=2`);
+    await waitForReady(page);
+    const first = await isolation(page);
+    expect(first.crossOriginIsolated).toBe(true);
+    expect(first.controlled).toBe(true);
+    expect(first.state).toMatchObject({ isolated: true, via: 'service-worker' });
+    expect(first.attribute).toBe('service-worker');
+    expect(navigations.count).toBeLessThanOrEqual(2);
+    expect(navigations.count).toBe(2); // a fresh context: the initial load and exactly one reload
+    await expect(await replyStats(page)).toHaveAttribute('data-threads', '2');
+
+    const before = navigations.count;
+    await page.reload();
+    await waitForReady(page);
+    expect(await page.evaluate(() => window.crossOriginIsolated)).toBe(true);
+    await page.waitForTimeout(500); // a reload planned by the page would have started by now
+    expect(navigations.count).toBe(before + 1);
+  });
+
+  test('the embed page is isolated the same way', async ({ page }) => {
+    const navigations = countNavigations(page);
+    await page.goto(`${host.url}/embed.html?threads=2`);
+    await waitForReady(page);
+    expect((await isolation(page)).crossOriginIsolated).toBe(true);
+    expect(navigations.count).toBe(2);
+  });
+
+  test('cross-origin model downloads bypass the worker', async ({ page, modelServer }) => {
+    const fromWorker: boolean[] = [];
+    page.on('response', (r) => {
+      if (r.url().startsWith(modelServer.url)) fromWorker.push(r.fromServiceWorker());
+    });
+    await page.goto(`${host.url}/?model=${encodeURIComponent(`${modelServer.url}/models/${MODELS.demo.file}`)}`);
+    await waitForReady(page);
+    expect((await isolation(page)).crossOriginIsolated).toBe(true);
+    expect(modelServer.gets(MODELS.demo.file).length).toBeGreaterThan(0);
+    expect(fromWorker.length).toBeGreaterThan(0);
+    expect(fromWorker.every((f) => !f)).toBe(true);
+  });
+
+  test('?sw=0 runs without the worker: not isolated, one navigation, and the app still answers on 1 thread', async ({ page }) => {
+    const navigations = countNavigations(page);
+    await page.goto(`${host.url}/?sw=0&threads=2`);
+    await waitForReady(page);
+    const state = await isolation(page);
+    expect(state.crossOriginIsolated).toBe(false);
+    expect(state.controlled).toBe(false);
+    expect(state.state).toMatchObject({ isolated: false, via: 'none' });
+    expect(state.state?.reason).toMatch(/\?sw=0/);
+    expect(state.attribute).toBe('none');
+    expect(await page.evaluate(async () => (await navigator.serviceWorker.getRegistrations()).length)).toBe(0);
+    await expect(await replyStats(page)).toHaveAttribute('data-threads', '1');
+    expect(navigations.count).toBe(1);
+  });
+});
+
+test.describe('with COOP/COEP headers from the server', () => {
+  test('the worker registers but never reloads the page', async ({ page }) => {
+    const navigations = countNavigations(page);
+    await page.goto('/?threads=2');
+    await waitForReady(page);
+    expect(await page.evaluate(async () => (await navigator.serviceWorker.ready).active?.scriptURL)).toMatch(/\/sw\.js$/);
+    await page.waitForTimeout(500);
+    const state = await isolation(page);
+    expect(state.crossOriginIsolated).toBe(true);
+    expect(state.state).toMatchObject({ isolated: true, via: 'headers' });
+    expect(navigations.count).toBe(1);
+
+    // Controlled by the worker now: the headers stay the server's, and still no extra reload.
+    await page.reload();
+    await waitForReady(page);
+    const again = await isolation(page);
+    expect(again.controlled).toBe(true);
+    expect(again.state).toMatchObject({ isolated: true, via: 'headers' });
+    await page.waitForTimeout(500);
+    expect(navigations.count).toBe(2);
+  });
+});
