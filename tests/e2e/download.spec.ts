@@ -181,3 +181,25 @@ test.describe('the storage panel', () => {
     expect(left).toBe(0);
   });
 });
+
+test('"Save for offline" stores a model without loading it, and it later opens with the server down', async ({ page, modelServer }) => {
+  const { file } = testModel('demoOldTemplate');
+  const url = `${modelServer.url}/models/${file}`;
+  await page.goto('/?panel=storage');
+  await waitForReady(page);
+  const loadedBefore = await page.getByTestId('model-status').getAttribute('title');
+  await page.getByTestId('model-picker-toggle').click();
+  await page.getByTestId('model-url-input').fill(url);
+  await page.getByTestId('model-save-button').click();
+  await page.getByTestId('model-library').getByRole('button', { name: 'Close' }).click();
+  await expect(page.locator(`[data-testid=offline-download][data-model-id="${url}"]`)).toHaveAttribute('data-state', 'done');
+  await expect(page.locator(`[data-testid=storage-item][data-model-id="${url}"]`)).toHaveAttribute('data-complete', 'true');
+  // The model in use was not replaced.
+  await expect(page.getByTestId('model-status')).toHaveAttribute('data-state', 'ready');
+  expect(await page.getByTestId('model-status').getAttribute('title')).toBe(loadedBefore);
+
+  modelServer.down = true;
+  await page.goto(open(modelServer.url, file));
+  await waitForReady(page);
+  await expect(page.getByTestId('model-status')).toContainText('from cache');
+});

@@ -1,0 +1,65 @@
+/**
+ * "Save for offline": downloads into the cache without loading, beside whatever model is in use, so
+ * a user can fetch models before a flight (LM Studio's download list). The download worker's Web
+ * Locks keep one download per model even if the same model is also opened.
+ */
+import { AppError, isAbort } from '../../../../workers/lib/errors';
+import { resolveModelSource } from '../../../../workers/lib/model-source';
+import type { DownloadOptions, DownloadProgress } from '../../../../workers/protocol';
+import { DownloadClient } from '../engine/download-client';
+
+export interface OfflineDownload {
+  id: string;
+  label: string;
+  state: 'downloading' | 'done' | 'error' | 'cancelled';
+  progress: DownloadProgress | null;
+  error: string | null;
+}
+
+export class OfflineDownloads {
+  items = $state<OfflineDownload[]>([]);
+  #client: DownloadClient | null = null;
+  // Bookkeeping only, never rendered: a plain Map on purpose.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  #aborts = new Map<string, AbortController>();
+
+  /** Starts saving a model; resolves when it is stored (or failed, or was cancelled). */
+  async save(spec: string, options: DownloadOptions, label?: string, onStored?: () => void): Promise<void> {
+    let source;
+    try {
+      source = resolveModelSource(spec, document.baseURI);
+    } catch (e) {
+      this.items.push({ id: spec, label: label ?? spec, state: 'error', progress: null, error: e instanceof Error ? e.message : String(e) });
+      return;
+    }
+    if (this.#aborts.has(source.id)) return; // already saving it
+    this.items = this.items.filter((i) => i.id !== source.id);
+    this.items.push({ id: source.id, label: label ?? source.names[0], state: 'downloading', progress: null, error: null });
+    const item = this.items[this.items.length - 1];
+    const abort = new AbortController();
+    this.#aborts.set(source.id, abort);
+    try {
+      this.#client ??= new DownloadClient();
+      await this.#client.fetchModel(source, { ...options, label: item.label }, (p) => (item.progress = p), abort.signal);
+      item.state = 'done';
+      onStored?.();
+    } catch (e) {
+      if (isAbort(e) || abort.signal.aborted) item.state = 'cancelled';
+      else {
+        item.state = 'error';
+        item.error = e instanceof AppError || e instanceof Error ? e.message : String(e);
+      }
+    } finally {
+      this.#aborts.delete(source.id);
+    }
+  }
+
+  /** Stops a download; what is stored stays and resumes next time. */
+  cancel(id: string): void {
+    this.#aborts.get(id)?.abort();
+  }
+
+  dismiss(id: string): void {
+    if (!this.#aborts.has(id)) this.items = this.items.filter((i) => i.id !== id);
+  }
+}
