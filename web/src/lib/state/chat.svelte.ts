@@ -35,6 +35,33 @@ export interface Runtime {
 
 let nextId = 1;
 
+/**
+ * Collects streamed pieces and applies them at most once per animation frame: a fast model sends
+ * hundreds of tokens a second, and each update re-renders the message's markdown on the main thread.
+ */
+class FrameBatcher {
+  #pending = '';
+  #scheduled = false;
+  constructor(private readonly apply: (text: string) => void) {}
+
+  push(piece: string): void {
+    this.#pending += piece;
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    // A hidden tab gets no frames: a timer makes sure text still arrives there.
+    const next = typeof requestAnimationFrame === 'function' && !document.hidden ? requestAnimationFrame : (f: () => void) => setTimeout(f, 50);
+    next(() => this.flush());
+  }
+
+  flush(): void {
+    this.#scheduled = false;
+    if (!this.#pending) return;
+    const text = this.#pending;
+    this.#pending = '';
+    this.apply(text);
+  }
+}
+
 export class ChatState {
   messages = $state<ChatEntry[]>([]);
   generating = $state(false);
@@ -70,6 +97,10 @@ export class ChatState {
     const abort = (this.#abort = new AbortController());
     const t0 = performance.now();
     let ttft: number | null = null;
+    const streamed = new FrameBatcher((text) => {
+      // The reply starts after "Assistant:" with a space (or a newline); the template writes it back.
+      reply.content = reply.content ? reply.content + text : text.trimStart();
+    });
     try {
       const prompt = this.renderPrompt(history, rt.jinja);
       const tokenization = await rt.engine.tokenize(prompt);
@@ -86,17 +117,18 @@ export class ChatState {
         { ...params, max_tokens: Math.min(params.max_tokens, rt.ctx - tokenization.ids.length), stop: stopStrings(this.template, { coding: this.coding }) },
         (piece) => {
           ttft ??= performance.now() - t0;
-          // The reply starts after "Assistant:" with a space (or a newline); the template writes it back.
-          reply.content = reply.content ? reply.content + piece : piece.trimStart();
+          streamed.push(piece);
         },
         abort.signal,
       );
+      streamed.flush();
       reply.state = result.finishReason === 'cancelled' ? 'stopped' : 'done';
       reply.stats = statsFrom(result, rt.backend, rt.threads, ttft ?? performance.now() - t0);
       if (result.enginePromptTokens !== null) reply.tokenCheck = checkTokens(tokenization, result);
       this.lastStats = reply.stats;
       this.lastPrompt = { ...sent, engineCount: result.enginePromptTokens, enginePrompt: result.enginePrompt };
     } catch (e) {
+      streamed.flush();
       if (isAbort(e)) {
         reply.state = 'stopped';
       } else {
@@ -106,6 +138,7 @@ export class ChatState {
         onError(err);
       }
     } finally {
+      streamed.flush();
       this.generating = false;
       this.#abort = null;
     }
