@@ -1,5 +1,57 @@
 /**
- * `npm run bench`: placeholder until the benchmark issue (#5) lands; it will compare the app with
- * bare wllama and native llama.cpp on generated models.
+ * `npm run bench`: the app (engine in its worker) against bare wllama on the main thread and native
+ * llama.cpp, on the generated 134M-parameter benchmark models (Q8_0, Q4_0), at each thread count; the
+ * model cache's throughput; and with `--scale`, a Starling-7B-shaped model in gguf-split shards.
+ * Flags: `npm run bench -- --help`; what each figure means: README.md, "Benchmarks".
+ * Prints one table and writes everything to bench-results/<timestamp>.json.
  */
-console.log('npm run bench: the benchmark suite is not implemented yet (see issue 5).');
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs, wants } from './bench/args';
+import { bestThreads, printBest, printCache, printTable } from './bench/report';
+import { runScale } from './bench/scale';
+import { buildApp, ROOT } from './bench/servers';
+import { CTX, runSuite } from './bench/suite';
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const started = new Date();
+  const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
+  console.log(
+    `Benchmark on ${cpus().length} cores, load average ${load()}` +
+      (args.scale ? '; scale run.' : `; runs ${args.runs}, ${args.tokens} generated tokens, ctx ${CTX}.`),
+  );
+  const needBrowser = args.scale || wants(args, 'app') || wants(args, 'bare') || wants(args, 'cache');
+  if (args.build && needBrowser) buildApp();
+
+  const out: Record<string, unknown> = { started: started.toISOString(), args, cores: cpus().length, loadAverageStart: loadavg() };
+  if (args.scale) {
+    out.scale = await runScale(args);
+  } else {
+    const suite = await runSuite(args);
+    console.log(`\nLoad average at the end: ${load()}\n`);
+    if (suite.rows.length) {
+      printTable(suite.rows);
+      const best = bestThreads(suite.rows);
+      printBest(best);
+      out.best = best;
+    }
+    if (suite.cache.length) printCache(suite.cache);
+    Object.assign(out, suite);
+  }
+  out.loadAverageEnd = loadavg();
+  const dir = join(ROOT, 'bench-results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${started.toISOString().replace(/[:.]/g, '-')}${args.scale ? '-scale' : ''}.json`);
+  writeFileSync(file, JSON.stringify(out, null, 1));
+  console.log(`\nResults: ${file}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

@@ -18,12 +18,16 @@ const noStorage = {
 };
 
 async function run(): Promise<Record<string, unknown>> {
+  const f0 = performance.now();
   const blob = await (await fetch(q.get('model')!)).blob();
+  const fetchMs = performance.now() - f0;
   const threads = q.get('threads') ? Number(q.get('threads')) : undefined;
   const w = new Wllama({ default: wasmUrl }, { cacheManager: new CacheManager([noStorage]), suppressNativeLog: true });
   const t0 = performance.now();
   await w.loadModel([blob], { n_ctx: Number(q.get('ctx') ?? 1024), n_threads: threads, n_gpu_layers: 0, n_parallel: 1 });
   const loadMs = performance.now() - t0;
+  // ms since navigation start: comparable with the app's navigation-to-ready time.
+  const readyAt = performance.now();
   const t1 = performance.now();
   let ttftMs = -1;
   let timings: Record<string, number> = {};
@@ -40,7 +44,7 @@ async function run(): Promise<Record<string, unknown>> {
       last = c;
     },
   });
-  return { loadMs, ttftMs, threads: w.getNumThreads(), ...timings, ...(q.get('verbose') === '1' ? { last } : {}) };
+  return { fetchMs, loadMs, readyAt, ttftMs, threads: w.getNumThreads(), ...timings, ...(q.get('verbose') === '1' ? { last } : {}) };
 }
 
 run()

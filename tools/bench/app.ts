@@ -1,0 +1,120 @@
+/**
+ * One visit of the app (the worker-hosted engine) in a fresh headless Chromium: open
+ * `/?model=…&threads=…&ctx=…&backend=cpu`, wait for the model to be ready, optionally send the
+ * benchmark message and wait for the whole reply, and read the app's own figures (gen-stats) plus
+ * navigation-to-ready time, main-thread long tasks and peak memory.
+ */
+import type { Page } from '@playwright/test';
+import { downloadingMs, INIT_SCRIPT, launch, MemorySampler, summarizeLongTasks, type LongTasks, type Transition } from './browser';
+
+export interface AppVisitOptions {
+  /** Browser profile: the IndexedDB cache persists in it between visits. */
+  profile: string;
+  appUrl: string;
+  modelUrl: string;
+  threads: number;
+  ctx: number;
+  /** The message to send; none: only load. */
+  message?: string;
+  maxTokens: number;
+  timeoutMs: number;
+  /** Runs in the page once the model is ready, before generating (the cache section reads the store). */
+  afterReady?: (page: Page) => Promise<unknown>;
+}
+
+export interface AppVisit {
+  /** ms since navigation start at which model-status first showed each state. */
+  states: Record<string, number>;
+  transitions: Transition[];
+  /** Time spent "downloading" (download, hashing and IndexedDB write), ms; null when served from the cache. */
+  downloadMs: number | null;
+  loadMs: number;
+  stats: Record<string, number | string> | null;
+  longTasks: LongTasks | null;
+  /** Long tasks from navigation to ready (download and load). */
+  longTasksLoading: LongTasks | null;
+  rendererPeak: number;
+  browserRssPeak: number;
+  /** The renderer's resident memory once the model is ready, and after the reply (bytes). */
+  rendererRssReady: number;
+  rendererRssAfterReply: number | null;
+  afterReady?: unknown;
+}
+
+const SETTINGS_KEY = 'starling-playground:settings:v1';
+
+const settingsScript = (maxTokens: number): string => `(() => {
+  try {
+    if (location.protocol !== 'http:') return;
+    const saved = JSON.parse(localStorage.getItem(${JSON.stringify(SETTINGS_KEY)}) || '{}');
+    localStorage.setItem(${JSON.stringify(SETTINGS_KEY)}, JSON.stringify({ ...saved, max_tokens: ${maxTokens}, temperature: 0 }));
+  } catch {}
+})();`;
+
+async function waitForModel(page: Page, timeoutMs: number): Promise<void> {
+  const status = page.locator('[data-testid=model-status][data-state=ready], [data-testid=model-status][data-state=error]');
+  await status.first().waitFor({ timeout: timeoutMs });
+  if ((await status.first().getAttribute('data-state')) === 'error') {
+    const banner = await page.getByTestId('error-banner').textContent().catch(() => null);
+    throw new Error(`the app failed to load the model: ${banner ?? 'no error banner'}`);
+  }
+}
+
+export async function appVisit(o: AppVisitOptions): Promise<AppVisit> {
+  const context = await launch(o.profile);
+  const sampler = new MemorySampler();
+  try {
+    await context.addInitScript(INIT_SCRIPT + settingsScript(o.maxTokens));
+    const page = context.pages()[0] ?? (await context.newPage());
+    const url = `${o.appUrl}/?model=${encodeURIComponent(o.modelUrl)}&threads=${o.threads}&ctx=${o.ctx}&backend=cpu`;
+    await page.goto(url, { timeout: o.timeoutMs });
+    await waitForModel(page, o.timeoutMs);
+    const { states, transitions } = await page.evaluate(() => {
+      const w = window as unknown as { __states: Record<string, number>; __transitions: Transition[] };
+      return { states: w.__states, transitions: w.__transitions };
+    });
+    const loadMs = states.ready;
+    const rendererRssReady = sampler.rendererRssNow();
+    const longTasksLoading = summarizeLongTasks(await longTaskEntries(page), 0, loadMs);
+    const afterReady = o.afterReady ? await o.afterReady(page) : undefined;
+    let stats: AppVisit['stats'] = null;
+    let longTasks: LongTasks | null = null;
+    let rendererRssAfterReply: number | null = null;
+    if (o.message) {
+      const t0 = await page.evaluate(() => performance.now());
+      await page.getByTestId('chat-input').fill(o.message);
+      await page.getByTestId('send-button').click();
+      const reply = page.locator('[data-testid=message][data-role=assistant]').last();
+      await page
+        .locator('[data-testid=message][data-role=assistant]:is([data-state=done], [data-state=error], [data-state=stopped])')
+        .last()
+        .waitFor({ timeout: o.timeoutMs });
+      const t1 = await page.evaluate(() => performance.now());
+      const state = await reply.getAttribute('data-state');
+      if (state !== 'done') {
+        const banner = await page.getByTestId('error-banner').textContent().catch(() => null);
+        throw new Error(`the reply ended ${state}: ${banner ?? ''}`);
+      }
+      const el = page.getByTestId('gen-stats');
+      stats = await el.evaluate((e) => {
+        const out: Record<string, number | string> = {};
+        for (const a of Array.from(e.attributes)) {
+          if (!a.name.startsWith('data-') || a.name === 'data-testid') continue;
+          const n = Number(a.value);
+          out[a.name.slice(5)] = a.value !== '' && Number.isFinite(n) ? n : a.value;
+        }
+        return out;
+      });
+      longTasks = summarizeLongTasks(await longTaskEntries(page), t0, t1);
+      rendererRssAfterReply = sampler.rendererRssNow();
+    }
+    const mem = sampler.stop();
+    return { states, transitions, downloadMs: downloadingMs(transitions), loadMs, stats, longTasks, longTasksLoading, afterReady, rendererRssReady, rendererRssAfterReply, ...mem };
+  } finally {
+    sampler.stop();
+    await context.close();
+  }
+}
+
+const longTaskEntries = (page: Page) =>
+  page.evaluate(() => (window as unknown as { __longtasks: { start: number; duration: number }[] | null }).__longtasks);

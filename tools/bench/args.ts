@@ -1,0 +1,93 @@
+/** Command-line flags of `npm run bench` (see README.md, "Benchmarks"). */
+
+export type Runtime = 'app' | 'bare' | 'native';
+export type Section = Runtime | 'cache';
+export type BenchModelKey = 'q8' | 'q4';
+
+export interface BenchArgs {
+  models: BenchModelKey[];
+  threads: number[];
+  runs: number;
+  /** Generated tokens per run. */
+  tokens: number;
+  build: boolean;
+  scale: boolean;
+  /** Scale model weight type. */
+  scaleType: 'q3_k' | 'q2_k';
+  only: Section[] | null;
+}
+
+const HELP = `npm run bench -- [flags]
+  --models q8,q4        benchmark models (134M parameters, Q8_0 and/or Q4_0)   default q8,q4
+  --threads 1,2         thread counts                                          default 1,2
+  --runs N              runs per figure (the median is shown)                  default 3
+  --tokens N            tokens generated per run                               default 128
+  --no-build            use the last build (.cache/bench-dist, else dist/)
+  --only app,bare,native,cache   run only these sections                      default all
+  --scale               only the Starling-7B-shaped scale run (about 3.1 GB, minutes)
+  --scale-type q3_k|q2_k  weight type of the scale model                       default q3_k`;
+
+function list(v: string | undefined, flag: string): string[] {
+  if (!v || v.startsWith('--')) throw new Error(`${flag} needs a value\n\n${HELP}`);
+  return v.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+function positive(v: string | undefined, flag: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} needs a positive integer, got ${v}\n\n${HELP}`);
+  return n;
+}
+
+export function parseArgs(argv: readonly string[]): BenchArgs {
+  const a: BenchArgs = { models: ['q8', 'q4'], threads: [1, 2], runs: 3, tokens: 128, build: true, scale: false, scaleType: 'q3_k', only: null };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const [name, inline] = flag.includes('=') ? [flag.slice(0, flag.indexOf('=')), flag.slice(flag.indexOf('=') + 1)] : [flag, undefined];
+    const value = (): string | undefined => inline ?? argv[++i];
+    switch (name) {
+      case '--models': {
+        const ms = list(value(), name);
+        for (const m of ms) if (m !== 'q8' && m !== 'q4') throw new Error(`unknown model ${m} (q8, q4)`);
+        a.models = ms as BenchModelKey[];
+        break;
+      }
+      case '--threads':
+        a.threads = list(value(), name).map((t) => positive(t, name));
+        break;
+      case '--runs':
+        a.runs = positive(value(), name);
+        break;
+      case '--tokens':
+        a.tokens = positive(value(), name);
+        break;
+      case '--no-build':
+        a.build = false;
+        break;
+      case '--scale':
+        a.scale = true;
+        break;
+      case '--scale-type': {
+        const t = value();
+        if (t !== 'q3_k' && t !== 'q2_k') throw new Error(`--scale-type is q3_k or q2_k, got ${t}`);
+        a.scaleType = t;
+        break;
+      }
+      case '--only': {
+        const s = list(value(), name);
+        for (const x of s) if (!['app', 'bare', 'native', 'cache'].includes(x)) throw new Error(`unknown section ${x} (app, bare, native, cache)`);
+        a.only = s as Section[];
+        break;
+      }
+      case '--help':
+      case '-h':
+        console.log(HELP);
+        process.exit(0);
+        break;
+      default:
+        throw new Error(`unknown flag ${flag}\n\n${HELP}`);
+    }
+  }
+  return a;
+}
+
+export const wants = (a: BenchArgs, s: Section): boolean => !a.only || a.only.includes(s);

@@ -1,0 +1,49 @@
+/**
+ * The model cache's figures: read throughput of the IndexedDB store (every chunk of a model read back
+ * into memory, one at a time, in the page), measured in the app's own origin.
+ */
+import type { Page } from '@playwright/test';
+
+export interface CacheRead {
+  bytes: number;
+  chunks: number;
+  ms: number;
+}
+
+// Sent as source text: tsx would otherwise wrap its inner functions in a helper the page lacks.
+const READ_ALL = `async (name) => {
+  const db = await new Promise((resolve, reject) => {
+    const r = indexedDB.open('starling-playground');
+    r.onsuccess = () => resolve(r.result);
+    r.onerror = () => reject(r.error);
+  });
+  const req = (make) =>
+    new Promise((resolve, reject) => {
+      const r = make(db.transaction('cache').objectStore('cache'));
+      r.onsuccess = () => resolve(r.result);
+      r.onerror = () => reject(r.error);
+    });
+  const keys = await req((s) => s.getAllKeys(IDBKeyRange.bound(['model'], ['model', []])));
+  const key = keys.find((k) => Array.isArray(k) && String(k[1]).endsWith(name));
+  if (!key) throw new Error('no cached model ends with ' + name);
+  const id = key[1];
+  const record = await req((s) => s.get(key));
+  const t0 = performance.now();
+  let bytes = 0;
+  let chunks = 0;
+  for (const [f, file] of record.files.entries()) {
+    for (let c = 0; c < file.chunks; c++) {
+      const blob = await req((s) => s.get(['chunk', id, f, c]));
+      bytes += (await blob.arrayBuffer()).byteLength;
+      chunks++;
+    }
+  }
+  const ms = performance.now() - t0;
+  db.close();
+  return { bytes, chunks, ms };
+}`;
+
+/** Reads every stored chunk of the cached model whose id ends with `file`. */
+export function readCachedModel(page: Page, file: string): Promise<CacheRead> {
+  return page.evaluate(`(${READ_ALL})(${JSON.stringify(file)})`) as Promise<CacheRead>;
+}

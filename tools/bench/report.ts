@@ -1,0 +1,134 @@
+/** Prints the benchmark's one table, the best-thread summary and the cache figures. */
+import type { LongTasks } from './browser';
+import type { Figures } from './figures';
+
+export interface Row {
+  model: string;
+  threads: number;
+  app: Figures | null;
+  bare: Figures | null;
+  native: Figures | null;
+  /** Main-thread long tasks in the app while generating, over all runs. */
+  longTasks: LongTasks | null;
+  runs: { app: Figures[]; bare: Figures[]; native: Figures[] };
+}
+
+export interface CacheRow {
+  model: string;
+  bytes: number;
+  /** App first visit: download from the localhost model server + IndexedDB write (+ hashing), ms. */
+  downloadWriteMs: number | null;
+  firstVisitMs: number | null;
+  readMs: number;
+  cacheLoadMs: number | null;
+  bareFetchLoadMs: number | null;
+  threads: number;
+}
+
+const fmt = (n: number | undefined | null, digits = 1): string => (n === undefined || n === null || !Number.isFinite(n) ? '-' : n.toFixed(digits));
+const ratio = (a: number | undefined, b: number | undefined): string => (a && b ? (a / b).toFixed(2) : '-');
+const pad = (s: string, n: number): string => s.padStart(n);
+
+export function printTable(rows: Row[]): void {
+  const groups = ['app (worker)', 'bare wllama', 'native llama.cpp'];
+  const sub = ['pp t/s', 'tg t/s', 'ttft ms', 'load ms', 'peak MB'];
+  const w = [7, 7, 8, 8, 8];
+  const groupWidth = w.reduce((a, b) => a + b + 1, 0);
+  const head1 =
+    `${'model'.padEnd(9)} ${pad('thr', 3)} | ` +
+    groups.map((g) => g.padEnd(groupWidth - 1)).join('| ') +
+    '| app/native  | app/bare    | app long tasks';
+  const head2 =
+    `${''.padEnd(9)} ${''.padStart(3)} | ` +
+    groups.map(() => sub.map((s, i) => pad(s, w[i])).join(' ') + ' ').join('| ') +
+    '| pp    tg    | pp    tg    | count  max ms';
+  console.log(head1);
+  console.log(head2);
+  console.log('-'.repeat(head2.length));
+  for (const r of rows) {
+    const cells = (f: Figures | null): string =>
+      [fmt(f?.promptTps), fmt(f?.genTps), fmt(f?.ttftMs, 0), fmt(f?.loadMs, 0), fmt(f ? f.peakBytes / 1e6 : null, 0)].map((s, i) => pad(s, w[i])).join(' ') + ' ';
+    console.log(
+      `${r.model.padEnd(9)} ${pad(String(r.threads), 3)} | ` +
+        [r.app, r.bare, r.native].map(cells).join('| ') +
+        `| ${ratio(r.app?.promptTps, r.native?.promptTps).padEnd(5)} ${ratio(r.app?.genTps, r.native?.genTps).padEnd(5)} ` +
+        `| ${ratio(r.app?.promptTps, r.bare?.promptTps).padEnd(5)} ${ratio(r.app?.genTps, r.bare?.genTps).padEnd(5)} ` +
+        `| ${r.longTasks ? `${pad(String(r.longTasks.count), 5)}  ${pad(fmt(r.longTasks.maxMs, 0), 6)}` : '-'}`,
+    );
+  }
+  console.log(
+    'pp = prompt processing, tg = generation (tokens/s); medians. load: app = navigation to model ready from the IndexedDB cache;\n' +
+      'bare = navigation to loaded (fetch from the localhost model server + wllama load); native = loadModel + createContext (mmap).\n' +
+      'peak MB: app and bare = VmHWM of the Chromium renderer that hosts the page and its workers; native = VmHWM of its process.',
+  );
+}
+
+export interface Best {
+  model: string;
+  app: { threads: number; genTps: number } | null;
+  bare: { threads: number; genTps: number } | null;
+  native: { threads: number; genTps: number } | null;
+  appOverNative: number | null;
+  /** app / bare at the app's best thread count. */
+  appOverBare: number | null;
+}
+
+export function bestThreads(rows: Row[]): Best[] {
+  const models = [...new Set(rows.map((r) => r.model))];
+  return models.map((model) => {
+    const mine = rows.filter((r) => r.model === model);
+    const best = (k: 'app' | 'bare' | 'native') => {
+      const b = mine.filter((r) => r[k]).reduce<Row | null>((acc, r) => (!acc || r[k]!.genTps > acc[k]!.genTps ? r : acc), null);
+      return b ? { threads: b.threads, genTps: b[k]!.genTps } : null;
+    };
+    const app = best('app');
+    const bare = best('bare');
+    const native = best('native');
+    const bareAtApp = app ? mine.find((r) => r.threads === app.threads)?.bare : undefined;
+    return {
+      model,
+      app,
+      bare,
+      native,
+      appOverNative: app && native ? app.genTps / native.genTps : null,
+      appOverBare: app && bareAtApp ? app.genTps / bareAtApp.genTps : null,
+    };
+  });
+}
+
+export function printBest(best: Best[]): void {
+  console.log('\nBest thread count per runtime (generation tok/s):');
+  for (const b of best) {
+    const s = (x: Best['app']) => (x ? `${x.threads} thr ${x.genTps.toFixed(1)}` : '-');
+    console.log(
+      `  ${b.model.padEnd(9)} app ${s(b.app)} | bare ${s(b.bare)} | native ${s(b.native)} | ` +
+        `app(best)/native(best) ${fmt(b.appOverNative, 2)} (target >= 0.6) | app/bare ${fmt(b.appOverBare, 2)} (target >= 0.97)`,
+    );
+  }
+}
+
+export function printCache(rows: CacheRow[]): void {
+  console.log('\nModel cache (IndexedDB), app at the largest thread count:');
+  console.log(
+    `${'model'.padEnd(9)} ${pad('MB', 6)} ${pad('write MB/s', 11)} ${pad('read MB/s', 10)} ${pad('first visit ms', 15)} ${pad('cache load ms', 14)} ${pad('bare fetch+load ms', 19)}  verdict`,
+  );
+  for (const r of rows) {
+    const mb = r.bytes / 1e6;
+    const verdict =
+      r.cacheLoadMs !== null && r.bareFetchLoadMs !== null
+        ? r.cacheLoadMs <= r.bareFetchLoadMs * 1.05
+          ? 'cache not slower than a localhost fetch'
+          : `cache load ${((r.cacheLoadMs / r.bareFetchLoadMs - 1) * 100).toFixed(0)}% slower than a localhost fetch`
+        : '-';
+    console.log(
+      `${r.model.padEnd(9)} ${pad(mb.toFixed(0), 6)} ${pad(r.downloadWriteMs ? fmt(mb / (r.downloadWriteMs / 1000)) : '-', 11)} ${pad(fmt(mb / (r.readMs / 1000)), 10)} ` +
+        `${pad(fmt(r.firstVisitMs, 0), 15)} ${pad(fmt(r.cacheLoadMs, 0), 14)} ${pad(fmt(r.bareFetchLoadMs, 0), 19)}  ${verdict}`,
+    );
+  }
+  console.log(
+    'write = download from the localhost model server + hashing + IndexedDB write (model-status "downloading" to "loading");\n' +
+      'read = every chunk read back from IndexedDB into memory in the page; first visit = navigation to ready incl. download;\n' +
+      'cache load = navigation to ready from the cache (median); bare fetch+load = bare page, navigation to loaded, fetching from localhost\n' +
+      '(the app always caches a URL model before loading it, so it cannot load straight from the URL itself).',
+  );
+}

@@ -1,0 +1,153 @@
+/**
+ * `npm run bench -- --scale`: a Starling-7B-shaped model (Mistral-7B's exact shapes, the real OpenChat
+ * vocabulary, random K-quant weights, about 3.1 GB as Q3_K) in gguf-split shards of at most 500 MB,
+ * downloaded by the app into IndexedDB, loaded again from the cache, and asked for a few tokens; its
+ * load time, speed and peak memory are set against the memory planner's prediction and native llama.cpp.
+ */
+import { existsSync, mkdirSync, mkdtempSync, openAsBlob, readdirSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { combineShardInfos, readHeaderInfo } from '../../workers/lib/planner/header-info';
+import { planMemory, type MemoryPlan } from '../../workers/lib/planner/memory-plan';
+import type { TensorSpec } from '../models/gguf-writer';
+import { writeGgufSplit } from '../models/gguf-writer';
+import { llamaSpec, STARLING_7B_SHAPE } from '../models/llama-model';
+import { openChatVocabKv } from '../models/openchat-vocab';
+import { GgmlType, toHalf, TYPE_INFO, type GgmlTypeId } from '../models/quant';
+import { appVisit, type AppVisit } from './app';
+import type { BenchArgs } from './args';
+import { nativeAvailable, nativeRun, type NativeRun } from './native';
+import { SCALE_MESSAGE, SCALE_PROMPT } from './prompt';
+import { ROOT, startServers } from './servers';
+
+const DIR = join(ROOT, '.cache/scale-models');
+const MAX_SHARD_BYTES = 500e6;
+const THREADS = 2;
+const CTX = 512;
+const TOKENS = 6;
+const TIMEOUT = 40 * 60_000;
+
+/**
+ * f16 scales that keep activations finite through 32 layers: a random block's weights are about
+ * GAIN × d in magnitude (Q3_K: 6-bit scales minus 32 times 3-bit values; Q2_K: 4-bit scales times
+ * 2-bit values, minus 4-bit mins times dmin), so d = 1 / (GAIN · sqrt(row length)) gives rows of
+ * roughly unit norm, like trained weights.
+ */
+const GAIN: Partial<Record<GgmlTypeId, number>> = { [GgmlType.Q3_K]: 32, [GgmlType.Q2_K]: 12 };
+
+function withSmallScales(t: TensorSpec): TensorSpec {
+  const gain = GAIN[t.type];
+  if (!gain) return t;
+  const info = TYPE_INFO(t.type);
+  const half = toHalf(1 / (gain * Math.sqrt(t.dims[0])));
+  const inner = t.data;
+  return {
+    ...t,
+    data: function* () {
+      for (const buf of inner()) {
+        const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+        for (let o = 0; o + info.typeSize <= buf.length; o += info.typeSize) for (const s of info.scaleOffsets) view.setUint16(o + s, half, true);
+        yield buf;
+      }
+    },
+  };
+}
+
+/** Writes the shards unless a complete set is there; returns their paths in order. */
+export function ensureScaleModel(kind: BenchArgs['scaleType']): string[] {
+  const type = kind === 'q2_k' ? GgmlType.Q2_K : GgmlType.Q3_K;
+  const prefix = join(DIR, `starling-7b-shape.${kind.toUpperCase()}`);
+  const done = `${prefix}.complete`;
+  const shards = (): string[] =>
+    readdirSync(DIR)
+      .filter((f) => f.startsWith(`starling-7b-shape.${kind.toUpperCase()}-`) && f.endsWith('.gguf'))
+      .sort()
+      .map((f) => join(DIR, f));
+  mkdirSync(DIR, { recursive: true });
+  if (existsSync(done)) return shards();
+  for (const f of shards()) unlinkSync(f);
+  console.log(`Writing the Starling-7B-shaped ${kind.toUpperCase()} model into .cache/scale-models (about ${kind === 'q2_k' ? '2.4' : '3.1'} GB) ...`);
+  const t0 = Date.now();
+  const spec = llamaSpec({
+    name: `Starling-7B-shaped scale test (random ${kind.toUpperCase()} weights)`,
+    shape: { ...STARLING_7B_SHAPE },
+    types: { embedding: type, output: type, layers: type },
+    weights: () => 'random',
+    vocabKv: openChatVocabKv(),
+  });
+  const paths = writeGgufSplit(prefix, { ...spec, tensors: spec.tensors.map(withSmallScales) }, MAX_SHARD_BYTES);
+  writeFileSync(done, paths.join('\n'));
+  console.log(`  ${paths.length} shards, ${(paths.reduce((n, p) => n + statSync(p).size, 0) / 1e9).toFixed(2)} GB in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  return paths;
+}
+
+export interface ScaleResult {
+  shards: { file: string; bytes: number }[];
+  totalBytes: number;
+  plan: MemoryPlan;
+  firstVisit: AppVisit | null;
+  cacheVisit: AppVisit | null;
+  native: NativeRun | null;
+  errors: string[];
+}
+
+const mb = (b: number): string => `${(b / 1e6).toFixed(0)} MB`;
+const say = (s: string): void => console.log(`[${new Date().toISOString().slice(11, 19)}] ${s}`);
+
+export async function runScale(args: BenchArgs): Promise<ScaleResult> {
+  const paths = ensureScaleModel(args.scaleType);
+  const infos = await Promise.all(paths.map(async (p) => readHeaderInfo(await openAsBlob(p))));
+  const plan = planMemory(combineShardInfos(infos), { ctx: CTX, backend: 'cpu' });
+  const shards = paths.map((p) => ({ file: p.slice(DIR.length + 1), bytes: statSync(p).size }));
+  const totalBytes = shards.reduce((n, s) => n + s.bytes, 0);
+  console.log(`Scale model: ${shards.length} shards, ${mb(totalBytes)}; planner (ctx ${CTX}, cpu): ${mb(plan.total)} in the wasm heap (${plan.verdict}; weights ${mb(plan.weights)}, KV ${mb(plan.kvCache)}, compute ${mb(plan.compute)}, runtime ${mb(plan.overhead)})`);
+  const result: ScaleResult = { shards, totalBytes, plan, firstVisit: null, cacheVisit: null, native: null, errors: [] };
+
+  const servers = await startServers(DIR);
+  const profile = mkdtempSync(join(tmpdir(), 'bench-scale-'));
+  const modelUrl = `${servers.models.url}/models/${shards[0].file}`;
+  try {
+    say('app first visit: download all shards into IndexedDB, then load');
+    result.firstVisit = await appVisit({ profile, appUrl: servers.app, modelUrl, threads: THREADS, ctx: CTX, maxTokens: TOKENS, timeoutMs: TIMEOUT });
+    const dl = result.firstVisit.downloadMs;
+    say(`  ready after ${(result.firstVisit.loadMs / 1000).toFixed(1)} s (download+write ${dl === null ? '?' : (dl / 1000).toFixed(1)} s)`);
+    say(`app second visit: load from the cache, generate ${TOKENS} tokens`);
+    result.cacheVisit = await appVisit({ profile, appUrl: servers.app, modelUrl, threads: THREADS, ctx: CTX, message: SCALE_MESSAGE, maxTokens: TOKENS, timeoutMs: TIMEOUT });
+    say(`  ready after ${(result.cacheVisit.loadMs / 1000).toFixed(1)} s; pp ${result.cacheVisit.stats?.['prompt-tps']} tg ${result.cacheVisit.stats?.['gen-tps']} tok/s`);
+  } catch (e) {
+    result.errors.push(`app: ${e instanceof Error ? e.message : String(e)}`);
+    console.log(`app failed: ${result.errors[result.errors.length - 1]}`);
+  } finally {
+    await servers.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+  if (nativeAvailable()) {
+    say('native llama.cpp on the same shards');
+    try {
+      result.native = await nativeRun({ modelPath: paths[0], threads: THREADS, ctx: CTX, tokens: TOKENS, prompt: SCALE_PROMPT, timeoutMs: TIMEOUT });
+    } catch (e) {
+      result.errors.push(`native: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  printScale(result);
+  return result;
+}
+
+function printScale(r: ScaleResult): void {
+  const f = r.firstVisit;
+  const c = r.cacheVisit;
+  const n = r.native;
+  const st = c?.stats;
+  console.log(`\nStarling-7B-shaped scale model, ${r.shards.length} shards, ${mb(r.totalBytes)}, ${THREADS} threads, ctx ${CTX}:`);
+  console.log(`  app first visit (download + IndexedDB write + load): ${f ? `${(f.loadMs / 1000).toFixed(1)} s` : '-'}` +
+    (f?.downloadMs ? `, of which download+write ${(f.downloadMs / 1000).toFixed(1)} s (${(r.totalBytes / 1e6 / (f.downloadMs / 1000)).toFixed(0)} MB/s)` : ''));
+  console.log(`  app load from the cache (navigation to ready): ${c ? `${(c.loadMs / 1000).toFixed(1)} s` : '-'}`);
+  console.log(`  app speed: prompt ${st?.['prompt-tps'] ?? '-'} tok/s (${st?.['prompt-tokens'] ?? '-'} tokens), generation ${st?.['gen-tps'] ?? '-'} tok/s (${st?.['gen-tokens'] ?? '-'} tokens), first token ${st?.['ttft-ms'] ?? '-'} ms`);
+  console.log(`  app main-thread long tasks: loading ${c?.longTasksLoading ? `${c.longTasksLoading.count} (max ${c.longTasksLoading.maxMs.toFixed(0)} ms)` : '-'}, generating ${c?.longTasks ? `${c.longTasks.count} (max ${c.longTasks.maxMs.toFixed(0)} ms)` : '-'}`);
+  console.log(`  peak memory, renderer VmHWM: first visit ${f ? mb(f.rendererPeak) : '-'}, cache visit ${c ? mb(c.rendererPeak) : '-'}; all Chromium processes (RSS sum): ${c ? mb(c.browserRssPeak) : '-'}`);
+  console.log(`  renderer resident memory in the cache visit: at ready ${c ? mb(c.rendererRssReady) : '-'}, after the reply ${c?.rendererRssAfterReply ? mb(c.rendererRssAfterReply) : '-'}`);
+  console.log(`  planner prediction (wasm heap, ctx ${CTX}): ${mb(r.plan.total)} (${r.plan.verdict}); renderer peak / prediction: ${c ? (c.rendererPeak / r.plan.total).toFixed(2) : '-'}`);
+  console.log(`  native llama.cpp: ${n ? `load ${(n.loadMs / 1000).toFixed(1)} s, prompt ${n.promptTps.toFixed(2)} tok/s, generation ${n.genTps.toFixed(2)} tok/s, peak RSS ${mb(n.peakRss)}` : '-'}`);
+  if (st && n) console.log(`  app/native generation: ${(Number(st['gen-tps']) / n.genTps).toFixed(2)}`);
+  for (const e of r.errors) console.log(`  error: ${e}`);
+}

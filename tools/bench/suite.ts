@@ -1,0 +1,174 @@
+/** The main benchmark: each model × thread count on the app, bare wllama and native llama.cpp. */
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { testModel, TEST_MODEL_DIR } from '../../tests/fixtures/test-models';
+import type { ModelName } from '../models/catalog';
+import { appVisit, type AppVisit } from './app';
+import { wants, type BenchArgs, type BenchModelKey } from './args';
+import { bareRun, type BareRun } from './bare-page';
+import type { LongTasks } from './browser';
+import { readCachedModel, type CacheRead } from './cache';
+import { median, medianFigures, type Figures } from './figures';
+import { nativeAvailable, nativeRun, type NativeRun } from './native';
+import { BENCH_MESSAGE, BENCH_PROMPT } from './prompt';
+import type { CacheRow, Row } from './report';
+import { startServers } from './servers';
+
+const MODEL_NAMES: Record<BenchModelKey, ModelName> = { q8: 'bench134mQ8', q4: 'bench134mQ4' };
+export const CTX = 1024;
+const TIMEOUT = 10 * 60_000;
+
+export const generateModels = (keys: BenchModelKey[]) =>
+  keys.map((k) => {
+    const t0 = Date.now();
+    const m = testModel(MODEL_NAMES[k]);
+    if (Date.now() - t0 > 1000) console.log(`generated ${m.file} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    return { key: k, ...m, bytes: statSync(m.path).size };
+  });
+
+const fromApp = (v: AppVisit): Figures => ({
+  promptTps: Number(v.stats?.['prompt-tps']),
+  genTps: Number(v.stats?.['gen-tps']),
+  ttftMs: Number(v.stats?.['ttft-ms']),
+  loadMs: v.loadMs,
+  peakBytes: v.rendererPeak,
+  promptTokens: Number(v.stats?.['prompt-tokens']),
+  genTokens: Number(v.stats?.['gen-tokens']),
+});
+
+const fromBare = (b: BareRun): Figures => ({
+  promptTps: b.prompt_per_second,
+  genTps: b.predicted_per_second,
+  ttftMs: b.ttftMs,
+  loadMs: b.readyAt,
+  peakBytes: b.rendererPeak,
+  promptTokens: b.prompt_n,
+  genTokens: b.predicted_n,
+});
+
+const fromNative = (n: NativeRun): Figures => ({
+  promptTps: n.promptTps,
+  genTps: n.genTps,
+  ttftMs: n.ttftMs,
+  loadMs: n.loadMs,
+  peakBytes: n.peakRss,
+  promptTokens: n.promptTokens,
+  genTokens: n.genTokens,
+});
+
+export interface SuiteResult {
+  rows: Row[];
+  cache: CacheRow[];
+  raw: { app: Record<string, AppVisit[]>; bare: Record<string, BareRun[]>; native: Record<string, NativeRun[]>; warmup: Record<string, AppVisit> };
+}
+
+const say = (s: string): void => console.log(`[${new Date().toISOString().slice(11, 19)}] ${s}`);
+
+export async function runSuite(args: BenchArgs): Promise<SuiteResult> {
+  const models = generateModels(args.models);
+  const doApp = wants(args, 'app');
+  const doBare = wants(args, 'bare');
+  const doNative = wants(args, 'native');
+  const doCache = wants(args, 'cache');
+  if (doNative && !nativeAvailable()) console.log('native llama.cpp is not installed (run `npx tsx tools/ensure-native.ts`): skipping it');
+  const needBrowser = doApp || doBare || doCache;
+  const servers = needBrowser ? await startServers(TEST_MODEL_DIR) : null;
+  const profiles: string[] = [];
+  const result: SuiteResult = { rows: [], cache: [], raw: { app: {}, bare: {}, native: {}, warmup: {} } };
+  const maxThreads = Math.max(...args.threads);
+  try {
+    for (const m of models) {
+      const modelUrl = servers ? `${servers.models.url}/models/${m.file}` : '';
+      const profile = mkdtempSync(join(tmpdir(), `bench-app-${m.key}-`));
+      profiles.push(profile);
+      let warm: AppVisit | null = null;
+      let read: CacheRead | null = null;
+      if (servers && (doApp || doCache)) {
+        say(`${m.key}: app first visit (download into IndexedDB, load)`);
+        warm = await appVisit({
+          profile,
+          appUrl: servers.app,
+          modelUrl,
+          threads: maxThreads,
+          ctx: CTX,
+          maxTokens: args.tokens,
+          timeoutMs: TIMEOUT,
+          afterReady: doCache ? (page) => readCachedModel(page, m.file) : undefined,
+        });
+        read = (warm.afterReady as CacheRead | undefined) ?? null;
+        result.raw.warmup[m.key] = warm;
+      }
+      for (const threads of args.threads) {
+        const key = `${m.key}/${threads}`;
+        const runs = { app: [] as Figures[], bare: [] as Figures[], native: [] as Figures[] };
+        const tasks: LongTasks[] = [];
+        result.raw.app[key] = [];
+        result.raw.bare[key] = [];
+        result.raw.native[key] = [];
+        for (let i = 0; i < args.runs; i++) {
+          if (servers && doApp) {
+            const v = await appVisit({ profile, appUrl: servers.app, modelUrl, threads, ctx: CTX, message: BENCH_MESSAGE, maxTokens: args.tokens, timeoutMs: TIMEOUT });
+            result.raw.app[key].push(v);
+            runs.app.push(fromApp(v));
+            if (v.longTasks) tasks.push(v.longTasks);
+            say(`${key} run ${i + 1} app: pp ${v.stats?.['prompt-tps']} tg ${v.stats?.['gen-tps']} load ${v.loadMs.toFixed(0)} ms (${v.stats?.['prompt-tokens']}+${v.stats?.['gen-tokens']} tokens)`);
+          }
+          if (servers && doBare) {
+            const b = await bareRun({ appUrl: servers.app, modelUrl, prompt: BENCH_PROMPT, tokens: args.tokens, threads, ctx: CTX, timeoutMs: TIMEOUT });
+            result.raw.bare[key].push(b);
+            runs.bare.push(fromBare(b));
+            say(`${key} run ${i + 1} bare: pp ${b.prompt_per_second.toFixed(1)} tg ${b.predicted_per_second.toFixed(1)} (${b.prompt_n}+${b.predicted_n} tokens)`);
+          }
+          if (doNative && nativeAvailable()) {
+            const n = await nativeRun({ modelPath: m.path, threads, ctx: CTX, tokens: args.tokens, prompt: BENCH_PROMPT, timeoutMs: TIMEOUT });
+            result.raw.native[key].push(n);
+            runs.native.push(fromNative(n));
+            say(`${key} run ${i + 1} native: pp ${n.promptTps.toFixed(1)} tg ${n.genTps.toFixed(1)} (${n.promptTokens}+${n.genTokens} tokens)`);
+          }
+        }
+        result.rows.push({
+          model: `134M ${m.key === 'q8' ? 'Q8_0' : 'Q4_0'}`,
+          threads,
+          app: medianFigures(runs.app),
+          bare: medianFigures(runs.bare),
+          native: medianFigures(runs.native),
+          longTasks: tasks.length ? { count: tasks.reduce((a, t) => a + t.count, 0), maxMs: Math.max(...tasks.map((t) => t.maxMs)) } : null,
+          runs,
+        });
+      }
+      if (servers && doCache && warm && read) {
+        // Cache loads and bare fetch+load at the largest thread count: from the runs above, or measured here.
+        const key = `${m.key}/${maxThreads}`;
+        let cacheLoads = (result.raw.app[key] ?? []).map((v) => v.loadMs);
+        let bareLoads = (result.raw.bare[key] ?? []).map((b) => b.readyAt);
+        if (!cacheLoads.length) {
+          for (let i = 0; i < args.runs; i++) {
+            const v = await appVisit({ profile, appUrl: servers.app, modelUrl, threads: maxThreads, ctx: CTX, maxTokens: args.tokens, timeoutMs: TIMEOUT });
+            cacheLoads = [...cacheLoads, v.loadMs];
+          }
+        }
+        if (!bareLoads.length) {
+          for (let i = 0; i < args.runs; i++) {
+            const b = await bareRun({ appUrl: servers.app, modelUrl, prompt: BENCH_PROMPT, tokens: 1, threads: maxThreads, ctx: CTX, timeoutMs: TIMEOUT });
+            bareLoads = [...bareLoads, b.readyAt];
+          }
+        }
+        result.cache.push({
+          model: `134M ${m.key === 'q8' ? 'Q8_0' : 'Q4_0'}`,
+          bytes: m.bytes,
+          downloadWriteMs: warm.downloadMs,
+          firstVisitMs: warm.loadMs,
+          readMs: read.ms,
+          cacheLoadMs: median(cacheLoads),
+          bareFetchLoadMs: median(bareLoads),
+          threads: maxThreads,
+        });
+      }
+    }
+  } finally {
+    await servers?.close();
+    for (const p of profiles) rmSync(p, { recursive: true, force: true });
+  }
+  return result;
+}
