@@ -21,6 +21,7 @@ test.describe('backend and threads from the address', () => {
 });
 
 test.describe('thread count by measurement', () => {
+  test.use({ threadsPref: null });
   test('the first load measures each candidate; the next load reuses the result', async ({ page }) => {
     await page.goto('/?panel=settings');
     await waitForReady(page);

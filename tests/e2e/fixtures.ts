@@ -6,13 +6,33 @@ import { expect, test as base, type Page } from '@playwright/test';
 import { startModelServer, type ModelServer } from '../fixtures/model-server';
 import { TEST_MODEL_DIR } from '../fixtures/test-models';
 
-export const test = base.extend<{ modelServer: ModelServer }>({
+/**
+ * threadsPref: the thread count saved in the app's engine preferences before the first page loads,
+ * as a user would set it in Settings. Tests that are not about threads use 1, so each fresh browser
+ * context does not spend three model loads measuring threads; null leaves the app to measure (the
+ * tests of measurement and isolation).
+ */
+export const test = base.extend<{ modelServer: ModelServer; threadsPref: number | null }>({
+  threadsPref: [1, { option: true }],
   // Playwright requires the (empty) fixture destructuring here.
   // eslint-disable-next-line no-empty-pattern
   modelServer: async ({}, use) => {
     const server = await startModelServer(TEST_MODEL_DIR);
     await use(server);
     await server.close();
+  },
+  context: async ({ context, threadsPref }, use) => {
+    if (threadsPref !== null) {
+      await context.addInitScript((threads) => {
+        const key = 'starling-playground:engine:v1';
+        try {
+          if (localStorage.getItem(key) === null) localStorage.setItem(key, JSON.stringify({ backend: 'auto', threads }));
+        } catch {
+          // opaque origins (about:blank) have no storage
+        }
+      }, threadsPref);
+    }
+    await use(context);
   },
 });
 

@@ -9,6 +9,9 @@ import { DEMO_REPLY, MODELS } from '../../tools/models/catalog';
 import { startStaticServer, type StaticServer } from '../../tools/static-server';
 import { expect, lastAssistant, sendMessage, test, waitForReady } from './fixtures';
 
+// Thread counts here must come from the page's isolation, not from a saved preference.
+test.use({ threadsPref: null });
+
 const dist = fileURLToPath(new URL('../../dist', import.meta.url));
 let host: StaticServer;
 

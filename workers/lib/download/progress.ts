@@ -7,6 +7,7 @@ const EMIT_EVERY_MS = 150;
 export class ProgressTracker {
   private samples: { t: number; bytes: number }[] = [];
   private lastEmit = 0;
+  private trailing: ReturnType<typeof setTimeout> | null = null;
   private phase: DownloadPhase = 'probing';
   readonly files: { name: string; loaded: number; total: number }[];
   private resumedFrom = 0;
@@ -67,7 +68,17 @@ export class ProgressTracker {
 
   report(force: boolean): void {
     const t = this.now();
-    if (!force && t - this.lastEmit < EMIT_EVERY_MS) return;
+    if (!force && t - this.lastEmit < EMIT_EVERY_MS) {
+      // Throttled: still send the latest figures soon, or a stall right after (a slow server, the
+      // next chunk delayed) would leave the UI showing old numbers for as long as it lasts.
+      this.trailing ??= setTimeout(() => {
+        this.trailing = null;
+        this.report(true);
+      }, EMIT_EVERY_MS);
+      return;
+    }
+    if (this.trailing !== null) clearTimeout(this.trailing);
+    this.trailing = null;
     this.lastEmit = t;
     this.emit(this.snapshot());
   }
