@@ -136,9 +136,10 @@ export class WllamaHost {
     const first = await loadWithFallback(choice.backend, choice.reason, (b) => loadWith(decision.order[0], b));
     let w = first.value;
     let threadsNote = decision.note;
+    let threadsSource = decision.source;
     const probes: ThreadProbeResult[] = [];
-    try {
-      if (decision.source === 'measured' && first.backend === 'cpu') {
+    if (decision.source === 'measured' && first.backend === 'cpu') {
+      try {
         const probeToken = tokenize(profiled.vocab, ' the', { addSpecial: false, parseSpecial: false })[0] ?? 0;
         probes.push({ threads: decision.order[0], genTps: await probeSpeed(w, probeToken) });
         for (const threads of decision.order.slice(1)) {
@@ -152,10 +153,15 @@ export class WllamaHost {
           w = await loadWith(best.threads, 'cpu');
         }
         threadsNote = `${best.threads}, measured fastest here: ${describeProbes(probes)}.`;
+      } catch (e) {
+        // A failed measurement must not cost the user the model: load it once more with the usual choice.
+        const fallback = decision.order[decision.order.length - 1];
+        await w.exit().catch(() => {});
+        w = await loadWith(fallback, 'cpu');
+        threadsSource = 'prior';
+        probes.length = 0;
+        threadsNote = `${fallback}: measuring failed (${e instanceof Error ? e.message : String(e)}), so the usual choice is used.`;
       }
-    } catch (e) {
-      await w.exit().catch(() => {});
-      throw e instanceof AppError ? e : new AppError('load-failed', `llama.cpp could not load the model: ${e instanceof Error ? e.message : String(e)}`);
     }
     this.wllama = w;
     this.vocab = profiled.vocab;
@@ -166,7 +172,7 @@ export class WllamaHost {
       backendFellBack: first.fellBack,
       gpuLayers: first.backend === 'webgpu' ? (config.gpuLayers ?? null) : null,
       threads: w.getNumThreads(),
-      threadsSource: decision.source,
+      threadsSource,
       threadsNote,
       threadProbes: probes,
       ctx: ctx.n_ctx,

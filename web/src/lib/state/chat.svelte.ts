@@ -36,21 +36,29 @@ export interface Runtime {
 let nextId = 1;
 
 /**
- * Collects streamed pieces and applies them at most once per animation frame: a fast model sends
- * hundreds of tokens a second, and each update re-renders the message's markdown on the main thread.
+ * Collects streamed pieces and applies them at most every STREAM_RENDER_MS: each update re-renders
+ * the reply's markdown on the main thread, which on a small machine competes with llama.cpp's
+ * threads for the same cores (a fast model sends hundreds of tokens a second).
  */
-class FrameBatcher {
+const STREAM_RENDER_MS = 100;
+
+class StreamBatcher {
   #pending = '';
   #scheduled = false;
+  #started = false;
   constructor(private readonly apply: (text: string) => void) {}
 
   push(piece: string): void {
     this.#pending += piece;
+    // The first token shows at once: time to first token is what the user feels most.
+    if (!this.#started) {
+      this.#started = true;
+      this.flush();
+      return;
+    }
     if (this.#scheduled) return;
     this.#scheduled = true;
-    // A hidden tab gets no frames: a timer makes sure text still arrives there.
-    const next = typeof requestAnimationFrame === 'function' && !document.hidden ? requestAnimationFrame : (f: () => void) => setTimeout(f, 50);
-    next(() => this.flush());
+    setTimeout(() => this.flush(), STREAM_RENDER_MS);
   }
 
   flush(): void {
@@ -97,7 +105,7 @@ export class ChatState {
     const abort = (this.#abort = new AbortController());
     const t0 = performance.now();
     let ttft: number | null = null;
-    const streamed = new FrameBatcher((text) => {
+    const streamed = new StreamBatcher((text) => {
       // The reply starts after "Assistant:" with a space (or a newline); the template writes it back.
       reply.content = reply.content ? reply.content + text : text.trimStart();
     });
