@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     include: ['tests/unit/**/*.test.ts'],
     environment: 'node',
+    setupFiles: ['tests/unit/setup-no-network.ts'],
     testTimeout: 60_000,
     // beforeAll hooks generate test models and load native llama.cpp: seconds, more on a busy machine.
     hookTimeout: 120_000,

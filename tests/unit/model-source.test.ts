@@ -36,3 +36,9 @@ describe('resolveModelSource', () => {
     expect(kind('javascript:alert(1)')).toBe('bad-url');
   });
 });
+
+describe('offline unit tests', () => {
+  it('resolve sources without any request: fetch outside loopback is refused here', async () => {
+    await expect(fetch('https://huggingface.co/TheBloke/Starling-LM-7B-alpha-GGUF')).rejects.toThrow('unit tests must not use the network');
+  });
+});
