@@ -15,14 +15,15 @@
  */
 import { chromium, type Browser } from '@playwright/test';
 import { spawnSync } from 'node:child_process';
-import { createReadStream, existsSync, mkdirSync, openAsBlob, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, openAsBlob, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startModelServer } from '../tests/fixtures/model-server';
 import { readHeaderInfo } from '../workers/lib/planner/header-info';
 import { planMemory, type MemoryPlan } from '../workers/lib/planner/memory-plan';
-import { chromiumPath } from './chromium';
+import { CHROMIUM_ARGS, chromiumPath } from './chromium';
+import { descendants, statusKb } from './bench/browser';
 import { writeGguf } from './models/gguf-writer';
 import { llamaSpec, type LlamaShape } from './models/llama-model';
 import { openChatVocabKv } from './models/openchat-vocab';
@@ -164,40 +165,17 @@ async function serveDist(): Promise<Server> {
  * this Node process: Playwright starts Chromium as our child, and one browser runs at a time.
  */
 function rendererPeakRss(): number | null {
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  let peak: number | null = null;
-  const walk = (pid: number): void => {
-    for (const child of children.get(pid) ?? []) {
-      try {
-        if (readFileSync(`/proc/${child}/cmdline`, 'utf8').includes('--type=renderer')) {
-          const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child}/status`, 'utf8'));
-          if (hwm) peak = Math.max(peak ?? 0, Number(hwm[1]) * 1024);
-        }
-      } catch {
-        // gone
-      }
-      walk(child);
-    }
-  };
-  walk(process.pid);
-  return peak;
+  const hwms = descendants(process.pid)
+    .filter((p) => p.renderer)
+    .map((p) => statusKb(p.pid, 'VmHWM') * 1024);
+  return hwms.length ? Math.max(...hwms) : null;
 }
 
 async function probe(modelUrl: string, ctx: number): Promise<{ probe: Probe; rssPeak: number | null }> {
   // A fresh browser per run: VmHWM is a per-process lifetime peak.
   const browser: Browser = await chromium.launch({
     executablePath: chromiumPath(),
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    args: CHROMIUM_ARGS,
   });
   try {
     const page = await browser.newPage();

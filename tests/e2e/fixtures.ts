@@ -66,98 +66,73 @@ export async function recordStreaming(page: Page): Promise<void> {
 export const streamedSnapshots = (page: Page): Promise<string[]> =>
   page.evaluate(() => (window as unknown as { __snapshots: string[] }).__snapshots);
 
-/** Number of IndexedDB cache entries (records and chunks) that belong to a model id. */
-export async function cacheEntriesFor(page: Page, modelId: string): Promise<number> {
-  return page.evaluate(async (id) => {
+type CacheRecord = { complete: boolean; files: { chunks: number; verifiedBy?: string; sha256?: string }[] };
+type CacheQuery =
+  | { what: 'entries'; id: string }
+  | { what: 'record'; id: string }
+  | { what: 'file-hashes'; id: string }
+  | { what: 'chunk-hashes'; id: string; file: number };
+
+/**
+ * Reads the app's cache straight from IndexedDB in the page (the store idb-keyval keeps), one query
+ * kind per helper below. One function, because page.evaluate cannot share code with Node.
+ */
+function queryCache(page: Page, q: CacheQuery): Promise<unknown> {
+  return page.evaluate(async (q) => {
     // Opening a database that does not exist would create it empty and break idb-keyval's setup.
-    if (!(await indexedDB.databases()).some((d) => d.name === 'starling-playground')) return 0;
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const r = indexedDB.open('starling-playground');
-      r.onsuccess = () => resolve(r.result);
-      r.onerror = () => reject(r.error);
-    });
-    if (!db.objectStoreNames.contains('cache')) return 0;
-    const keys = await new Promise<IDBValidKey[]>((resolve, reject) => {
-      const r = db.transaction('cache').objectStore('cache').getAllKeys();
-      r.onsuccess = () => resolve(r.result);
-      r.onerror = () => reject(r.error);
-    });
-    db.close();
-    return keys.filter((k) => Array.isArray(k) && k[1] === id).length;
-  }, modelId);
-}
-
-/** SHA-256 (hex) of each cached file of a model, read back from IndexedDB in the page. */
-export async function cachedFileHashes(page: Page, modelId: string): Promise<string[]> {
-  return page.evaluate(async (id) => {
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const r = indexedDB.open('starling-playground');
-      r.onsuccess = () => resolve(r.result);
-      r.onerror = () => reject(r.error);
-    });
-    const get = <T>(key: IDBValidKey) =>
-      new Promise<T>((resolve, reject) => {
-        const r = db.transaction('cache').objectStore('cache').get(key);
-        r.onsuccess = () => resolve(r.result as T);
-        r.onerror = () => reject(r.error);
-      });
-    const record = await get<{ files: { chunks: number }[] }>(['model', id]);
-    const out: string[] = [];
-    for (const [i, f] of record.files.entries()) {
-      const parts: Blob[] = [];
-      for (let c = 0; c < f.chunks; c++) parts.push(await get<Blob>(['chunk', id, i, c]));
-      const digest = await crypto.subtle.digest('SHA-256', await new Blob(parts).arrayBuffer());
-      out.push([...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join(''));
-    }
-    db.close();
-    return out;
-  }, modelId);
-}
-
-/** The cache's model record for an id, as stored. */
-export async function cachedRecord(page: Page, modelId: string): Promise<{ complete: boolean; files: { verifiedBy?: string; sha256?: string }[] } | null> {
-  return page.evaluate(async (id) => {
     if (!(await indexedDB.databases()).some((d) => d.name === 'starling-playground')) return null;
     const db = await new Promise<IDBDatabase>((resolve, reject) => {
       const r = indexedDB.open('starling-playground');
       r.onsuccess = () => resolve(r.result);
       r.onerror = () => reject(r.error);
     });
-    const rec = await new Promise<unknown>((resolve, reject) => {
-      const r = db.transaction('cache').objectStore('cache').get(['model', id]);
-      r.onsuccess = () => resolve(r.result);
-      r.onerror = () => reject(r.error);
-    });
-    db.close();
-    return (rec ?? null) as { complete: boolean; files: { verifiedBy?: string; sha256?: string }[] } | null;
-  }, modelId);
-}
-
-/** SHA-256 (hex) of every stored chunk of one file of a model, read back from IndexedDB one at a time. */
-export async function cachedChunkHashes(page: Page, modelId: string, file = 0): Promise<string[]> {
-  return page.evaluate(
-    async ([id, fileIndex]) => {
-      const db = await new Promise<IDBDatabase>((resolve, reject) => {
-        const r = indexedDB.open('starling-playground');
-        r.onsuccess = () => resolve(r.result);
+    const request = <T>(make: (store: IDBObjectStore) => IDBRequest) =>
+      new Promise<T>((resolve, reject) => {
+        const r = make(db.transaction('cache').objectStore('cache'));
+        r.onsuccess = () => resolve(r.result as T);
         r.onerror = () => reject(r.error);
       });
-      const get = <T>(key: IDBValidKey) =>
-        new Promise<T>((resolve, reject) => {
-          const r = db.transaction('cache').objectStore('cache').get(key);
-          r.onsuccess = () => resolve(r.result as T);
-          r.onerror = () => reject(r.error);
-        });
-      const record = await get<{ files: { chunks: number }[] }>(['model', id]);
-      const out: string[] = [];
-      for (let c = 0; c < record.files[fileIndex as number].chunks; c++) {
-        const blob = await get<Blob>(['chunk', id, fileIndex, c]);
-        const digest = await crypto.subtle.digest('SHA-256', await blob.arrayBuffer());
-        out.push([...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join(''));
+    const sha256 = async (data: Blob) =>
+      [...new Uint8Array(await crypto.subtle.digest('SHA-256', await data.arrayBuffer()))].map((b) => b.toString(16).padStart(2, '0')).join('');
+    try {
+      if (!db.objectStoreNames.contains('cache')) return null;
+      if (q.what === 'entries') {
+        const keys = await request<IDBValidKey[]>((s) => s.getAllKeys());
+        return keys.filter((k) => Array.isArray(k) && k[1] === q.id).length;
       }
-      db.close();
+      const record = (await request<unknown>((s) => s.get(['model', q.id]))) as CacheRecord | undefined;
+      if (q.what === 'record' || !record) return record ?? null;
+      const chunk = (file: number, c: number) => request<Blob>((s) => s.get(['chunk', q.id, file, c]));
+      const out: string[] = [];
+      if (q.what === 'chunk-hashes') {
+        // One chunk at a time: a 1.5 GB model is never held whole.
+        for (let c = 0; c < record.files[q.file].chunks; c++) out.push(await sha256(await chunk(q.file, c)));
+        return out;
+      }
+      for (const [i, f] of record.files.entries()) {
+        const parts: Blob[] = [];
+        for (let c = 0; c < f.chunks; c++) parts.push(await chunk(i, c));
+        out.push(await sha256(new Blob(parts)));
+      }
       return out;
-    },
-    [modelId, file] as const,
-  );
+    } finally {
+      db.close();
+    }
+  }, q);
 }
+
+/** Number of IndexedDB cache entries (records and chunks) that belong to a model id. */
+export const cacheEntriesFor = async (page: Page, modelId: string): Promise<number> =>
+  ((await queryCache(page, { what: 'entries', id: modelId })) as number | null) ?? 0;
+
+/** SHA-256 (hex) of each cached file of a model, read back from IndexedDB in the page. */
+export const cachedFileHashes = async (page: Page, modelId: string): Promise<string[]> =>
+  ((await queryCache(page, { what: 'file-hashes', id: modelId })) as string[] | null) ?? [];
+
+/** The cache's model record for an id, as stored. */
+export const cachedRecord = (page: Page, modelId: string): Promise<CacheRecord | null> =>
+  queryCache(page, { what: 'record', id: modelId }) as Promise<CacheRecord | null>;
+
+/** SHA-256 (hex) of every stored chunk of one file of a model, read back from IndexedDB one at a time. */
+export const cachedChunkHashes = async (page: Page, modelId: string, file = 0): Promise<string[]> =>
+  ((await queryCache(page, { what: 'chunk-hashes', id: modelId, file })) as string[] | null) ?? [];

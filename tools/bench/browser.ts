@@ -19,12 +19,13 @@ export function launch(userDataDir: string): Promise<BrowserContext> {
   return chromium.launchPersistentContext(userDataDir, { executablePath: chromiumPath(), headless: true, args: CHROMIUM_ARGS });
 }
 
-interface Proc {
+export interface Proc {
   pid: number;
   renderer: boolean;
 }
 
-function descendants(root: number): Proc[] {
+/** Every process below root, marking Chromium renderers (they host a page and its workers). */
+export function descendants(root: number): Proc[] {
   const children = new Map<number, number[]>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -51,7 +52,7 @@ function descendants(root: number): Proc[] {
   return out;
 }
 
-const statusKb = (pid: number, field: 'VmHWM' | 'VmRSS'): number => {
+export const statusKb = (pid: number, field: 'VmHWM' | 'VmRSS'): number => {
   try {
     const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) : 0;

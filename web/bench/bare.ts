@@ -5,24 +5,16 @@
  */
 import { CacheManager, Wllama } from '@wllama/wllama/esm/index.js';
 import wasmUrl from '@wllama/wllama/esm/wasm/wllama.wasm?url';
+import { noWllamaStorage } from '../../workers/lib/engine/no-wllama-storage';
 
 const q = new URLSearchParams(location.search);
 const out = document.getElementById('out')!;
-const noStorage = {
-  isSupported: () => true,
-  read: () => Promise.resolve(null),
-  write: () => Promise.resolve(),
-  getSize: () => Promise.resolve(-1),
-  list: () => Promise.resolve([]),
-  delete: () => Promise.resolve(),
-};
-
 async function run(): Promise<Record<string, unknown>> {
   const f0 = performance.now();
   const blob = await (await fetch(q.get('model')!)).blob();
   const fetchMs = performance.now() - f0;
   const threads = q.get('threads') ? Number(q.get('threads')) : undefined;
-  const w = new Wllama({ default: wasmUrl }, { cacheManager: new CacheManager([noStorage]), suppressNativeLog: true });
+  const w = new Wllama({ default: wasmUrl }, { cacheManager: new CacheManager([noWllamaStorage]), suppressNativeLog: true });
   const t0 = performance.now();
   await w.loadModel([blob], { n_ctx: Number(q.get('ctx') ?? 1024), n_threads: threads, n_gpu_layers: 0, n_parallel: 1 });
   const loadMs = performance.now() - t0;

@@ -15,6 +15,7 @@
  */
 import { CacheManager, Wllama } from '@wllama/wllama/esm/index.js';
 import wasmUrl from '@wllama/wllama/esm/wasm/wllama.wasm?url';
+import { noWllamaStorage } from '../../workers/lib/engine/no-wllama-storage';
 
 const CHANNEL = 'wasm-memory-probe';
 
@@ -91,15 +92,6 @@ function askWorker(): Promise<WorkerMemory> {
 
 const q = new URLSearchParams(location.search);
 const out = document.getElementById('out')!;
-const noStorage = {
-  isSupported: () => true,
-  read: () => Promise.resolve(null),
-  write: () => Promise.resolve(),
-  getSize: () => Promise.resolve(-1),
-  list: () => Promise.resolve([]),
-  delete: () => Promise.resolve(),
-};
-
 // llama.cpp's own accounting, e.g. "llama_kv_cache:        CPU KV buffer size =    64.00 MiB".
 const BUFFER_LINE = /(\w+)\s*:\s+(\S+) (model|KV|compute|output) buffer size =\s*([\d.]+) MiB/;
 
@@ -111,7 +103,7 @@ async function run(): Promise<Record<string, unknown>> {
   const blob = await (await fetch(q.get('model')!)).blob();
   const w = new Wllama(
     { default: wasmUrl },
-    { cacheManager: new CacheManager([noStorage]), logger: { debug: keep, log: keep, warn: keep, error: keep } },
+    { cacheManager: new CacheManager([noWllamaStorage]), logger: { debug: keep, log: keep, warn: keep, error: keep } },
   );
   const ctx = Number(q.get('ctx') ?? 1024);
   const t0 = performance.now();

@@ -8,6 +8,7 @@ import { planMemory, type MemoryPlan, type PlanBackend, type PlanLimits } from '
 import { factsFromFileSize, type CatalogueShape } from '../../../workers/lib/planner/quant-fit';
 import { formatBytes } from '../../../workers/lib/planner/format-bytes';
 import type { BackendChoice } from '../../../workers/protocol';
+import { backendFor } from '../../../workers/lib/engine/backend';
 import type { CatalogFile, CatalogModel } from './catalog';
 
 export interface Verdict {
@@ -20,8 +21,7 @@ export interface Verdict {
 
 /** The backend a load would use: WebGPU only where the adapter has what llama.cpp needs. */
 export function plannedBackend(choice: BackendChoice, limits: PlanLimits): PlanBackend {
-  if (choice === 'cpu') return 'cpu';
-  return limits.webgpu?.shaderF16 ? 'webgpu' : 'cpu';
+  return backendFor(choice, limits.webgpu ? { shaderF16: limits.webgpu.shaderF16 ?? false } : null).backend;
 }
 
 const catalogueShape = (m: CatalogModel): CatalogueShape => ({
@@ -50,9 +50,8 @@ export function catalogVerdict(model: CatalogModel, file: CatalogFile, ctx: numb
   return verdictOf(planMemory(facts, { ctx, backend: plannedBackend(choice, limits), limits }));
 }
 
-export function headerVerdict(info: GgufHeaderInfo, ctx: number, choice: BackendChoice, limits: PlanLimits): { plan: MemoryPlan; verdict: Verdict } {
-  const plan = planMemory(info, { ctx, backend: plannedBackend(choice, limits), limits });
-  return { plan, verdict: verdictOf(plan) };
+export function headerVerdict(info: GgufHeaderInfo, ctx: number, choice: BackendChoice, limits: PlanLimits): Verdict {
+  return verdictOf(planMemory(info, { ctx, backend: plannedBackend(choice, limits), limits }));
 }
 
 /**

@@ -9,23 +9,28 @@ export interface GpuLike {
   requestAdapter(): Promise<{ features: { has(name: string): boolean } } | null>;
 }
 
+/**
+ * The rule itself, from what is known about the adapter: null when there is none. The memory
+ * planner applies the same rule to the limits it read, so its verdicts match what a load will do.
+ */
+export function backendFor(choice: BackendChoice, adapter: { shaderF16: boolean } | null, hasWebGpu = true): { backend: Backend; reason: string } {
+  if (choice === 'cpu') return { backend: 'cpu', reason: 'CPU was requested.' };
+  if (!hasWebGpu) return { backend: 'cpu', reason: 'This browser has no WebGPU.' };
+  if (!adapter) return { backend: 'cpu', reason: 'WebGPU has no usable adapter here.' };
+  if (!adapter.shaderF16) {
+    return { backend: 'cpu', reason: 'The WebGPU adapter lacks shader-f16, which llama.cpp’s WebGPU backend needs.' };
+  }
+  return { backend: 'webgpu', reason: choice === 'webgpu' ? 'WebGPU was requested.' : 'WebGPU with shader-f16 is available.' };
+}
+
 export async function chooseBackend(
   choice: BackendChoice,
   gpu: GpuLike | null = (globalThis.navigator as (Navigator & { gpu?: GpuLike }) | undefined)?.gpu ?? null,
 ): Promise<{ backend: Backend; reason: string }> {
-  if (choice === 'cpu') return { backend: 'cpu', reason: 'CPU was requested.' };
-  if (!gpu) return { backend: 'cpu', reason: 'This browser has no WebGPU.' };
-  let adapter: Awaited<ReturnType<GpuLike['requestAdapter']>>;
-  try {
-    adapter = await gpu.requestAdapter();
-  } catch {
-    adapter = null;
-  }
-  if (!adapter) return { backend: 'cpu', reason: 'WebGPU has no usable adapter here.' };
-  if (!adapter.features.has('shader-f16')) {
-    return { backend: 'cpu', reason: 'The WebGPU adapter lacks shader-f16, which llama.cpp’s WebGPU backend needs.' };
-  }
-  return { backend: 'webgpu', reason: choice === 'webgpu' ? 'WebGPU was requested.' : 'WebGPU with shader-f16 is available.' };
+  if (choice === 'cpu' || !gpu) return backendFor(choice, null, !!gpu);
+  // A throwing requestAdapter (a crashed GPU process) means no usable adapter.
+  const adapter = await gpu.requestAdapter().catch(() => null);
+  return backendFor(choice, adapter && { shaderF16: adapter.features.has('shader-f16') });
 }
 
 export interface BackendLoad<T> {

@@ -9,6 +9,7 @@
 import { CacheManager, Wllama } from '@wllama/wllama/esm/index.js';
 import type { RawCompletionChunk } from '@wllama/wllama/esm/index.js';
 import wasmUrl from '@wllama/wllama/esm/wasm/wllama.wasm?url';
+import { noWllamaStorage } from './no-wllama-storage';
 import { AppError } from '../errors';
 import type {
   Backend,
@@ -25,16 +26,6 @@ import { llamaDetokenize } from '../tokenizer/detokenize';
 import { chooseBackend, loadWithFallback } from './backend';
 import { profileModel } from './model-profile';
 import { decideThreads, describeProbes, fastest, PROBE_TOKENS } from './threads';
-
-// wllama's default CacheManager needs the Cross-Origin Storage API; the app caches models itself.
-const noStorage = {
-  isSupported: () => true,
-  read: () => Promise.reject(new Error('wllama storage is not used; the app caches models')),
-  write: () => Promise.reject(new Error('wllama storage is not used; the app caches models')),
-  getSize: () => Promise.resolve(-1),
-  list: () => Promise.resolve([]),
-  delete: () => Promise.resolve(),
-};
 
 const quietLogger = {
   debug: () => {},
@@ -68,7 +59,7 @@ interface LoadParams {
 
 /** A new Wllama with the model loaded; on failure nothing is left running. */
 async function createLoaded(files: Blob[], p: LoadParams): Promise<Wllama> {
-  const w = new Wllama({ default: wasmUrl }, { logger: quietLogger, cacheManager: new CacheManager([noStorage]) });
+  const w = new Wllama({ default: wasmUrl }, { logger: quietLogger, cacheManager: new CacheManager([noWllamaStorage]) });
   try {
     await w.loadModel(files, {
       n_ctx: p.n_ctx,

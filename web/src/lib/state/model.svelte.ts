@@ -8,7 +8,7 @@ import { EngineClient } from '../engine/engine-client';
 import { rememberThreads } from '../engine-prefs';
 import { headerVerdict, readHeaderBeforeDownload } from '../memory-verdict';
 import { readBrowserLimits } from '../../../../workers/lib/planner/browser-limits';
-import type { MemoryPlan, PlanLimits } from '../../../../workers/lib/planner/memory-plan';
+import type { PlanLimits } from '../../../../workers/lib/planner/memory-plan';
 import { openModel, type ModelInput } from '../model-loader';
 
 export type ModelStatus = 'idle' | 'downloading' | 'loading' | 'ready' | 'error';
@@ -30,10 +30,12 @@ export class ModelState {
   paused = $state(false);
   /** Something the user should know that is not an error (e.g. WebGPU failed and the CPU took over). */
   notice = $state<string | null>(null);
-  /** The memory plan read from the header of the model being opened (when it was downloaded). */
-  plan = $state.raw<MemoryPlan | null>(null);
-  /** What the planner checks against: WebGPU adapter limits and device memory, read once. */
-  readonly limits: Promise<PlanLimits> = readBrowserLimits().catch(() => ({}));
+  #limits: Promise<PlanLimits> | null = null;
+
+  /** What the planner checks against (WebGPU adapter limits, device memory): read once, when first needed. */
+  get limits(): Promise<PlanLimits> {
+    return (this.#limits ??= readBrowserLimits().catch(() => ({})));
+  }
 
   #engine: EngineClient | null = null;
   #download: DownloadClient | null = null;
@@ -59,8 +61,7 @@ export class ModelState {
   async #checkFits(input: ModelInput, config: LoadConfig): Promise<void> {
     const header = await readHeaderBeforeDownload(input.kind === 'url' ? { urls: input.source.urls } : { files: input.files });
     if (!header) return;
-    const { plan, verdict } = headerVerdict(header, config.ctx, config.backend, await this.limits);
-    this.plan = plan;
+    const verdict = headerVerdict(header, config.ctx, config.backend, await this.limits);
     if (!verdict.fits) throw new AppError('too-big', `This model cannot run in this browser: ${verdict.detail}`);
   }
 
@@ -74,9 +75,7 @@ export class ModelState {
   fallbackToCpu(reason: string): Promise<void> {
     const last = this.#last;
     if (!last) return Promise.resolve();
-    const run = this.#run(last.request, { ...last.config, backend: 'cpu' }, last.download);
-    this.notice = reason;
-    return run;
+    return this.#run(last.request, { ...last.config, backend: 'cpu' }, last.download, reason);
   }
 
   open(spec: string, config: LoadConfig, download: DownloadOptions, label?: string): Promise<void> {
@@ -103,13 +102,12 @@ export class ModelState {
     if (id) await deleteModel(id).catch(() => {});
   }
 
-  async #run(request: Request, config: LoadConfig, download: DownloadOptions): Promise<void> {
+  async #run(request: Request, config: LoadConfig, download: DownloadOptions, notice: string | null = null): Promise<void> {
     this.#abort?.abort();
     const abort = (this.#abort = new AbortController());
     this.#last = { request, config, download };
     this.error = null;
-    this.notice = null;
-    this.plan = null;
+    this.notice = notice;
     this.info = null;
     this.progress = null;
     this.paused = false;
