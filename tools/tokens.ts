@@ -10,7 +10,8 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { readGgufVocab } from '../workers/lib/tokenizer/gguf-vocab';
 import { tokenize } from '../workers/lib/tokenizer/index';
-import { renderPrompt, type ChatMessage, type TemplateId } from '../workers/lib/templates/index';
+import { renderPromptText, type ChatMessage, type TemplateId } from '../workers/lib/templates/index';
+import { tokenizePrompt } from '../workers/lib/tokenizer/prompt';
 
 const USAGE =
   'usage: npm run tokens -- --gguf FILE (--text "..." | --messages FILE.json [--template openchat|starchat|raw|gguf] [--coding]) [--no-bos] [--no-special]';
@@ -46,6 +47,7 @@ if (!templates.includes(values.template as TemplateId)) fail(`unknown template "
 const { vocab, chatTemplate, name } = await readGgufVocab(await openAsBlob(values.gguf));
 
 let text = values.text ?? '';
+let fromMessages: number[] | null = null;
 if (values.messages !== undefined) {
   const messages = JSON.parse(await readFile(values.messages, 'utf8')) as ChatMessage[];
   if (!Array.isArray(messages) || messages.some((m) => typeof m?.content !== 'string' || !['system', 'user', 'assistant'].includes(m.role))) {
@@ -53,13 +55,18 @@ if (values.messages !== undefined) {
   }
   const bos = vocab.bosId === null ? '' : vocab.tokens[vocab.bosId];
   const eos = vocab.eosId === null ? '' : vocab.tokens[vocab.eosId];
-  text = renderPrompt(values.template as TemplateId, messages, {
+  const rendered = renderPromptText(values.template as TemplateId, messages, {
     coding: values.coding,
     jinja: chatTemplate ? { template: chatTemplate, bosToken: bos, eosToken: eos } : undefined,
   });
+  // As the app sends it: special-token text inside messages kept as text (workers/lib/tokenizer/prompt.ts).
+  const sent = tokenizePrompt(vocab, rendered);
+  text = sent.text;
+  fromMessages = values['no-bos'] && vocab.addBos && vocab.bosId !== null ? sent.ids.slice(1) : sent.ids;
   console.log(`rendered (${values.template}${values.coding ? ', coding' : ''}): ${JSON.stringify(text)}`);
+  for (const n of sent.neutralized) console.log(`kept as text: ${JSON.stringify(n.text)} at ${n.start}`);
 }
 
-const ids = tokenize(vocab, text, { addSpecial: !values['no-bos'], parseSpecial: !values['no-special'] });
+const ids = fromMessages ?? tokenize(vocab, text, { addSpecial: !values['no-bos'], parseSpecial: !values['no-special'] });
 console.log(`model: ${name ?? '(unnamed)'} · vocabulary: ${vocab.model}, ${vocab.tokens.length} tokens · ${ids.length} ids`);
 console.log(JSON.stringify(ids));

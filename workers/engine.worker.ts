@@ -24,7 +24,7 @@ scope.onmessage = async (ev: MessageEvent<EngineRequest>) => {
       return;
     case 'tokenize':
       try {
-        post({ id: msg.id, type: 'tokens', tokenization: host.tokenize(msg.text) });
+        post({ id: msg.id, type: 'tokens', tokenization: host.tokenize(msg.prompt) });
       } catch (e) {
         post({ id: msg.id, type: 'error', error: toErrorData(e, 'generation-failed') });
       }

@@ -5,7 +5,7 @@
  */
 import type { AppErrorData } from './lib/errors';
 import type { ModelSource } from './lib/model-source';
-import type { TemplateId } from './lib/templates/index';
+import type { PromptText, TemplateId } from './lib/templates/index';
 
 /** Every worker posts this once when its script has started, so a failure to start can be told apart from a crash. */
 export interface HelloEvent {
@@ -87,11 +87,17 @@ export interface ModelProfile {
 
 /** The app's own tokenization of a prompt. */
 export interface Tokenization {
+  /** The prompt text as sent to the engine (special-token text inside messages broken, see tokenizer/prompt.ts). */
+  text: string;
   ids: number[];
   /** Vocabulary text of each token (e.g. "▁Hello", "<0xF0>", "<|end_of_turn|>"). */
   pieces: string[];
   /** The ids decoded as llama_detokenize(special tokens written) does: what llama-server reports as the prompt. */
   detokenized: string;
+  /** [start, end) of each part of the prompt text that became a special token (the template's markers). */
+  specialSpans: [number, number][];
+  /** Special-token texts found inside message text, and where their broken (plain text) form is in `text`. */
+  neutralized: { text: string; start: number; end: number }[];
 }
 
 export interface LoadedModelInfo {
@@ -141,8 +147,8 @@ export interface GenerationResult {
 
 export type EngineRequest =
   | { id: number; type: 'load'; files: Blob[]; config: LoadConfig }
-  | { id: number; type: 'generate'; prompt: string; params: GenerateRequestOptions }
-  | { id: number; type: 'tokenize'; text: string }
+  | { id: number; type: 'generate'; prompt: PromptText; params: GenerateRequestOptions }
+  | { id: number; type: 'tokenize'; prompt: PromptText }
   | { id: number; type: 'cancel'; target: number }
   | { id: number; type: 'unload' };
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkTokens } from '../../web/src/lib/reply-check';
 
-const tok = { ids: [1, 420, 28747], pieces: ['<s>', '▁G', ':'], detokenized: '<s> G:' };
+const tok = { ids: [1, 420, 28747], pieces: ['<s>', '▁G', ':'], detokenized: '<s> G:', text: 'GPT4 Correct User:', specialSpans: [], neutralized: [] };
 
 describe('the per-reply prompt check', () => {
   it('passes when the engine evaluated the same number of tokens and decoded the same text', () => {

@@ -3,7 +3,7 @@ import { renderOpenChat } from '../../workers/lib/templates/openchat';
 
 describe('the OpenChat / Starling template', () => {
   it('renders a single turn exactly as the model card', () => {
-    expect(renderOpenChat([{ role: 'user', content: 'Hello' }])).toBe(
+    expect(renderOpenChat([{ role: 'user', content: 'Hello' }]).text).toBe(
       'GPT4 Correct User: Hello<|end_of_turn|>GPT4 Correct Assistant:',
     );
   });
@@ -14,13 +14,13 @@ describe('the OpenChat / Starling template', () => {
         { role: 'user', content: 'Hello' },
         { role: 'assistant', content: 'Hi' },
         { role: 'user', content: 'How are you today?' },
-      ]),
+      ]).text,
     ).toBe(
       'Be brief.<|end_of_turn|>GPT4 Correct User: Hello<|end_of_turn|>GPT4 Correct Assistant: Hi<|end_of_turn|>GPT4 Correct User: How are you today?<|end_of_turn|>GPT4 Correct Assistant:',
     );
   });
   it('renders coding mode', () => {
-    expect(renderOpenChat([{ role: 'user', content: 'Implement quicksort using C++' }], { coding: true })).toBe(
+    expect(renderOpenChat([{ role: 'user', content: 'Implement quicksort using C++' }], { coding: true }).text).toBe(
       'Code User: Implement quicksort using C++<|end_of_turn|>Code Assistant:',
     );
   });
@@ -39,7 +39,7 @@ describe('the StarChat-beta template', () => {
       renderStarChat([
         { role: 'system', content: 'Below is a conversation between a human user and a helpful AI coding assistant.' },
         { role: 'user', content: 'How do I sort a list in Python?' },
-      ]),
+      ]).text,
     ).toBe(
       '<|system|>\nBelow is a conversation between a human user and a helpful AI coding assistant.<|end|>\n<|user|>\nHow do I sort a list in Python?<|end|>\n<|assistant|>',
     );
@@ -50,7 +50,7 @@ describe('the StarChat-beta template', () => {
         { role: 'user', content: 'Hi' },
         { role: 'assistant', content: 'Hello!' },
         { role: 'user', content: 'Sort a list?' },
-      ]),
+      ]).text,
     ).toBe('<|system|>\n<|end|>\n<|user|>\nHi<|end|>\n<|assistant|>\nHello!<|end|>\n<|user|>\nSort a list?<|end|>\n<|assistant|>');
   });
 });

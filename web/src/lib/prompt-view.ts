@@ -1,28 +1,24 @@
-/** Splits prompt text into plain runs and special-token runs, for highlighting. */
+/** A run of prompt text: plain, a special token the template wrote, or special-token text a message held (kept as text). */
 export interface Run {
   text: string;
-  special: boolean;
+  kind: 'text' | 'special' | 'kept';
 }
 
-export function splitSpecial(text: string, specials: readonly string[]): Run[] {
-  const present = specials.filter((s) => s.length > 0 && text.includes(s)).sort((a, b) => b.length - a.length);
-  if (present.length === 0) return text ? [{ text, special: false }] : [];
+/** Splits prompt text at the spans the tokenizer reported (spans are sorted and do not overlap). */
+export function splitRuns(text: string, special: readonly (readonly [number, number])[], kept: readonly { start: number; end: number }[]): Run[] {
+  const spans = [
+    ...special.map(([start, end]) => ({ start, end, kind: 'special' as const })),
+    ...kept.map(({ start, end }) => ({ start, end, kind: 'kept' as const })),
+  ].sort((a, b) => a.start - b.start);
   const runs: Run[] = [];
-  let plain = '';
-  let i = 0;
-  outer: while (i < text.length) {
-    for (const s of present) {
-      if (text.startsWith(s, i)) {
-        if (plain) runs.push({ text: plain, special: false });
-        plain = '';
-        runs.push({ text: s, special: true });
-        i += s.length;
-        continue outer;
-      }
-    }
-    plain += text[i++];
+  let at = 0;
+  for (const s of spans) {
+    if (s.start < at) continue;
+    if (s.start > at) runs.push({ text: text.slice(at, s.start), kind: 'text' });
+    runs.push({ text: text.slice(s.start, s.end), kind: s.kind });
+    at = s.end;
   }
-  if (plain) runs.push({ text: plain, special: false });
+  if (at < text.length) runs.push({ text: text.slice(at), kind: 'text' });
   return runs;
 }
 

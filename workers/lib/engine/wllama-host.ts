@@ -22,7 +22,8 @@ import type {
   Tokenization,
 } from '../../protocol';
 import { tokenize, type Vocab } from '../tokenizer/index';
-import { llamaDetokenize } from '../tokenizer/detokenize';
+import { tokenizePrompt } from '../tokenizer/prompt';
+import type { PromptText } from '../templates/index';
 import { chooseBackend, loadWithFallback } from './backend';
 import { profileModel } from './model-profile';
 import { decideThreads, describeProbes, fastest, PROBE_TOKENS } from './threads';
@@ -180,22 +181,25 @@ export class WllamaHost {
     return this.info;
   }
 
-  /** The app's own tokenization (BOS added, special tokens parsed), as the engine will tokenize the prompt. */
-  tokenize(text: string): Tokenization {
+  /**
+   * The app's own tokenization of a prompt (BOS added), exactly the ids the engine is given: special
+   * tokens are recognised in the template's markup only, never inside message text.
+   */
+  tokenize(prompt: PromptText): Tokenization {
     const vocab = this.vocab;
     if (!vocab) throw new AppError('generation-failed', 'No model is loaded.');
-    const ids = tokenize(vocab, text, { addSpecial: true, parseSpecial: true });
-    return { ids, pieces: ids.map((id) => vocab.tokens[id] ?? ''), detokenized: llamaDetokenize(vocab, ids, { unparseSpecial: true }) };
+    return tokenizePrompt(vocab, prompt);
   }
 
   async generate(
-    prompt: string,
+    prompt: PromptText,
     params: GenerateRequestOptions,
     signal: AbortSignal,
     onText: (text: string) => void,
   ): Promise<GenerationResult> {
     const w = this.wllama;
     if (!w) throw new AppError('generation-failed', 'No model is loaded.');
+    const sent = this.tokenize(prompt).text;
     const t0 = performance.now();
     let firstTokenMs: number | null = null;
     let text = '';
@@ -229,7 +233,8 @@ export class WllamaHost {
     };
     try {
       await w.createCompletion({
-        prompt,
+        // Message text with special-token text broken, so it cannot forge a turn (tokenizer/prompt.ts).
+        prompt: sent,
         stream: true,
         onData,
         abortSignal: signal,

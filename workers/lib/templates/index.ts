@@ -2,12 +2,14 @@
  * Prompt templates by id, and the one function that renders a conversation into the exact prompt
  * text the engine receives (BOS excluded: the tokenizer adds it).
  */
-import { renderJinja } from './gguf-template';
+import { renderJinjaPrompt } from './gguf-template';
+import { markupOnly, type PromptText } from './prompt-text';
 import { renderOpenChat } from './openchat';
 import { renderStarChat } from './starchat';
 import type { ChatMessage } from './types';
 
 export type { ChatMessage, Role } from './types';
+export type { PromptText } from './prompt-text';
 
 export type TemplateId = 'openchat' | 'starchat' | 'raw' | 'gguf';
 
@@ -35,7 +37,15 @@ export function stopStrings(id: TemplateId, opts: TemplateOptions = {}): string[
   return [];
 }
 
-export function renderPrompt(id: TemplateId, messages: readonly ChatMessage[], opts: TemplateOptions = {}): string {
+/** The prompt text alone (for display and comparison). */
+export const renderPrompt = (id: TemplateId, messages: readonly ChatMessage[], opts: TemplateOptions = {}): string =>
+  renderPromptText(id, messages, opts).text;
+
+/**
+ * The prompt, with the ranges that are message text: the tokenizer recognises special tokens only
+ * outside them. A raw prompt has no template, so its text is all markup (as llama-server's /completion).
+ */
+export function renderPromptText(id: TemplateId, messages: readonly ChatMessage[], opts: TemplateOptions = {}): PromptText {
   switch (id) {
     case 'openchat':
       return renderOpenChat(messages, { coding: opts.coding });
@@ -44,10 +54,10 @@ export function renderPrompt(id: TemplateId, messages: readonly ChatMessage[], o
     case 'raw': {
       // Like the hosted API's raw: true, the last user message is the whole prompt.
       const last = [...messages].reverse().find((m) => m.role === 'user');
-      return last?.content ?? '';
+      return markupOnly(last?.content ?? '');
     }
     case 'gguf':
       if (!opts.jinja) throw new Error('This model has no chat template of its own.');
-      return renderJinja(opts.jinja.template, messages, opts.jinja);
+      return renderJinjaPrompt(opts.jinja.template, messages, opts.jinja);
   }
 }

@@ -5,6 +5,7 @@
  * written as llama.cpp's openchat template does: its text, then <|end_of_turn|>, no role prefix.
  * BOS is not part of the text; the tokenizer adds it.
  */
+import { PromptBuilder, type PromptText } from './prompt-text';
 import type { ChatMessage } from './types';
 
 export const END_OF_TURN = '<|end_of_turn|>';
@@ -13,12 +14,12 @@ export interface OpenChatOptions {
   coding?: boolean;
 }
 
-export function renderOpenChat(messages: readonly ChatMessage[], opts: OpenChatOptions = {}): string {
+export function renderOpenChat(messages: readonly ChatMessage[], opts: OpenChatOptions = {}): PromptText {
   const prefix = opts.coding ? 'Code' : 'GPT4 Correct';
-  let out = '';
+  const out = new PromptBuilder();
   for (const m of messages) {
-    if (m.role === 'system') out += m.content + END_OF_TURN;
-    else out += `${prefix} ${m.role === 'user' ? 'User' : 'Assistant'}: ${m.content}${END_OF_TURN}`;
+    if (m.role !== 'system') out.markup(`${prefix} ${m.role === 'user' ? 'User' : 'Assistant'}: `);
+    out.content(m.content).markup(END_OF_TURN);
   }
-  return out + `${prefix} Assistant:`;
+  return out.markup(`${prefix} Assistant:`).build();
 }

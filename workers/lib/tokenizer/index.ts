@@ -1,6 +1,6 @@
 import { bpeTokenize } from './bpe';
 import { decodeByteText } from './byte-encoding';
-import { partitionSpecial } from './partition';
+import { partitionSpecial, type KeptSpecial, type Ranges } from './partition';
 import { spmTokenize } from './spm';
 import { Attr, type Vocab } from './vocab';
 
@@ -11,6 +11,12 @@ export interface TokenizeOptions {
   addSpecial?: boolean;
   /** Recognise control-token text such as `<|end_of_turn|>` (llama.cpp's parse_special). */
   parseSpecial?: boolean;
+  /** Ranges of message text in which control-token text is never recognised (see partition.ts). */
+  plain?: Ranges;
+  /** Receives the control-token texts that `plain` kept as text. */
+  kept?: KeptSpecial[];
+  /** Receives the character range of each special token recognised in the text. */
+  specialSpans?: [number, number][];
 }
 
 /** Tokenizes text as llama.cpp's llama_tokenize does. */
@@ -21,7 +27,8 @@ export function tokenize(vocab: Vocab, text: string, opts: TokenizeOptions = {})
   if (vocab.model === 'gpt2' && pre === null) throw new Error(`BPE pre-tokenizer "${vocab.pre}" is not supported`);
   // Lone surrogates cannot be sent as UTF-8; the engine would see U+FFFD, so tokenize that.
   const input = text.toWellFormed();
-  const fragments = partitionSpecial(vocab, input, parseSpecial);
+  const fragments = partitionSpecial(vocab, input, { parseSpecial, plain: opts.plain, kept: opts.kept });
+  if (opts.specialSpans) for (const f of fragments) if ('token' in f) opts.specialSpans.push([f.start, f.end]);
   const out: number[] = [];
   if (addSpecial && vocab.addBos && vocab.bosId !== null) out.push(vocab.bosId);
 

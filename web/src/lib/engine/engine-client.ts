@@ -9,6 +9,7 @@ import type {
   Tokenization,
 } from '../../../../workers/protocol';
 import { AppError } from '../../../../workers/lib/errors';
+import type { PromptText } from '../../../../workers/lib/templates/index';
 import { startWorker, WorkerClient } from './worker-client';
 
 export class EngineClient {
@@ -30,8 +31,8 @@ export class EngineClient {
   }
 
   /** The app's tokenization of a prompt, done in the worker (long prompts never block the page). */
-  async tokenize(text: string): Promise<Tokenization> {
-    for await (const ev of this.client.request({ type: 'tokenize', text }).events) {
+  async tokenize(prompt: PromptText): Promise<Tokenization> {
+    for await (const ev of this.client.request({ type: 'tokenize', prompt }).events) {
       if (ev.type === 'tokens') return ev.tokenization;
     }
     throw new AppError('generation-failed', 'The inference worker ended tokenization without an answer.');
@@ -39,7 +40,7 @@ export class EngineClient {
 
   /** Streams a completion; `onText` gets each new piece. Aborting the signal stops it (the result says 'cancelled'). */
   async generate(
-    prompt: string,
+    prompt: PromptText,
     params: GenerateRequestOptions,
     onText: (text: string) => void,
     signal?: AbortSignal,

@@ -1,6 +1,13 @@
 /** The conversation: messages, the running generation, the last prompt sent, and reply stats. */
 import { AppError, isAbort } from '../../../../workers/lib/errors';
-import { renderPrompt, stopStrings, type ChatMessage, type TemplateId, type TemplateOptions } from '../../../../workers/lib/templates/index';
+import {
+  renderPromptText,
+  stopStrings,
+  type ChatMessage,
+  type PromptText,
+  type TemplateId,
+  type TemplateOptions,
+} from '../../../../workers/lib/templates/index';
 import type { Backend, GenerateParams, Tokenization } from '../../../../workers/protocol';
 import type { EngineClient } from '../engine/engine-client';
 import { checkTokens, statsFrom, type GenStats, type TokenCheck } from '../reply-check';
@@ -90,8 +97,9 @@ export class ChatState {
     return [...system, ...turns];
   }
 
-  renderPrompt(messages: readonly ChatMessage[], jinja?: TemplateOptions['jinja']): string {
-    return renderPrompt(this.template, messages, { coding: this.coding, jinja });
+  /** The prompt with its message-text ranges: special tokens are recognised in the template's markup only. */
+  renderPrompt(messages: readonly ChatMessage[], jinja?: TemplateOptions['jinja']): PromptText {
+    return renderPromptText(this.template, messages, { coding: this.coding, jinja });
   }
 
   async send(text: string, params: GenerateParams, rt: Runtime, onError: (e: AppError) => void): Promise<void> {
@@ -112,7 +120,7 @@ export class ChatState {
     try {
       const prompt = this.renderPrompt(history, rt.jinja);
       const tokenization = await rt.engine.tokenize(prompt);
-      const sent: SentPrompt = { text: prompt, template: this.template, tokenization, engineCount: null, enginePrompt: null };
+      const sent: SentPrompt = { text: tokenization.text, template: this.template, tokenization, engineCount: null, enginePrompt: null };
       this.lastPrompt = sent;
       if (tokenization.ids.length >= rt.ctx) {
         throw new AppError(
