@@ -1,20 +1,62 @@
 import { svelte } from '@sveltejs/vite-plugin-svelte';
-import { defineConfig } from 'vite';
+import { defineConfig, type Connect, type Plugin } from 'vite';
 import { fileURLToPath } from 'node:url';
+import { ISOLATION_HEADERS } from './web/src/sw/isolation.ts';
+import { META_CONTENT_SECURITY_POLICY, securityHeadersFor } from './web/src/sw/security-headers.ts';
 
-// Cross-origin isolation gives wllama SharedArrayBuffer, hence threads.
-export const isolationHeaders = {
-  'Cross-Origin-Opener-Policy': 'same-origin',
-  'Cross-Origin-Embedder-Policy': 'require-corp',
-  'Cross-Origin-Resource-Policy': 'same-origin',
+// Cross-origin isolation gives wllama SharedArrayBuffer, hence threads (one definition: the service
+// worker's, web/src/sw/isolation.ts).
+export const isolationHeaders: Readonly<Record<string, string>> = ISOLATION_HEADERS;
+
+/** Every header `npm start` sends for a path: isolation plus that path's security headers. */
+export function servedHeadersFor(pathname: string): Record<string, string> {
+  return { ...isolationHeaders, ...securityHeadersFor(pathname) };
+}
+
+/**
+ * vite preview applies its `preview.headers` to every path alike, but /embed.html needs its own
+ * policy (frameable by any site) and the app another (frame-ancestors 'self'): a middleware picks
+ * them per path, before vite's static file handler answers.
+ */
+export const servedHeadersMiddleware: Connect.NextHandleFunction = (req, res, next) => {
+  let pathname = '/';
+  try {
+    pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
+  } catch {
+    // a malformed URL gets the app's (stricter) headers
+  }
+  for (const [name, value] of Object.entries(servedHeadersFor(pathname))) res.setHeader(name, value);
+  next();
 };
+
+const securityHeaders = (): Plugin => ({
+  name: 'starling:security-headers',
+  configurePreviewServer(server) {
+    server.middlewares.use(servedHeadersMiddleware);
+  },
+});
+
+/** Writes the policy after `<meta charset>` of every built page: static hosts send no headers. */
+export function withCspMeta(html: string): string {
+  const charset = /<meta charset="[^"]*"\s*\/?>/i;
+  if (!charset.test(html)) throw new Error('starling:csp-meta: every HTML page needs a <meta charset> to put the CSP after');
+  return html.replace(charset, (m) => `${m}\n    <meta http-equiv="Content-Security-Policy" content="${META_CONTENT_SECURITY_POLICY}" />`);
+}
+
+// Build only: the dev server's client (HMR websocket, inline styles it injects) is not made to run
+// under the policy, and dev is never served to users.
+const cspMeta = (): Plugin => ({
+  name: 'starling:csp-meta',
+  apply: 'build',
+  transformIndexHtml: { order: 'post', handler: withCspMeta },
+});
 
 const web = fileURLToPath(new URL('./web', import.meta.url));
 
 export default defineConfig({
   root: web,
   publicDir: fileURLToPath(new URL('./public', import.meta.url)),
-  plugins: [svelte({ configFile: fileURLToPath(new URL('./svelte.config.js', import.meta.url)) })],
+  plugins: [svelte({ configFile: fileURLToPath(new URL('./svelte.config.js', import.meta.url)) }), securityHeaders(), cspMeta()],
   build: {
     outDir: fileURLToPath(new URL('./dist', import.meta.url)),
     emptyOutDir: true,
@@ -40,6 +82,6 @@ export default defineConfig({
     host: '127.0.0.1',
     port: Number(process.env.PORT ?? 4173),
     strictPort: true,
-    headers: isolationHeaders,
+    // No `headers` here: servedHeadersMiddleware sets them per path.
   },
 });

@@ -1,8 +1,11 @@
 /**
  * `npm start` / `npm run preview`: serves the built app (`dist/`) on http://127.0.0.1:4173 (`PORT`
- * overrides) with vite's preview server and the cross-origin isolation headers from vite.config.ts.
- * `--static` serves the same files without those headers, as a plain static host (GitHub Pages) would:
- * the app's service worker then supplies them. Vite's preview always adds the configured headers, so
+ * overrides) with vite's preview server, which sends the cross-origin isolation headers and, per path,
+ * the security headers (CSP, nosniff, Referrer-Policy, X-Frame-Options; web/src/sw/security-headers.ts)
+ * through vite.config.ts's middleware.
+ * `--static` serves the same files without any of those headers, as a plain static host (GitHub Pages)
+ * would: the app's service worker then supplies them, and the CSP meta tag in each page covers the
+ * first visit before the worker controls it. Vite's preview always adds the configured headers, so
  * that mode uses a small static server of our own (tools/static-server.ts).
  */
 import { existsSync } from 'node:fs';

@@ -1,9 +1,11 @@
 /**
  * A plain static file server, like GitHub Pages: files, MIME types, 404s, HEAD, single Range requests
- * with ETag / If-Range, and NO cross-origin isolation headers (COOP/COEP/CORP). It lets the app's
- * service worker be tested the way a static host serves it (`npx tsx tools/serve.ts --static`, and
- * tests/e2e/isolation.spec.ts). Vite's preview server cannot do this: it always adds the configured
- * headers.
+ * with ETag / If-Range, and NO cross-origin isolation headers (COOP/COEP/CORP) nor security headers
+ * (CSP, nosniff, ...): a plain static host cannot send them, which is what the app's service worker
+ * makes up for (web/src/sw/isolation.ts and security-headers.ts, the policy vite preview sends too).
+ * It lets the worker be tested the way a static host serves the app (`npx tsx tools/serve.ts
+ * --static`, and tests/e2e/isolation.spec.ts). Vite's preview server cannot do this: it always adds
+ * the configured headers.
  */
 import { createReadStream, type Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';

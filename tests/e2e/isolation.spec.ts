@@ -7,12 +7,14 @@ import type { Page } from '@playwright/test';
 import { fileURLToPath } from 'node:url';
 import { DEMO_REPLY, MODELS } from '../../tools/models/catalog';
 import { startStaticServer, type StaticServer } from '../../tools/static-server';
+import { contentSecurityPolicy, policyForPath } from '../../web/src/sw/security-headers';
 import { expect, lastAssistant, sendMessage, test, waitForReady } from './fixtures';
 
 // Thread counts here must come from the page's isolation, not from a saved preference.
 test.use({ threadsPref: null });
 
-const dist = fileURLToPath(new URL('../../dist', import.meta.url));
+// The build under test: E2E_DIST when set (as the preview server in playwright.config.ts uses), else dist/.
+const dist = process.env.E2E_DIST ?? fileURLToPath(new URL('../../dist', import.meta.url));
 let host: StaticServer;
 
 test.beforeAll(async () => {
@@ -76,6 +78,36 @@ test.describe('cross-origin isolation on a static host, through the service work
     expect(await page.evaluate(() => window.crossOriginIsolated)).toBe(true);
     await page.waitForTimeout(500); // a reload planned by the page would have started by now
     expect(navigations.count).toBe(before + 1);
+  });
+
+  test('once the worker controls the page, the static host serves the security headers npm start sends, and the app runs under them', async ({ page, request }) => {
+    const violations: string[] = [];
+    await page.addInitScript(() => {
+      document.addEventListener('securitypolicyviolation', (e) => console.warn(`csp-violation ${e.effectiveDirective} ${e.blockedURI}`));
+    });
+    page.on('console', (m) => {
+      if (m.text().startsWith('csp-violation') || /Content.Security.Policy/i.test(m.text())) violations.push(m.text());
+    });
+    await page.goto(`${host.url}/?threads=1`);
+    await waitForReady(page);
+    expect((await isolation(page)).controlled).toBe(true);
+    const names = ['content-security-policy', 'x-content-type-options', 'referrer-policy', 'x-frame-options', 'cross-origin-opener-policy', 'cross-origin-embedder-policy'];
+    const pick = (h: Record<string, string>) => Object.fromEntries(names.map((n) => [n, h[n] ?? null]));
+    for (const path of ['/', '/embed.html', '/sw.js']) {
+      // The static host itself sends none of them (a plain static host cannot).
+      expect(pick((await request.get(`${host.url}${path}`)).headers())['content-security-policy']).toBeNull();
+      const viaWorker = await page.evaluate(async (p) => Object.fromEntries((await fetch(p)).headers.entries()), path);
+      const fromNpmStart = (await request.get(path)).headers();
+      expect(pick(viaWorker)).toEqual(pick(fromNpmStart));
+      expect(viaWorker['content-security-policy']).toBe(contentSecurityPolicy(policyForPath(path)));
+    }
+    // The document itself came through the worker with the app's policy.
+    const reloaded = await page.reload();
+    expect(reloaded!.fromServiceWorker()).toBe(true);
+    expect((await reloaded!.allHeaders())['content-security-policy']).toBe(contentSecurityPolicy('app'));
+    await waitForReady(page);
+    await replyStats(page);
+    expect(violations).toEqual([]);
   });
 
   test('the embed page is isolated the same way', async ({ page }) => {

@@ -3,6 +3,7 @@
  * thread count measured fastest per model on this machine (so the measurement runs once).
  */
 import type { BackendChoice, LoadConfig } from '../../../workers/protocol';
+import { readLocal, writeLocal } from './storage-access';
 
 export interface EnginePrefs {
   backend: BackendChoice;
@@ -15,21 +16,17 @@ export interface EnginePrefs {
 const PREFS_KEY = 'starling-playground:engine:v1';
 const THREADS_KEY = 'starling-playground:threads:v1';
 
-/** Storage may be missing or throw (sandboxed iframe, private mode): preferences then last one visit. */
+/** Storage may be missing, blocked or full (storage-access.ts): preferences then last one visit. */
 function read<T>(key: string): T | null {
   try {
-    return JSON.parse(globalThis.localStorage?.getItem(key) ?? 'null') as T | null;
+    return JSON.parse(readLocal(key) ?? 'null') as T | null;
   } catch {
-    return null;
+    return null; // not JSON
   }
 }
 
 function write(key: string, value: unknown): void {
-  try {
-    globalThis.localStorage?.setItem(key, JSON.stringify(value));
-  } catch {
-    // see read()
-  }
+  writeLocal(key, JSON.stringify(value));
 }
 
 const count = (v: unknown, min: number): number | undefined =>

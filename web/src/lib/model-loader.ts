@@ -9,6 +9,8 @@ import type { DownloadOptions, DownloadProgress, LoadConfig, LoadedModelInfo } f
 import type { DownloadClient } from './engine/download-client';
 import { rememberedThreads } from './engine-prefs';
 import type { EngineClient } from './engine/engine-client';
+import { indexedDBUsable } from './storage-access';
+import { openWithoutCache } from './uncached-model';
 
 export interface LoadHooks {
   onStatus: (status: 'downloading' | 'loading') => void;
@@ -54,6 +56,8 @@ export async function openModel(
   clients: { engine: EngineClient; download: () => DownloadClient },
   hooks: LoadHooks,
 ): Promise<OpenedModel> {
+  // IndexedDB blocked (cross-site iframe, some private modes): no cache, straight into the engine.
+  if (!(await indexedDBUsable())) return openWithoutCache(input, config, clients.engine, hooks);
   let id = input.kind === 'url' ? input.source.id : null;
   let files = id ? await cachedFiles(id) : null;
   const fromCache = files !== null;

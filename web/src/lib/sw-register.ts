@@ -132,8 +132,20 @@ function servedByWorker(win: Window): boolean {
   return nav?.serverTiming?.some((t) => t.name === SERVER_TIMING_MARK) ?? false;
 }
 
+/**
+ * `navigator.serviceWorker`, or undefined where it is missing or its getter throws (a sandboxed
+ * iframe without allow-same-origin throws a SecurityError on mere access).
+ */
+function serviceWorkerContainer(win: Window): ServiceWorkerContainer | undefined {
+  try {
+    return (win.navigator.serviceWorker as ServiceWorkerContainer | undefined) ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function readFacts(win: Window): IsolationFacts {
-  const container = win.navigator.serviceWorker as ServiceWorkerContainer | undefined;
+  const container = serviceWorkerContainer(win);
   let framed: boolean;
   try {
     framed = win.top !== win.self;
@@ -141,7 +153,7 @@ export function readFacts(win: Window): IsolationFacts {
     framed = true;
   }
   return {
-    serviceWorkerApi: container !== undefined && container !== null,
+    serviceWorkerApi: container !== undefined,
     optedOut: new URLSearchParams(win.location.search).get(SW_OPT_OUT_PARAM) === '0',
     isolated: win.crossOriginIsolated === true,
     controlled: !!container?.controller,
@@ -192,9 +204,11 @@ export async function setupIsolation(
   const plan = planIsolation(facts);
   publish(win, plan.state);
   if (facts.isolated) writeReloadFlag(win, false); // isolated again: a later loss may reload once more
-  const container = win.navigator.serviceWorker;
+  const container = serviceWorkerContainer(win);
   const url = serviceWorkerUrl(baseUrl, win.document.baseURI);
 
+  // planIsolation() plans neither step without the API: `container` is only missing then.
+  if (!container) return 'continue';
   if (plan.unregister) {
     void container
       .getRegistration(url)

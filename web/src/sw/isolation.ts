@@ -8,6 +8,7 @@
  * them to the same-origin responses it passes on. Everything here is free of service-worker globals
  * so it can be unit-tested in Node and extended later (precache, offline) without touching the rules.
  */
+import { securityHeadersFor } from './security-headers.ts';
 
 /** The headers `npm start` sends too (vite.config.ts `isolationHeaders`). */
 export const ISOLATION_HEADERS: Readonly<Record<string, string>> = {
@@ -75,32 +76,51 @@ export function hasIsolationHeaders(response: Response): boolean {
   return Object.keys(ISOLATION_HEADERS).every((name) => response.headers.has(name));
 }
 
+/** Responses whose headers may not, or need not, be rewritten: they pass on exactly as they came. */
+function mustPassAsIs(response: Response): boolean {
+  // Opaque, opaque-redirect and network-error responses (status 0) have no readable headers and must
+  // reach the page as they are: wrapping them would turn them into readable responses, which the
+  // browser forbids (and a navigation's opaque redirect must stay a redirect).
+  if (response.status === 0 || response.type === 'opaque' || response.type === 'opaqueredirect' || response.type === 'error') return true;
+  // A redirected response would lose its final URL in a copy (a new Response has none), and module
+  // scripts resolve their imports against that URL. Rare on a static host; pass it on unchanged.
+  return response.redirected;
+}
+
+/**
+ * `response` with each of `isolation` and `security` headers added where the server did not send it
+ * (any value the server sent wins, e.g. COEP `credentialless` or its own CSP). The Server-Timing mark
+ * is added only when isolation headers were, so the page can tell who isolated it.
+ */
+function withMissingHeaders(response: Response, security: Readonly<Record<string, string>>): Response {
+  if (mustPassAsIs(response)) return response;
+  const missing = (set: Readonly<Record<string, string>>) => Object.entries(set).filter(([name]) => !response.headers.has(name));
+  const isolation = hasIsolationHeaders(response) ? [] : missing(ISOLATION_HEADERS);
+  const extra = missing(security);
+  if (isolation.length === 0 && extra.length === 0) return response;
+
+  const headers = new Headers(response.headers);
+  for (const [name, value] of [...isolation, ...extra]) headers.set(name, value);
+  if (isolation.length > 0) headers.append('Server-Timing', SERVER_TIMING_MARK);
+  // Same body stream, status and text: only the headers change. (Null-body statuses such as 204/304
+  // come with a null body, which the constructor accepts.)
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+}
+
 /**
  * The response with COOP, COEP and CORP added where missing. Returns `response` itself when there is
  * nothing to add, or nothing that may be added.
  */
 export function withIsolationHeaders(response: Response): Response {
-  // Opaque, opaque-redirect and network-error responses (status 0) have no readable headers and must
-  // reach the page as they are: wrapping them would turn them into readable responses, which the
-  // browser forbids (and a navigation's opaque redirect must stay a redirect).
-  if (response.status === 0 || response.type === 'opaque' || response.type === 'opaqueredirect' || response.type === 'error') {
-    return response;
-  }
-  // A redirected response would lose its final URL in a copy (a new Response has none), and module
-  // scripts resolve their imports against that URL. Rare on a static host; pass it on unchanged.
-  if (response.redirected) return response;
-  // Already served with the headers (npm start, a host that can set them): keep the original, with
-  // whatever values the server chose (e.g. COEP `credentialless`).
-  if (hasIsolationHeaders(response)) return response;
+  return withMissingHeaders(response, {});
+}
 
-  const headers = new Headers(response.headers);
-  for (const [name, value] of Object.entries(ISOLATION_HEADERS)) {
-    if (!headers.has(name)) headers.set(name, value);
-  }
-  headers.append('Server-Timing', SERVER_TIMING_MARK);
-  // Same body stream, status and text: only the headers change. (Null-body statuses such as 204/304
-  // come with a null body, which the constructor accepts.)
-  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+/**
+ * What the worker serves for a same-origin path: the isolation headers (when the host sent none) and
+ * the security headers `npm start` sends for that path (security-headers.ts), each where missing.
+ */
+export function withAppHeaders(response: Response, pathname: string): Response {
+  return withMissingHeaders(response, securityHeadersFor(pathname));
 }
 
 /**
@@ -108,5 +128,5 @@ export function withIsolationHeaders(response: Response): Response {
  * or `response` untouched when the request is not one to handle (cross-origin, non-GET, ...).
  */
 export function isolate(request: RequestLike, response: Response, scopeOrigin: string): Response {
-  return shouldHandle(request, scopeOrigin) ? withIsolationHeaders(response) : response;
+  return shouldHandle(request, scopeOrigin) ? withAppHeaders(response, new URL(request.url).pathname) : response;
 }

@@ -2,13 +2,15 @@
 /**
  * The app's one service worker, built to `/sw.js` (scope `/`, vite.config.ts). Today it makes the
  * page cross-origin isolated on static hosts by adding COOP/COEP/CORP to same-origin responses
- * (isolation.ts); an offline cache will be added here later as one more step in `respond`.
+ * (isolation.ts), and adds the security headers `npm start` sends (CSP, nosniff, Referrer-Policy,
+ * X-Frame-Options; security-headers.ts) where the host sent none; an offline cache will be added here
+ * later as one more step in `respond`.
  *
- * It imports only ./isolation (nothing the app shares), so the build emits it as one self-contained
- * file with no import statements; web/src/lib/sw-register.ts registers it as a classic script, which
+ * It imports only ./isolation and ./security-headers (nothing the app shares), so the build emits it
+ * as one self-contained file with no import statements; web/src/lib/sw-register.ts registers it as a classic script, which
  * every browser with service workers can run.
  */
-import { shouldHandle, withIsolationHeaders } from './isolation';
+import { shouldHandle, withAppHeaders } from './isolation';
 
 const sw = self as unknown as ServiceWorkerGlobalScope;
 
@@ -25,7 +27,7 @@ sw.addEventListener('activate', (event) => {
 });
 
 async function respond(request: Request): Promise<Response> {
-  return withIsolationHeaders(await fetch(request));
+  return withAppHeaders(await fetch(request), new URL(request.url).pathname);
 }
 
 sw.addEventListener('fetch', (event) => {

@@ -1,14 +1,18 @@
-/** Generation settings the user can change, kept in localStorage between visits. */
+/**
+ * Generation settings the user can change, kept in localStorage between visits when storage is
+ * allowed (storage-access.ts: a blocked store throws on access; the settings then last this visit).
+ */
 import type { GenerateParams } from '../../../../workers/protocol';
 import { DEFAULT_PARALLEL } from '../../../../workers/lib/download/defaults';
 import { clampParam, DEFAULT_PARAMS, PARAM_RANGES } from '../settings';
 import { loadPrefs, savePrefs, type EnginePrefs } from '../engine-prefs';
+import { readLocal, writeLocal } from '../storage-access';
 
 const KEY = 'starling-playground:settings:v1';
 
 function load(): GenerateParams {
   try {
-    const saved = JSON.parse(localStorage.getItem(KEY) ?? 'null') as Partial<GenerateParams> | null;
+    const saved = JSON.parse(readLocal(KEY) ?? 'null') as Partial<GenerateParams> | null;
     if (!saved || typeof saved !== 'object') return { ...DEFAULT_PARAMS };
     const out: GenerateParams = { ...DEFAULT_PARAMS };
     for (const k of Object.keys(PARAM_RANGES) as (keyof typeof PARAM_RANGES)[]) {
@@ -24,7 +28,7 @@ function load(): GenerateParams {
 const DOWNLOAD_KEY = 'starling-playground:downloads:v1';
 
 function loadParallel(): number {
-  const n = Number(globalThis.localStorage?.getItem(DOWNLOAD_KEY) ?? NaN);
+  const n = Number(readLocal(DOWNLOAD_KEY) ?? NaN);
   return Number.isInteger(n) && n >= 1 && n <= 8 ? n : DEFAULT_PARALLEL;
 }
 
@@ -42,11 +46,7 @@ export class SettingsState {
 
   setParallel(n: number): void {
     this.parallelDownloads = Math.min(8, Math.max(1, Math.round(Number.isFinite(n) ? n : DEFAULT_PARALLEL)));
-    try {
-      localStorage.setItem(DOWNLOAD_KEY, String(this.parallelDownloads));
-    } catch {
-      // see save()
-    }
+    writeLocal(DOWNLOAD_KEY, String(this.parallelDownloads));
   }
 
   set(key: keyof typeof PARAM_RANGES, value: number): void {
@@ -65,10 +65,7 @@ export class SettingsState {
   }
 
   private save(): void {
-    try {
-      localStorage.setItem(KEY, JSON.stringify($state.snapshot(this.params)));
-    } catch {
-      // storage may be unavailable (private mode, sandboxed iframe); settings then last for this visit
-    }
+    // false when storage is blocked or full: the settings then last for this visit
+    writeLocal(KEY, JSON.stringify($state.snapshot(this.params)));
   }
 }

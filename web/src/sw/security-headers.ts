@@ -1,0 +1,87 @@
+/**
+ * The app's security headers, in one place. Three deliverers read this module and must agree
+ * (tests/unit/sw-security-headers.test.ts checks that they do):
+ *  - `npm start` and the e2e server (vite preview): a middleware in vite.config.ts, per path;
+ *  - the service worker on static hosts (web/src/sw/sw.ts through isolation.ts), per path;
+ *  - a `<meta http-equiv="Content-Security-Policy">` in the built HTML (vite.config.ts), for a static
+ *    host's first visit, before the worker controls the page.
+ * It is plain data and string functions (no DOM or Node globals) so vite.config.ts, tools/ and the
+ * service worker bundle can all import it. The app itself must not import it (sw-register.ts explains
+ * why: sw.js must stay one self-contained file).
+ *
+ * Why each directive is what it is:
+ *  - script-src 'self' 'wasm-unsafe-eval': every script is a built file from this origin (no inline
+ *    script in the HTML: Vite emits its modulepreload polyfill as a file); llama.cpp and hash-wasm are
+ *    WebAssembly, which compiles only with 'wasm-unsafe-eval'. No 'unsafe-eval'.
+ *  - worker-src 'self' blob:: the app's workers are module files from 'self'; wllama 3.8 starts its own
+ *    worker from a blob: URL (`URL.createObjectURL(new Blob([code]))`, then `new Worker(url, {type:
+ *    'module'})`), and llama.cpp's pthreads are started from a blob: URL of the same code.
+ *  - connect-src 'self' https: http://127.0.0.1:* http://localhost:* blob: data:: users paste any
+ *    https model URL (Hugging Face, a CDN, their own host), so https: stays open; plain http only on
+ *    the loopback interface (a model server on this machine, the tests). A LAN http host is refused:
+ *    an https deployment would block it as mixed content anyway. blob:/data: for fetch() of local data.
+ *  - img-src 'self' data: blob:: no remote hosts, so a remote image in a model reply (markdown) can
+ *    never load, even if the sanitizer let one through (it removes <img> already).
+ *  - style-src 'self' 'unsafe-inline': Svelte writes `style` attributes and transition <style> rules at
+ *    run time; inline style cannot run code, so this is the usual trade-off.
+ *  - object-src 'none', base-uri 'self', form-action 'self': no plugins, no <base> hijack, no form posts
+ *    elsewhere.
+ *  - frame-ancestors 'self' on the main app (with X-Frame-Options: SAMEORIGIN for browsers without
+ *    frame-ancestors): other sites cannot frame it (clickjacking). /embed.html is the widget: any site
+ *    may frame it, so its policy has no frame-ancestors and no X-Frame-Options (the widget issue
+ *    narrows it later).
+ *  - Referrer-Policy: no-referrer: nothing the app fetches needs a referrer, and model hosts need not
+ *    learn which page (with which ?model= URL in it) the user had open.
+ */
+
+export type PolicyName = 'app' | 'embed';
+
+type Directives = ReadonlyArray<readonly [directive: string, ...sources: string[]]>;
+
+/** Directives both pages share; a meta tag can carry all of these. */
+const COMMON: Directives = [
+  ['default-src', "'self'"],
+  ['script-src', "'self'", "'wasm-unsafe-eval'"],
+  ['worker-src', "'self'", 'blob:'],
+  ['connect-src', "'self'", 'https:', 'http://127.0.0.1:*', 'http://localhost:*', 'blob:', 'data:'],
+  ['img-src', "'self'", 'data:', 'blob:'],
+  ['style-src', "'self'", "'unsafe-inline'"],
+  ['font-src', "'self'"],
+  ['manifest-src', "'self'"],
+  ['object-src', "'none'"],
+  ['base-uri', "'self'"],
+  ['form-action', "'self'"],
+];
+
+/** Directives only a header can deliver (browsers ignore them in a meta tag, with a console warning). */
+const HEADER_ONLY: Record<PolicyName, Directives> = {
+  app: [['frame-ancestors', "'self'"]],
+  embed: [],
+};
+
+const serialize = (d: Directives): string => d.map((parts) => parts.join(' ')).join('; ');
+
+/** The Content-Security-Policy header value for a page. */
+export function contentSecurityPolicy(name: PolicyName): string {
+  return serialize([...COMMON, ...HEADER_ONLY[name]]);
+}
+
+/** The policy for `<meta http-equiv="Content-Security-Policy">`: the same, minus header-only directives. */
+export const META_CONTENT_SECURITY_POLICY = serialize(COMMON);
+
+/** Which policy a URL path gets: the widget page its own, everything else the app's. */
+export function policyForPath(pathname: string): PolicyName {
+  return /\/embed(\.html)?$/.test(pathname) ? 'embed' : 'app';
+}
+
+/** Every security header for a path (not the cross-origin isolation headers: isolation.ts owns those). */
+export function securityHeadersFor(pathname: string): Record<string, string> {
+  const name = policyForPath(pathname);
+  return {
+    'Content-Security-Policy': contentSecurityPolicy(name),
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+    ...(name === 'app' ? { 'X-Frame-Options': 'SAMEORIGIN' } : {}),
+  };
+}
+
