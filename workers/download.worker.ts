@@ -3,6 +3,7 @@
 import { toErrorData } from './lib/errors';
 import { fetchModel } from './lib/download/fetch-model';
 import { importLocalFiles } from './lib/download/import-local';
+import { pinSha256 } from './lib/download/pin-hash';
 import type { DownloadEvent, DownloadProgress, DownloadRequest } from './protocol';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
@@ -23,6 +24,9 @@ scope.onmessage = async (ev: MessageEvent<DownloadRequest>) => {
     if (msg.type === 'fetch-model') {
       const bytes = await fetchModel({ source: msg.source, options: msg.options, signal: ctrl.signal, onProgress });
       post({ id: msg.id, type: 'done', modelId: msg.source.id, bytes });
+    } else if (msg.type === 'pin-sha256') {
+      const bytes = await pinSha256(msg.modelId, msg.sha256, ctrl.signal);
+      post({ id: msg.id, type: 'done', modelId: msg.modelId, bytes });
     } else {
       const r = await importLocalFiles(msg.files, msg.options, ctrl.signal, onProgress);
       post({ id: msg.id, type: 'done', modelId: r.modelId, bytes: r.bytes });

@@ -2,6 +2,7 @@
 /** The engine worker: hosts wllama (llama.cpp in WebAssembly) and streams generations. */
 import { toErrorData } from './lib/errors';
 import { WllamaHost } from './lib/engine/wllama-host';
+import { refuseOverContext } from './lib/engine/context-limit';
 import type { EngineEvent, EngineRequest } from './protocol';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
@@ -12,6 +13,9 @@ const post = (e: EngineEvent): void => scope.postMessage(e);
 scope.onmessage = async (ev: MessageEvent<EngineRequest>) => {
   const msg = ev.data;
   switch (msg.type) {
+    case 'ping':
+      post({ id: msg.id, type: 'pong' });
+      return;
     case 'cancel':
       running.get(msg.target)?.abort();
       return;
@@ -24,7 +28,9 @@ scope.onmessage = async (ev: MessageEvent<EngineRequest>) => {
       return;
     case 'tokenize':
       try {
-        post({ id: msg.id, type: 'tokens', tokenization: host.tokenize(msg.prompt) });
+        const tokenization = host.tokenize(msg.prompt);
+        if (msg.limit !== undefined) refuseOverContext(tokenization.ids.length, msg.limit);
+        post({ id: msg.id, type: 'tokens', tokenization });
       } catch (e) {
         post({ id: msg.id, type: 'error', error: toErrorData(e, 'generation-failed') });
       }

@@ -148,9 +148,12 @@ export interface GenerationResult {
 export type EngineRequest =
   | { id: number; type: 'load'; files: Blob[]; config: LoadConfig }
   | { id: number; type: 'generate'; prompt: PromptText; params: GenerateRequestOptions }
-  | { id: number; type: 'tokenize'; prompt: PromptText }
+  /** limit: answer context-full instead of the tokens when the prompt has at least this many. */
+  | { id: number; type: 'tokenize'; prompt: PromptText; limit?: number }
   | { id: number; type: 'cancel'; target: number }
-  | { id: number; type: 'unload' };
+  | { id: number; type: 'unload' }
+  /** Heartbeat: answered with `pong` by the worker's own event loop (wllama's work runs in its nested worker). */
+  | { id: number; type: 'ping' };
 
 export type EngineEvent =
   | { id: number; type: 'loaded'; info: LoadedModelInfo }
@@ -158,6 +161,7 @@ export type EngineEvent =
   | { id: number; type: 'tokens'; tokenization: Tokenization }
   | { id: number; type: 'done'; result: GenerationResult }
   | { id: number; type: 'unloaded' }
+  | { id: number; type: 'pong' }
   | { id: number; type: 'error'; error: AppErrorData }
   | HelloEvent;
 
@@ -187,6 +191,8 @@ export interface DownloadOptions {
 export type DownloadRequest =
   | { id: number; type: 'fetch-model'; source: ModelSource; options: DownloadOptions }
   | { id: number; type: 'import-files'; files: File[]; options: DownloadOptions }
+  /** Hash a cached model's stored bytes against SHA-256s the user pins (done, or an integrity error). */
+  | { id: number; type: 'pin-sha256'; modelId: string; sha256: string[] }
   | { id: number; type: 'cancel'; target: number };
 
 export type DownloadEvent =

@@ -91,6 +91,10 @@ test.describe('downloads survive the real world', () => {
     const banner = page.getByTestId('error-banner');
     await expect(banner).toHaveAttribute('data-kind', 'quota');
     await expect(banner).toContainText('20.00 GB');
+    // The numbers (needed, available) and what to do; nothing was written.
+    await expect(banner).toContainText(/store only \d+\.\d\d GB more/);
+    await expect(banner).toContainText('nothing was written');
+    await expect(banner).toContainText(/Free disk space, delete cached models in the Storage panel/);
     // Only looks at the start: the memory planner's header reads and the download's 64 KB probe.
     const gets = modelServer.gets(file);
     expect(gets.map((r) => r.range)).toContain('bytes=0-65535');

@@ -1,11 +1,12 @@
 import { MODELS } from '../../tools/models/catalog';
 import { cacheEntriesFor, expect, lastAssistant, sendMessage, test, waitForReady } from './fixtures';
 
+// retry: whether "Try again" may be offered (never where it cannot help).
 const cases = [
-  { name: 'an HTML page instead of a GGUF file', prefix: 'html', kind: 'html-not-gguf', text: /web page/ },
-  { name: 'a truncated GGUF file', prefix: 'truncated', kind: 'truncated', text: /truncated|cut short/ },
-  { name: 'a missing file (404)', prefix: 'missing', kind: 'http-404', text: /404/ },
-  { name: 'a legacy GGML file', prefix: 'ggml', kind: 'ggml-legacy', text: /GGML/ },
+  { name: 'an HTML page instead of a GGUF file', prefix: 'html', kind: 'html-not-gguf', text: /web page/, retry: false },
+  { name: 'a truncated GGUF file', prefix: 'truncated', kind: 'truncated', text: /truncated|cut short/, retry: true },
+  { name: 'a missing file (404)', prefix: 'missing', kind: 'http-404', text: /404/, retry: false },
+  { name: 'a legacy GGML file', prefix: 'ggml', kind: 'ggml-legacy', text: /GGML/, retry: false },
 ] as const;
 
 test.describe('a bad model URL gives a specific error and leaves nothing in the cache', () => {
@@ -17,6 +18,7 @@ test.describe('a bad model URL gives a specific error and leaves nothing in the 
       await expect(banner).toHaveAttribute('data-kind', c.kind);
       await expect(banner).toContainText(c.text);
       await expect(page.getByTestId('model-status')).toHaveAttribute('data-state', 'error');
+      await expect(page.getByTestId('retry-button')).toHaveCount(c.retry ? 1 : 0);
       expect(await cacheEntriesFor(page, url)).toBe(0);
 
       // The app stays usable: switch to the demo model and chat.

@@ -35,6 +35,24 @@ describe('resolveModelSource', () => {
     expect(kind('file:///etc/passwd')).toBe('bad-url');
     expect(kind('javascript:alert(1)')).toBe('bad-url');
   });
+  it('refuses hf: specs that walk out of the repository or are malformed, instead of making a Hub URL of them', () => {
+    const kind = (spec: string) => {
+      try {
+        resolveModelSource(spec, base);
+        return null;
+      } catch (e) {
+        return (e as AppError).kind;
+      }
+    };
+    for (const spec of ['hf:../../etc', 'hf:../../etc/passwd', 'hf:owner/../x.gguf', 'hf:owner/repo/../../x.gguf', 'hf:owner/repo/./x.gguf', 'hf:ow ner/repo/x.gguf', 'hf:.hidden/repo/x.gguf', 'hf:owner/repo/a\\b.gguf']) {
+      expect(kind(spec), spec).toBe('bad-url');
+    }
+    expect(kind('hf:TheBloke/Starling-LM-7B-alpha-GGUF/sub/dir/m.Q4_K_M.gguf')).toBeNull();
+  });
+  it('refuses a URL longer than 8 KB at once', () => {
+    expect(() => resolveModelSource(`https://x.test/${'a'.repeat(100_000)}.gguf`, base)).toThrow(/at most 8,192/);
+    expect(resolveModelSource(`https://x.test/${'a'.repeat(8000)}.gguf`, base).urls).toHaveLength(1);
+  });
 });
 
 describe('offline unit tests', () => {

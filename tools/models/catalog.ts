@@ -5,7 +5,7 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { detokenize } from '../../workers/lib/tokenizer/index';
-import { shardName, writeGguf, writeGgufSplit } from './gguf-writer';
+import { kv, shardName, writeGguf, writeGgufSplit } from './gguf-writer';
 import { bpeModelSpec, scriptedStarChatSpec } from './bpe-model';
 import { llamaSpec, type LlamaShape } from './llama-model';
 import { OLD_OPENCHAT_JINJA_TEMPLATE, openChatVocabKv } from './openchat-vocab';
@@ -132,6 +132,22 @@ export const MODELS = {
     file: 'starchat-bpe-test.Q8_0.gguf',
     write: (path: string) => writeGguf(path, bpeModelSpec()),
   },
+  demoUnknownArch: {
+    // The demo model labelled with an architecture llama.cpp does not know: it refuses to load it.
+    file: 'demo-arch-gpt5.Q8_0.gguf',
+    write: (path: string) => {
+      const spec = scriptedSpec({ name: 'Demo with an unknown architecture', reply: uniqueReplyIds(DEMO_REPLY) });
+      return writeGguf(path, { ...spec, kv: { ...spec.kv, 'general.architecture': kv.str('gpt5') } });
+    },
+  },
+  demoMissingTensor: {
+    // The demo model without one weight tensor: the bundled llama.cpp stops with "tensor 'blk.0.ffn_down.weight' not found".
+    file: 'demo-missing-tensor.Q8_0.gguf',
+    write: (path: string) => {
+      const spec = scriptedSpec({ name: 'Demo with a missing tensor', reply: uniqueReplyIds(DEMO_REPLY) });
+      return writeGguf(path, { ...spec, tensors: spec.tensors.filter((t) => t.name !== 'blk.0.ffn_down.weight') });
+    },
+  },
   bench134mQ8: {
     file: 'bench-134m.Q8_0.gguf',
     write: randomModel('Benchmark 134M (random weights)', BENCH_134M_SHAPE, GgmlType.Q8_0),
@@ -139,6 +155,16 @@ export const MODELS = {
   bench134mQ4: {
     file: 'bench-134m.Q4_0.gguf',
     write: randomModel('Benchmark 134M (random weights)', BENCH_134M_SHAPE, GgmlType.Q4_0),
+  },
+  gpt5Arch: {
+    // A well-formed GGUF whose general.architecture ("gpt5") no llama.cpp knows; 4 MiB of zero tensor
+    // data after the header, so a download that is not refused from the header shows in the request log.
+    file: 'unknown-arch-gpt5.F32.gguf',
+    write: (path: string) =>
+      writeGguf(path, {
+        kv: { 'general.architecture': kv.str('gpt5'), 'general.name': kv.str('Unknown architecture (gpt5) test file') },
+        tensors: [{ name: 'token_embd.weight', dims: [1024, 1024], type: GgmlType.F32, data: () => [new Uint8Array(4 << 20)] }],
+      }),
   },
 } satisfies Record<string, GeneratedModel>;
 

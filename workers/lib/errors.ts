@@ -24,7 +24,25 @@ export type ErrorKind =
   | 'worker-unavailable'
   | 'worker-crashed'
   | 'bad-url'
+  | 'cors'
+  | 'unsupported-arch'
   | 'aborted';
+
+/**
+ * Kinds where trying the same thing again cannot help (the file, the URL or the server's setup has
+ * to change first): the error banner offers no "Try again" for them.
+ */
+export const RETRY_CANNOT_HELP: ReadonlySet<ErrorKind> = new Set<ErrorKind>([
+  'bad-url',
+  'ggml-legacy',
+  'html-not-gguf',
+  'not-gguf',
+  'corrupt-gguf',
+  'unsupported-arch',
+  'cors',
+  'http-404',
+  'integrity',
+]);
 
 export interface AppErrorData {
   name: string;
@@ -50,7 +68,13 @@ export function toErrorData(e: unknown, fallback: ErrorKind): AppErrorData {
   if (isAbort(e)) return { name: 'AbortError', kind: 'aborted', message: 'Cancelled.' };
   const message = e instanceof Error ? e.message : String(e);
   if (e instanceof Error && e.name === 'QuotaExceededError') {
-    return { name: 'AppError', kind: 'quota', message: `Not enough storage space for this model (${message}).` };
+    // Browsers often throw it with an empty message: never show an empty "()".
+    const detail = message.trim() ? ` (${message.trim()})` : '';
+    return {
+      name: 'AppError',
+      kind: 'quota',
+      message: `The browser ran out of storage space for this model${detail}. Free disk space or delete cached models in the Storage panel.`,
+    };
   }
   return { name: e instanceof Error ? e.name : 'Error', kind: fallback, message };
 }

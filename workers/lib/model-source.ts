@@ -50,18 +50,36 @@ export function parseSha256Fragment(hash: string, files: number): (string | null
   return list;
 }
 
+// Hugging Face owner and repo names: letters, digits, '.', '_' and '-', not starting with a dot, at most 96.
+const HF_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,95}$/;
+
 export function resolveHf(spec: string): string {
   const path = spec.slice('hf:'.length).replace(/^\/+/, '');
   const parts = path.split('/');
-  if (parts.length < 3 || parts.some((p) => p.length === 0)) {
-    throw new AppError('bad-url', `"${spec}" is not of the form hf:<owner>/<repo>/<file>.`);
-  }
+  const form = `"${spec.slice(0, 200)}" is not of the form hf:<owner>/<repo>/<file>`;
+  if (parts.length < 3 || parts.some((p) => p.length === 0)) throw new AppError('bad-url', `${form}.`);
   const [owner, repo, ...file] = parts;
+  if (!HF_NAME.test(owner) || !HF_NAME.test(repo) || owner.includes('..') || repo.includes('..')) {
+    throw new AppError('bad-url', `${form}: "${owner.slice(0, 100)}/${repo.slice(0, 100)}" is not a Hugging Face owner/repo name.`);
+  }
+  // "." and ".." would walk out of the repository once the URL is normalised; "\\" is a "/" to URL parsers.
+  if (file.some((p) => p === '.' || p === '..' || p.includes('\\') || [...p].some((c) => c.charCodeAt(0) < 0x20))) {
+    throw new AppError('bad-url', `${form}: the file path may not contain ".", ".." or control characters.`);
+  }
   return `https://huggingface.co/${owner}/${repo}/resolve/main/${file.map(encodeURIComponent).join('/')}`;
 }
 
+/** Longer than any real model URL (browsers and servers commonly stop at 8 KB). */
+export const MAX_MODEL_URL_CHARS = 8192;
+
 export function resolveModelSource(spec: string, base: string): ModelSource {
   const raw = spec.trim();
+  if (raw.length > MAX_MODEL_URL_CHARS) {
+    throw new AppError(
+      'bad-url',
+      `That model URL is ${raw.length.toLocaleString('en')} characters long; a model URL has at most ${MAX_MODEL_URL_CHARS.toLocaleString('en')}. Check what was pasted.`,
+    );
+  }
   let url: URL;
   try {
     url = new URL(raw.startsWith('hf:') ? resolveHf(raw) : raw, base);

@@ -2,7 +2,8 @@
  * Cache-first model opening: use the complete cached copy if there is one, otherwise download it
  * (or import picked files) into the cache first; then hand disk-backed Blobs to the engine.
  */
-import { deleteModel, openModelFiles, readRecord } from '../../../workers/lib/cache/model-cache';
+import { deleteModel, markLoadError, openModelFiles, readRecord } from '../../../workers/lib/cache/model-cache';
+import { isFileFault } from '../../../workers/lib/engine/load-log';
 import { AppError } from '../../../workers/lib/errors';
 import type { ModelSource } from '../../../workers/lib/model-source';
 import type { DownloadOptions, DownloadProgress, LoadConfig, LoadedModelInfo } from '../../../workers/protocol';
@@ -75,7 +76,29 @@ export async function openModel(
   }
   if (hooks.signal?.aborted) throw hooks.signal.reason;
   hooks.onStatus('loading');
-  const remembered = config.threads === undefined ? rememberedThreads(id!) : undefined;
-  const info = await clients.engine.load(files, { ...config, rememberedThreads: remembered });
-  return { id: id!, info, fromCache };
+  return { id: id!, info: await loadCached(id!, files, config, clients.engine), fromCache };
+}
+
+/** Opens a complete cached model by its id (an imported file's `local:` id included), no download. */
+export async function openCachedModel(id: string, config: LoadConfig, engine: EngineClient, hooks: Pick<LoadHooks, 'onStatus'>): Promise<OpenedModel> {
+  const files = await cachedFiles(id);
+  if (!files) throw new AppError('storage', 'This model is no longer complete in the cache. Delete it and download (or import) it again.');
+  hooks.onStatus('loading');
+  return { id, info: await loadCached(id, files, config, engine), fromCache: true };
+}
+
+/**
+ * Loads cached files; a refusal that is the file's own fault (not the context size or the memory) is
+ * written on its cache record, so the storage panel shows it as not loadable; a success clears that.
+ */
+async function loadCached(id: string, files: File[], config: LoadConfig, engine: EngineClient): Promise<LoadedModelInfo> {
+  const remembered = config.threads === undefined ? rememberedThreads(id) : undefined;
+  try {
+    const info = await engine.load(files, { ...config, rememberedThreads: remembered });
+    await markLoadError(id, null).catch(() => {});
+    return info;
+  } catch (e) {
+    if (e instanceof AppError && e.kind === 'load-failed' && isFileFault(e.message)) await markLoadError(id, e.message).catch(() => {});
+    throw e;
+  }
 }

@@ -83,3 +83,13 @@ export async function openCachedFile(id: string, index: number, f: CachedFile): 
   }
   return file;
 }
+
+/** Records (or, with null, clears) why llama.cpp could not load a cached model; see ModelRecord.loadError. */
+export async function markLoadError(id: string, reason: string | null): Promise<void> {
+  const record = await readRecord(id);
+  if (!record || (record.loadError ?? null) === reason) return;
+  const next: ModelRecord = { ...record };
+  if (reason === null) delete next.loadError;
+  else next.loadError = reason;
+  await writeRecord(next);
+}

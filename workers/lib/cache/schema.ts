@@ -30,6 +30,8 @@ export interface CachedFile {
   lastModified?: string;
   /** The server answers Range requests, so the download can resume chunk by chunk. */
   rangeSupported: boolean;
+  /** ...but does not expose Content-Range to scripts: chunks are checked by length and Last-Modified. */
+  rangeHidden?: boolean;
   /** The published SHA-256 (hex), when known. */
   expectedSha256?: string;
   /** SHA-256 (hex) of the stored bytes, once every chunk is in. */
@@ -52,6 +54,11 @@ export interface ModelRecord {
   files: CachedFile[];
   bytes: number;
   complete: boolean;
+  /**
+   * llama.cpp refused this file (unknown architecture, a missing tensor…): its reason, set by the
+   * page after a failed load and cleared by a successful one. Such a model is not offered as ready.
+   */
+  loadError?: string;
   createdAt: number;
   updatedAt: number;
 }

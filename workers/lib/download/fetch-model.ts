@@ -1,10 +1,13 @@
 /**
  * Downloads a model into the cache, the way a 4 GB file over a flaky connection needs it:
  * - a small first request per file learns size, ETag, Range support and the first bytes (HTML pages,
- *   legacy GGML and non-GGUF files are refused before anything is stored);
+ *   legacy GGML and non-GGUF files, damaged GGUF headers and architectures the bundled llama.cpp does
+ *   not know are refused before anything is stored; a long header is read further, up to 8 MiB);
  * - the space needed is checked against the storage quota before any byte is written;
- * - files are fetched as Range chunks by a small pool of parallel requests (If-Range on the ETag), each
- *   chunk written to IndexedDB as one Blob and released; a dropped connection retries that chunk;
+ * - files are fetched as Range chunks by a small pool of parallel requests (no header but Range, so no
+ *   CORS preflight; every 206 is checked against the first answer's range, size, ETag and
+ *   Last-Modified, and a changed file drops what was stored), each chunk written to IndexedDB as one
+ *   Blob and released; a dropped connection retries that chunk; a full disk keeps what is stored;
  * - a reload or closed tab resumes from the chunks already stored (the record with `complete: false`);
  * - SHA-256 is computed in order as chunks arrive (state saved with the record); against a published
  *   hash a mismatch triggers one repair pass that re-fetches chunks and replaces those that differ;
@@ -23,14 +26,16 @@ import {
   writeRecord,
 } from '../cache/model-cache';
 import { SCHEMA_VERSION, type CachedFile, type ModelRecord } from '../cache/schema';
+import { checkGgufHeader, MAX_HEADER_BYTES } from '../gguf/header-check';
 import { inspectGguf, sniffFormat } from '../gguf/inspect';
 import type { ModelSource } from '../model-source';
 import type { DownloadOptions, DownloadProgress } from '../../protocol';
 import { InOrderHasher, sha256Hex } from './hasher';
 import { lookupHfSha256 } from './hf-sha';
-import { fetchRange, fetchWhole, probe, RetryableError, type Probe } from './http';
+import { fetchRange, fetchWhole, probe, RetryableError, sourceChanged, type Probe } from './http';
 import { ProgressTracker } from './progress';
 import { withRetry } from './retry';
+import { storageWriteErrorNow } from './storage-errors';
 
 export interface FetchModelInput {
   source: ModelSource;
@@ -54,6 +59,30 @@ export function formatError(url: string, head: Uint8Array, contentType: string):
   return new AppError('not-gguf', `The file is not a GGUF model (it does not start with the GGUF magic bytes): ${url}`);
 }
 
+/**
+ * Checks the GGUF header from the first answer, reading a longer start of the file (bounded by
+ * MAX_HEADER_BYTES) when the header is longer than what came first. Throws corrupt-gguf or
+ * unsupported-arch before anything of the file is stored.
+ */
+export async function checkHeader(p: Probe, name: string, first: boolean, signal: AbortSignal): Promise<void> {
+  let head = p.head;
+  let size = p.size;
+  for (;;) {
+    const v = checkGgufHeader(head, name, size, first);
+    if (v.ok) return;
+    if ('error' in v) throw v.error;
+    const want = Math.min(MAX_HEADER_BYTES, Math.max(v.need, head.length * 4));
+    if (want <= head.length || (size !== null && head.length >= size)) return; // cannot read further: the full check after download decides
+    const more = await withRetry(() => probe(p.url, signal, want), signal);
+    if (more.etag !== p.etag || more.lastModified !== p.lastModified || (p.size !== null && more.size !== p.size)) {
+      throw sourceChanged(p.url, 'its ETag, date or size changed between two requests');
+    }
+    if (more.head.length < want) size = more.head.length; // the file ends there
+    if (more.head.length <= head.length) return;
+    head = more.head;
+  }
+}
+
 const fmtBytes = (n: number): string => `${(n / 1e9).toFixed(2)} GB`;
 
 export async function checkQuota(needed: number): Promise<void> {
@@ -64,15 +93,23 @@ export async function checkQuota(needed: number): Promise<void> {
   if (needed * 1.02 + (8 << 20) > free) {
     throw new AppError(
       'quota',
-      `This model needs ${fmtBytes(needed)} of storage, but this browser lets this site store only ${fmtBytes(Math.max(0, free))} more. ` +
-        'Delete cached models in the Storage panel, free disk space, or pick a smaller quantisation.',
+      `This model needs ${fmtBytes(needed)} of storage, but this browser lets this site store only ${fmtBytes(Math.max(0, free))} more ` +
+        `(of ${fmtBytes(est.quota)} in all); nothing was written. ` +
+        'Free disk space, delete cached models in the Storage panel, ask the browser to keep this site\'s data there, or pick a smaller quantisation.',
     );
   }
 }
 
 /** Is a stored partial download still the same file on the server? */
 function sameFile(f: CachedFile, p: Probe, expected: string | undefined): boolean {
-  return f.url === p.url && f.size === p.size && f.etag === p.etag && f.rangeSupported === p.rangeSupported && f.expectedSha256 === expected;
+  return (
+    f.url === p.url &&
+    f.size === p.size &&
+    f.etag === p.etag &&
+    f.lastModified === p.lastModified &&
+    f.rangeSupported === p.rangeSupported &&
+    f.expectedSha256 === expected
+  );
 }
 
 function newRecord(source: ModelSource, probes: Probe[], options: DownloadOptions): ModelRecord {
@@ -89,6 +126,7 @@ function newRecord(source: ModelSource, probes: Probe[], options: DownloadOption
       etag: p.etag,
       lastModified: p.lastModified,
       rangeSupported,
+      ...(p.rangeHidden ? { rangeHidden: true } : {}),
       ...(expected ? { expectedSha256: expected, chunkSha256: [] } : {}),
       hashedChunks: 0,
     };
@@ -148,12 +186,34 @@ class Download {
         }
       });
       this.record.updatedAt = Date.now();
-      return writeRecord(this.record);
+      return writeRecord(this.record).catch(async (e: unknown) => {
+        throw (await storageWriteErrorNow(e, this.remainingBytes())) ?? e;
+      });
     });
     return this.saving;
   }
 
   private isStored = (file: number, chunk: number): boolean => this.stored.has(`${file}:${chunk}`);
+
+  /** Bytes not yet stored (for the numbers of a full-disk error). */
+  private remainingBytes(): number {
+    let stored = 0;
+    for (const k of this.stored) {
+      const [file, chunk] = k.split(':').map(Number);
+      const f = this.record.files[file];
+      if (f) stored += f.rangeSupported ? this.chunkLength(f, chunk) : f.chunkBytes;
+    }
+    return Math.max(0, this.record.bytes - stored);
+  }
+
+  /** Stores one chunk; a failure of the disk or quota becomes a quota/storage error with the numbers. */
+  private async write(file: number, chunk: number, data: Uint8Array): Promise<void> {
+    try {
+      await writeChunk(this.record.id, file, chunk, new Blob([data as BlobPart]));
+    } catch (e) {
+      throw (await storageWriteErrorNow(e, this.remainingBytes())) ?? e;
+    }
+  }
 
   private async readBack(file: number, chunk: number): Promise<Uint8Array> {
     const blob = await readChunk(this.record.id, file, chunk);
@@ -199,7 +259,11 @@ class Download {
     await this.saving;
     record.complete = true;
     record.updatedAt = Date.now();
-    await writeRecord(record); // last: only now is the model usable
+    // Last: only now is the model usable.
+    await writeRecord(record).catch(async (e: unknown) => {
+      record.complete = false;
+      throw (await storageWriteErrorNow(e, 0)) ?? e;
+    });
     return record.bytes;
   }
 
@@ -238,7 +302,7 @@ class Download {
     return withRetry(
       async () => {
         counted = 0;
-        return fetchRange(f.url, start, end, { size: f.size, etag: f.etag }, this.signal, (n) => {
+        return fetchRange(f.url, start, end, { size: f.size, etag: f.etag, lastModified: f.lastModified, rangeHidden: f.rangeHidden }, this.signal, (n) => {
           counted += n;
           this.tracker.add(file, n);
         });
@@ -254,7 +318,12 @@ class Download {
   private async fetchChunk(file: number, chunk: number): Promise<void> {
     const f = this.record.files[file];
     const data = await this.download(file, chunk);
-    await writeChunk(this.record.id, file, chunk, new Blob([data as BlobPart]));
+    try {
+      await this.write(file, chunk, data);
+    } catch (e) {
+      this.tracker.undo(file, data.length); // the bar shows what is stored, not what was fetched
+      throw e;
+    }
     this.stored.add(`${file}:${chunk}`);
     if (f.chunkSha256) f.chunkSha256[chunk] = await sha256Hex(data);
     await this.hashers[file].add(chunk, data, (c) => this.isStored(file, c), (c) => this.readBack(file, c));
@@ -269,7 +338,7 @@ class Download {
     const data = await this.download(file, chunk);
     const hash = await sha256Hex(data);
     if (f.chunkSha256?.[chunk] !== hash) {
-      await writeChunk(this.record.id, file, chunk, new Blob([data as BlobPart]));
+      await this.write(file, chunk, data);
       f.chunkSha256![chunk] = hash;
     }
     this.repaired.add(`${file}:${chunk}`);
@@ -293,7 +362,7 @@ class Download {
         data.set(p, o);
         o += p.length;
       }
-      await writeChunk(this.record.id, file, chunks, new Blob([data as BlobPart]));
+      await this.write(file, chunks, data);
       if (f.chunkSha256) f.chunkSha256[chunks] = await sha256Hex(data);
       await hasher.add(chunks, data, () => false, (c) => this.readBack(file, c));
       chunks++;
@@ -390,10 +459,14 @@ export async function fetchModel(input: FetchModelInput): Promise<number> {
         if (sha256) source = { ...source, sha256 };
       }
       const probes = await Promise.all(source.urls.map((u) => withRetry(() => probe(u, signal), signal)));
-      for (const p of probes) {
-        const err = formatError(p.url, p.head, p.contentType);
-        if (err) {
-          if (existing) await deleteModel(source.id);
+      for (const [i, p] of probes.entries()) {
+        try {
+          const err = formatError(p.url, p.head, p.contentType);
+          if (err) throw err;
+          // Later shards of a split set carry no metadata of their own.
+          await checkHeader(p, source.names[i], i === 0, signal);
+        } catch (err) {
+          if (existing && !signal.aborted) await deleteModel(source.id);
           throw err;
         }
       }
@@ -406,12 +479,18 @@ export async function fetchModel(input: FetchModelInput): Promise<number> {
       try {
         return await new Download(record, { ...input, source }).run();
       } catch (e) {
-        const resumable = signal.aborted || e instanceof RetryableError || (e instanceof AppError && e.kind === 'network');
+        // Kept for a resume: interruptions, and a full disk (the stored chunks are good; room is what is missing).
+        const resumable =
+          signal.aborted || e instanceof RetryableError || (e instanceof AppError && ['network', 'quota', 'storage'].includes(e.kind));
         if (!resumable) await deleteModel(source.id).catch(() => {});
         if (e instanceof RetryableError) {
+          const canResume = record.files.every((f) => f.rangeSupported);
           throw new AppError(
             'network',
-            `The download was interrupted: ${e.message} What was stored is kept; the download resumes from there when you try again.`,
+            `The download was interrupted: ${e.message} ` +
+              (canResume
+                ? 'What was stored is kept; once the server can be reached again, trying again resumes from there.'
+                : 'This server does not answer Range requests, so trying again starts the download over.'),
           );
         }
         throw e;

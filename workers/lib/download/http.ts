@@ -2,6 +2,13 @@
  * HTTP for model files: a small first request that learns size, ETag, Range support and the file's
  * first bytes, Range requests for chunks (validated against that first answer), and errors that say
  * whether trying again can help.
+ *
+ * Every request carries no header but `Range` (one range, a CORS-safelisted request header), so a
+ * cross-origin host needs no preflight: many static servers and CDNs allow `Range` and nothing more
+ * (`http-server --cors`). Instead of `If-Range`, every 206 answer is checked against the first one
+ * (see validatePartial): a file replaced during the download is caught there. A host that does not
+ * expose Content-Range and ETag to scripts still works: its chunks are held to the headers every CORS
+ * answer exposes (status, Content-Length, Last-Modified), and its model is marked unverified.
  */
 import { AppError } from '../errors';
 
@@ -14,6 +21,12 @@ export interface Probe {
   etag?: string;
   lastModified?: string;
   rangeSupported: boolean;
+  /**
+   * The server answers Range requests but does not expose Content-Range (or ETag) to scripts: no
+   * Access-Control-Expose-Headers, as `http-server --cors` sends none. Chunks are then checked by their
+   * status, Content-Length and Last-Modified, which every CORS answer exposes, and the size came from a HEAD.
+   */
+  rangeHidden?: boolean;
   contentType: string;
   head: Uint8Array;
 }
@@ -29,12 +42,76 @@ function httpError(url: string, res: Response): Error {
   return res.status >= 500 || res.status === 429 ? new RetryableError(msg) : new AppError('http-error', msg);
 }
 
-async function send(url: string, init: RequestInit): Promise<Response> {
+const hostOf = (url: string): string => {
   try {
-    return await fetch(url, { ...init, cache: 'no-store' });
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+};
+
+/** What a model host must send for this app, named once for every CORS error. */
+export const CORS_NEEDS = 'Access-Control-Allow-Origin (this site or *) and Range in Access-Control-Allow-Headers';
+
+export function corsError(url: string, what: string): AppError {
+  return new AppError(
+    'cors',
+    `The server ${hostOf(url)} does not let this page download the model: ${what}. ` +
+      `Trying again will not help; the server must send ${CORS_NEEDS}. Or download the file and open it as a local file.`,
+  );
+}
+
+/**
+ * Is the server up at all? fetch() says only "Failed to fetch" both for a dead connection and for an
+ * answer the browser refused (CORS). A CORS HEAD (a simple request: no preflight, no body) gets through
+ * any server that allows simple cross-origin reads; a `no-cors` HEAD gets an opaque answer from any
+ * reachable server (when the page's COEP lets it: under require-corp it needs the host's CORP header).
+ */
+async function reachable(url: string, signal?: AbortSignal | null): Promise<boolean> {
+  const tryFetch = async (init: RequestInit): Promise<boolean> => {
+    try {
+      const res = await fetch(url, { ...init, cache: 'no-store', signal: signal ?? null });
+      await res.body?.cancel().catch(() => {});
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  return (await tryFetch({ method: 'HEAD' })) || (await tryFetch({ method: 'HEAD', mode: 'no-cors' }));
+}
+
+/** The Content-Length of a HEAD answer (a CORS-safelisted response header), or null. */
+async function headSize(url: string, signal: AbortSignal): Promise<number | null> {
+  try {
+    const res = await fetch(url, { method: 'HEAD', cache: 'no-store', signal });
+    const n = Number(res.headers.get('Content-Length') ?? NaN);
+    return res.ok && Number.isFinite(n) && n > 0 ? n : null;
+  } catch (e) {
+    if (signal.aborted) throw e;
+    return null;
+  }
+}
+
+async function send(url: string, init: RequestInit): Promise<Response> {
+  const attempt = (): Promise<Response> => fetch(url, { ...init, cache: 'no-store' });
+  const unreachable = (e: unknown) =>
+    new RetryableError(
+      `Could not reach ${hostOf(url)} (${e instanceof Error ? e.message : String(e)}). ` +
+        `If the server is up, it may not allow downloads from other sites: it must send ${CORS_NEEDS}.`,
+    );
+  try {
+    return await attempt();
   } catch (e) {
     if (init.signal?.aborted) throw e;
-    throw new RetryableError(`Could not reach ${url} (${e instanceof Error ? e.message : String(e)}).`);
+    if (!(await reachable(url, init.signal))) throw unreachable(e);
+    // The server is up. Once more at once: a passing hiccup gets through, a CORS refusal repeats.
+    try {
+      return await attempt();
+    } catch (e2) {
+      if (init.signal?.aborted) throw e2;
+      if (!(await reachable(url, init.signal))) throw unreachable(e2);
+      throw corsError(url, 'the server is up, but the browser refused its answer to this request (a CORS or preflight rule)');
+    }
   }
 }
 
@@ -57,22 +134,101 @@ async function readBody(res: Response, expected: number | null, onBytes: (n: num
     if (e instanceof RetryableError) throw e;
     throw new RetryableError(`The connection dropped (${e instanceof Error ? e.message : String(e)}).`);
   }
+  return concat(parts, n);
+}
+
+function concat(parts: Uint8Array[], n: number): Uint8Array {
   const out = new Uint8Array(n);
   let o = 0;
   for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
+    out.set(p.subarray(0, n - o), o);
+    o += Math.min(p.length, n - o);
+    if (o >= n) break;
   }
   return out;
 }
 
-const totalFromContentRange = (h: string | null): number | null => {
-  const m = h?.match(/\/\s*(\d+)\s*$/);
-  return m ? Number(m[1]) : null;
-};
+export interface ContentRange {
+  start: number;
+  end: number;
+  /** null when the server sends `*` (size unknown). */
+  total: number | null;
+}
 
-export async function probe(url: string, signal: AbortSignal): Promise<Probe> {
-  const res = await send(url, { signal, headers: { Range: `bytes=0-${PROBE_BYTES - 1}` } });
+export function parseContentRange(h: string | null): ContentRange | null {
+  const m = /^\s*bytes\s+(\d+)-(\d+)\/(\d+|\*)\s*$/i.exec(h ?? '');
+  if (!m) return null;
+  return { start: Number(m[1]), end: Number(m[2]), total: m[3] === '*' ? null : Number(m[3]) };
+}
+
+/** What the first answer said about the file, to hold every later answer to. */
+export interface Expectation {
+  size: number;
+  etag?: string;
+  lastModified?: string;
+  /** Content-Range is not exposed by this server (see Probe.rangeHidden). */
+  rangeHidden?: boolean;
+}
+
+export type PartialCheck =
+  | { ok: true }
+  /** Another range than asked for (a short answer, say): worth asking again. */
+  | { ok: false; retry: true; what: string }
+  /** Another file: its size, ETag or Last-Modified differ from the first answer's. */
+  | { ok: false; retry: false; what: string };
+
+/**
+ * Checks a 206 answer for bytes [start, end] against the first answer: the same range and total, and
+ * the same ETag / Last-Modified when the first answer showed them.
+ */
+export function validatePartial(
+  headers: { get(name: string): string | null },
+  start: number,
+  end: number,
+  expect: Expectation,
+): PartialCheck {
+  const changed = (what: string): PartialCheck => ({ ok: false, retry: false, what });
+  const raw = headers.get('Content-Range');
+  const cr = parseContentRange(raw);
+  if (!cr && expect.rangeHidden && raw === null) {
+    // Hidden by the server's CORS rules: hold the answer to what scripts may read.
+    const lm = headers.get('Last-Modified');
+    if (expect.lastModified !== undefined && lm !== expect.lastModified) {
+      return changed(`its Last-Modified changed from ${expect.lastModified} to ${lm ?? 'none'}`);
+    }
+    const length = headers.get('Content-Length');
+    if (length !== null && Number(length) !== end - start + 1) {
+      return { ok: false, retry: true, what: `${length} bytes for bytes ${start}-${end}` };
+    }
+    return { ok: true };
+  }
+  // The first answer's Content-Range was readable, so this one should be too.
+  if (!cr) return changed(`an answer without a readable Content-Range (${raw ?? 'none'})`);
+  if (cr.total !== null && cr.total !== expect.size) return changed(`the file is now ${cr.total} bytes, not ${expect.size}`);
+  const etag = headers.get('ETag');
+  if (expect.etag !== undefined && etag !== expect.etag) return changed(`its ETag changed from ${expect.etag} to ${etag ?? 'none'}`);
+  const lm = headers.get('Last-Modified');
+  if (expect.lastModified !== undefined && lm !== expect.lastModified) {
+    return changed(`its Last-Modified changed from ${expect.lastModified} to ${lm ?? 'none'}`);
+  }
+  if (cr.start !== start || cr.end !== end) return { ok: false, retry: true, what: `bytes ${cr.start}-${cr.end} came back for bytes ${start}-${end}` };
+  return { ok: true };
+}
+
+export function sourceChanged(url: string, what: string): AppError {
+  return new AppError(
+    'source-changed',
+    `The file changed on the server during the download (${what}): ${url}. The parts already stored were dropped, ` +
+      'so no mix of old and new bytes is kept; trying again downloads the current file from the start.',
+  );
+}
+
+/**
+ * The first answer: bytes [0, bytes) with a Range request, or the start of the whole file from a
+ * server that ignores Range. `bytes` grows when a GGUF header is longer than the first look.
+ */
+export async function probe(url: string, signal: AbortSignal, bytes = PROBE_BYTES): Promise<Probe> {
+  const res = await send(url, { signal, headers: { Range: `bytes=0-${bytes - 1}` } });
   if (!res.ok || !res.body) throw httpError(url, res);
   const partial = res.status === 206;
   const common = {
@@ -82,8 +238,13 @@ export async function probe(url: string, signal: AbortSignal): Promise<Probe> {
     contentType: res.headers.get('Content-Type') ?? '',
   };
   if (partial) {
-    const head = await readBody(res, PROBE_BYTES, () => {});
-    return { ...common, size: totalFromContentRange(res.headers.get('Content-Range')), rangeSupported: true, head };
+    const cr = parseContentRange(res.headers.get('Content-Range'));
+    const head = await readBody(res, bytes, () => {});
+    if (cr) return { ...common, size: cr.total, rangeSupported: true, head };
+    // A 206 whose Content-Range scripts may not read (no Access-Control-Expose-Headers): the size comes
+    // from a HEAD's Content-Length (always exposed); without one, the file is fetched whole.
+    const size = await headSize(url, signal);
+    return { ...common, size, rangeSupported: size !== null, rangeHidden: size !== null, head };
   }
   // A full answer: read just the start, then drop the rest.
   const length = Number(res.headers.get('Content-Length') ?? NaN);
@@ -91,46 +252,41 @@ export async function probe(url: string, signal: AbortSignal): Promise<Probe> {
   const parts: Uint8Array[] = [];
   let n = 0;
   try {
-    while (n < PROBE_BYTES) {
+    while (n < bytes) {
       const { done, value } = await reader.read();
       if (done) break;
       parts.push(value);
       n += value.length;
     }
+  } catch (e) {
+    throw new RetryableError(`The connection dropped (${e instanceof Error ? e.message : String(e)}).`);
   } finally {
     await reader.cancel().catch(() => {});
   }
-  const head = new Uint8Array(Math.min(n, PROBE_BYTES));
-  let o = 0;
-  for (const p of parts) {
-    head.set(p.subarray(0, head.length - o), o);
-    o += Math.min(p.length, head.length - o);
-  }
-  return { ...common, size: Number.isFinite(length) ? length : null, rangeSupported: false, head };
+  return { ...common, size: Number.isFinite(length) ? length : null, rangeSupported: false, head: concat(parts, Math.min(n, bytes)) };
 }
 
-/** Bytes [start, end] (inclusive) of a file whose ETag and size were seen by probe(). */
+/** Bytes [start, end] (inclusive) of a file whose size, ETag and Last-Modified were seen by probe(). */
 export async function fetchRange(
   url: string,
   start: number,
   end: number,
-  expect: { size: number; etag?: string },
+  expect: Expectation,
   signal: AbortSignal,
   onBytes: (n: number) => void,
 ): Promise<Uint8Array> {
-  const headers: Record<string, string> = { Range: `bytes=${start}-${end}` };
-  if (expect.etag && !expect.etag.startsWith('W/')) headers['If-Range'] = expect.etag;
-  const res = await send(url, { signal, headers });
+  const res = await send(url, { signal, headers: { Range: `bytes=${start}-${end}` } });
   if (res.status === 200) {
+    // It answered Range before: now it sends a whole file, likely another one.
     await res.body?.cancel().catch(() => {});
-    throw new AppError('source-changed', `The file changed on the server during the download: ${url}. Start the download again.`);
+    throw sourceChanged(url, 'the server stopped answering Range requests');
   }
   if (res.status !== 206 || !res.body) throw httpError(url, res);
-  const cr = res.headers.get('Content-Range') ?? '';
-  const m = /bytes\s+(\d+)-(\d+)\/(\d+|\*)/.exec(cr);
-  if (!m || Number(m[1]) !== start || Number(m[2]) !== end || (m[3] !== '*' && Number(m[3]) !== expect.size)) {
+  const check = validatePartial(res.headers, start, end, expect);
+  if (!check.ok) {
     await res.body.cancel().catch(() => {});
-    throw new AppError('source-changed', `The server answered a different byte range (${cr || 'none'}) for ${url}.`);
+    if (check.retry) throw new RetryableError(`The server answered ${check.what}.`);
+    throw sourceChanged(url, check.what);
   }
   const body = await readBody(res, end - start + 1, onBytes);
   if (body.length !== end - start + 1) throw new RetryableError(`Got ${body.length} of ${end - start + 1} bytes.`);

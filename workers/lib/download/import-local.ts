@@ -12,6 +12,7 @@ import { checkQuota, formatError } from './fetch-model';
 import { InOrderHasher } from './hasher';
 import { PROBE_BYTES } from './http';
 import { ProgressTracker } from './progress';
+import { storageWriteErrorNow } from './storage-errors';
 
 const SHARD_RE = /-(\d{5})-of-(\d{5})\.gguf$/;
 
@@ -101,6 +102,7 @@ export async function importLocalFiles(
     return { modelId: id, bytes };
   } catch (e) {
     await deleteModel(id).catch(() => {});
-    throw e;
+    // A full disk while copying the file in is a storage error with the numbers, not a network one.
+    throw (await storageWriteErrorNow(e, files.reduce((n, f) => n + f.size, 0), false)) ?? e;
   }
 }

@@ -10,6 +10,7 @@ import { CacheManager, Wllama } from '@wllama/wllama/esm/index.js';
 import type { RawCompletionChunk } from '@wllama/wllama/esm/index.js';
 import wasmUrl from '@wllama/wllama/esm/wasm/wllama.wasm?url';
 import { noWllamaStorage } from './no-wllama-storage';
+import { LoadLog, loadFailedMessage } from './load-log';
 import { AppError } from '../errors';
 import type {
   Backend,
@@ -58,9 +59,16 @@ interface LoadParams {
   kvOverrides: Record<string, string> | undefined;
 }
 
-/** A new Wllama with the model loaded; on failure nothing is left running. */
+/**
+ * A new Wllama with the model loaded; on failure nothing is left running. wllama 3.8 does not throw
+ * when llama.cpp refuses a model (unknown architecture, missing tensor, a KV cache that cannot be
+ * allocated): it returns a context of 0 tokens or a vocabulary of 0. Both are failures here, with
+ * llama.cpp's reason taken from its log for this load.
+ */
 async function createLoaded(files: Blob[], p: LoadParams): Promise<Wllama> {
-  const w = new Wllama({ default: wasmUrl }, { logger: quietLogger, cacheManager: new CacheManager([noWllamaStorage]) });
+  const log = new LoadLog(quietLogger);
+  const w = new Wllama({ default: wasmUrl }, { logger: log.logger, cacheManager: new CacheManager([noWllamaStorage]) });
+  let failure: string | null = null;
   try {
     await w.loadModel(files, {
       n_ctx: p.n_ctx,
@@ -70,11 +78,15 @@ async function createLoaded(files: Blob[], p: LoadParams): Promise<Wllama> {
       n_parallel: 1,
       kv_overrides: p.kvOverrides,
     });
-    return w;
+    const info = w.getLoadedContextInfo();
+    if (!(info.n_ctx > 0)) failure = `(it reported a ${info.n_ctx ?? 0}-token context)`;
+    else if (!(info.n_vocab > 0)) failure = '(it reported an empty vocabulary)';
   } catch (e) {
-    await w.exit().catch(() => {});
-    throw new AppError('load-failed', `llama.cpp could not load the model: ${e instanceof Error ? e.message : String(e)}`);
+    failure = `(${e instanceof Error ? e.message : String(e)})`;
   }
+  if (failure === null) return w;
+  await w.exit().catch(() => {});
+  throw new AppError('load-failed', loadFailedMessage(failure, log.reason()));
 }
 
 const PROBE_PROMPT = 'Measure how fast this machine runs the model: the quick brown fox jumps over the lazy dog.';
@@ -104,8 +116,11 @@ export class WllamaHost {
   private info: LoadedModelInfo | null = null;
   private vocab: Vocab | null = null;
 
+  /**
+   * Loads a model next to the one loaded now, and swaps only once the new one works: a failed open
+   * leaves the previous model loaded and usable (the cost is both in memory during the load).
+   */
   async load(files: Blob[], config: LoadConfig): Promise<LoadedModelInfo> {
-    await this.unload();
     const t0 = performance.now();
     const choice = await chooseBackend(config.backend);
     const bytes = files.reduce((n, f) => n + f.size, 0);
@@ -155,8 +170,10 @@ export class WllamaHost {
         threadsNote = `${fallback}: measuring failed (${e instanceof Error ? e.message : String(e)}), so the usual choice is used.`;
       }
     }
+    const previous = this.wllama;
     this.wllama = w;
     this.vocab = profiled.vocab;
+    await previous?.exit().catch(() => {});
     const ctx = w.getLoadedContextInfo();
     this.info = {
       backend: first.backend,

@@ -8,14 +8,16 @@ import { ggmlTensorBytes } from './ggml-types';
 
 export type FileFormat = 'gguf' | 'ggml-legacy' | 'html' | 'unknown';
 
-// Legacy GGML magics as little-endian u32 read from the first four bytes.
+// Legacy GGML magics as u32. llama.cpp wrote them little-endian, so a real GGJT file starts with the
+// bytes "tjgg"; some tools and hand-made files hold the ASCII name ("ggjt") instead: both are legacy.
 const GGML_MAGICS = new Set([0x67676d6c /* ggml */, 0x67676d66 /* ggmf */, 0x67676a74 /* ggjt */, 0x67676c61 /* ggla */]);
 
 export function sniffFormat(head: Uint8Array): FileFormat {
   if (head.length >= 4 && head[0] === 0x47 && head[1] === 0x47 && head[2] === 0x55 && head[3] === 0x46) return 'gguf';
   if (head.length >= 4) {
     const le = (head[0] | (head[1] << 8) | (head[2] << 16) | (head[3] << 24)) >>> 0;
-    if (GGML_MAGICS.has(le)) return 'ggml-legacy';
+    const be = ((head[0] << 24) | (head[1] << 16) | (head[2] << 8) | head[3]) >>> 0;
+    if (GGML_MAGICS.has(le) || GGML_MAGICS.has(be)) return 'ggml-legacy';
   }
   const text = new TextDecoder().decode(head.subarray(0, 512)).trimStart().toLowerCase();
   if (text.startsWith('<!doctype html') || text.startsWith('<html') || text.startsWith('<head') || text.startsWith('<')) {

@@ -4,7 +4,10 @@ import { AppError } from '../../../../workers/lib/errors';
 import type { ModelSource } from '../../../../workers/lib/model-source';
 import { startWorker, WorkerClient } from './worker-client';
 
-type Body = { type: 'fetch-model'; source: ModelSource; options: DownloadOptions } | { type: 'import-files'; files: File[]; options: DownloadOptions };
+type Body =
+  | { type: 'fetch-model'; source: ModelSource; options: DownloadOptions }
+  | { type: 'import-files'; files: File[]; options: DownloadOptions }
+  | { type: 'pin-sha256'; modelId: string; sha256: string[] };
 
 export class DownloadClient {
   private client: WorkerClient<DownloadRequest, DownloadEvent>;
@@ -35,6 +38,11 @@ export class DownloadClient {
 
   fetchModel(source: ModelSource, options: DownloadOptions, onProgress: (p: DownloadProgress) => void, signal?: AbortSignal) {
     return this.run({ type: 'fetch-model', source, options }, onProgress, signal);
+  }
+
+  /** Hashes a cached model's stored bytes against the given SHA-256s; marks it verified when they match. */
+  pinSha256(modelId: string, sha256: string[]) {
+    return this.run({ type: 'pin-sha256', modelId, sha256 }, () => {});
   }
 
   importFiles(files: File[], options: DownloadOptions, onProgress: (p: DownloadProgress) => void, signal?: AbortSignal) {

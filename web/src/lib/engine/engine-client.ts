@@ -12,6 +12,13 @@ import { AppError } from '../../../../workers/lib/errors';
 import type { PromptText } from '../../../../workers/lib/templates/index';
 import { startWorker, WorkerClient } from './worker-client';
 
+/**
+ * The engine worker answers pings from its own event loop: llama.cpp runs in wllama's nested worker,
+ * and our worker's synchronous steps (tokenizing a 100,000-character prompt: about 0.2 s here;
+ * reading a GGUF header) are far shorter than the timeout.
+ */
+export const ENGINE_HEARTBEAT = { ping: { type: 'ping' }, intervalMs: 1000, timeoutMs: 6000 } as const;
+
 export class EngineClient {
   private client: WorkerClient<EngineRequest, EngineEvent>;
 
@@ -20,7 +27,7 @@ export class EngineClient {
       () => new Worker(new URL('../../../../workers/engine.worker.ts', import.meta.url), { type: 'module', name: 'engine' }),
       'inference worker',
     );
-    this.client = new WorkerClient(worker, new Set(['loaded', 'done', 'unloaded', 'tokens']), 'inference worker');
+    this.client = new WorkerClient(worker, new Set(['loaded', 'done', 'unloaded', 'tokens']), 'inference worker', ENGINE_HEARTBEAT);
   }
 
   async load(files: Blob[], config: LoadConfig): Promise<LoadedModelInfo> {
@@ -30,9 +37,12 @@ export class EngineClient {
     throw new AppError('load-failed', 'The inference worker ended the load without an answer.');
   }
 
-  /** The app's tokenization of a prompt, done in the worker (long prompts never block the page). */
-  async tokenize(prompt: PromptText): Promise<Tokenization> {
-    for await (const ev of this.client.request({ type: 'tokenize', prompt }).events) {
+  /**
+   * The app's tokenization of a prompt, done in the worker (long prompts never block the page).
+   * With `limit`, a prompt of at least that many tokens fails with context-full instead.
+   */
+  async tokenize(prompt: PromptText, limit?: number): Promise<Tokenization> {
+    for await (const ev of this.client.request({ type: 'tokenize', prompt, limit }).events) {
       if (ev.type === 'tokens') return ev.tokenization;
     }
     throw new AppError('generation-failed', 'The inference worker ended tokenization without an answer.');

@@ -15,21 +15,39 @@ interface Pending<E> {
   failure: Error | null;
 }
 
+/**
+ * A worker that dies without an error event (killed, or stuck in a loop) would leave every request
+ * waiting forever. The client pings it; any message counts as an answer. It is declared dead when a
+ * ping stays unanswered for `timeoutMs`. Only an unanswered ping counts, never the time between
+ * ticks, so a background tab's throttled timers cannot fake a death.
+ */
+export interface Heartbeat<Req extends Message> {
+  ping: DistributiveOmit<Req, 'id'>;
+  intervalMs: number;
+  timeoutMs: number;
+}
+
 export class WorkerClient<Req extends Message, Ev extends Message> {
   private nextId = 1;
   private pending = new Map<number, Pending<Ev>>();
   private dead: Error | null = null;
   private started = false;
+  /** When the oldest unanswered ping was sent (null: every ping is answered). */
+  private pingSentAt: number | null = null;
+  private timer: ReturnType<typeof setInterval> | null = null;
 
   constructor(
     private readonly worker: Worker,
     private readonly terminal: ReadonlySet<Ev['type']>,
     private readonly name: string,
+    heartbeat?: Heartbeat<Req>,
   ) {
     worker.onmessage = (e: MessageEvent<Ev>) => {
       this.started = true;
+      this.pingSentAt = null;
       this.deliver(e.data);
     };
+    if (heartbeat) this.timer = setInterval(() => this.beat(heartbeat), heartbeat.intervalMs);
     worker.onerror = (e) => {
       e.preventDefault();
       this.kill(
@@ -60,6 +78,19 @@ export class WorkerClient<Req extends Message, Ev extends Message> {
     this.worker.terminate();
   }
 
+  private beat(h: Heartbeat<Req>): void {
+    if (this.dead) return;
+    const now = performance.now();
+    if (this.pingSentAt === null) {
+      this.pingSentAt = now;
+      this.notify(h.ping);
+    } else if (now - this.pingSentAt > h.timeoutMs) {
+      const seconds = Math.round(h.timeoutMs / 1000);
+      this.kill(new AppError('worker-crashed', `The ${this.name} stopped answering (no sign of life for ${seconds} s), so it was shut down.`));
+      this.worker.terminate();
+    }
+  }
+
   private async *iterate(id: number, p: Pending<Ev>): AsyncGenerator<Ev> {
     try {
       for (;;) {
@@ -86,6 +117,8 @@ export class WorkerClient<Req extends Message, Ev extends Message> {
   }
 
   private kill(err: Error): void {
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
     this.dead = err;
     for (const p of this.pending.values()) {
       p.failure = err;

@@ -11,6 +11,7 @@ import {
 import type { Backend, GenerateParams, Tokenization } from '../../../../workers/protocol';
 import type { EngineClient } from '../engine/engine-client';
 import { checkTokens, statsFrom, type GenStats, type TokenCheck } from '../reply-check';
+import { refuseOverContext } from '../../../../workers/lib/engine/context-limit';
 
 export type { GenStats, TokenCheck };
 
@@ -87,6 +88,7 @@ export class ChatState {
   systemPrompt = $state('');
 
   #abort: AbortController | null = null;
+  #reply: ChatEntry | null = null;
 
   /** Messages that make up the model's context: finished or stopped replies and every user turn. */
   history(): ChatMessage[] {
@@ -102,32 +104,45 @@ export class ChatState {
     return renderPromptText(this.template, messages, { coding: this.coding, jinja });
   }
 
-  async send(text: string, params: GenerateParams, rt: Runtime, onError: (e: AppError) => void): Promise<void> {
+  /** onAccepted: the message passed the context check and entered the history (the composer may clear). */
+  async send(text: string, params: GenerateParams, rt: Runtime, onError: (e: AppError) => void, onAccepted?: () => void): Promise<void> {
     const content = text.trim();
     if (!content || this.generating) return;
-    this.messages.push({ id: nextId++, role: 'user', content, state: 'done' });
-    const history = this.history();
-    this.messages.push({ id: nextId++, role: 'assistant', content: '', state: 'streaming' });
-    const reply = this.messages[this.messages.length - 1];
     this.generating = true;
     const abort = (this.#abort = new AbortController());
+    // The message enters the history only once the context can hold it (see refuseOverContext).
+    const history = [...this.history(), { role: 'user' as const, content }];
+    let prompt: PromptText;
+    let tokenization: Tokenization;
+    try {
+      prompt = this.renderPrompt(history, rt.jinja);
+      // The worker refuses a prompt the context cannot hold (context-full) before sending its tokens back.
+      tokenization = await rt.engine.tokenize(prompt, rt.ctx);
+      refuseOverContext(tokenization.ids.length, rt.ctx);
+    } catch (e) {
+      if (this.#abort === abort) {
+        this.generating = false;
+        this.#abort = null;
+      }
+      if (!isAbort(e)) onError(e instanceof AppError ? e : new AppError('generation-failed', e instanceof Error ? e.message : String(e)));
+      return;
+    }
+    if (abort.signal.aborted) return; // stopped while tokenizing: nothing was sent
+    this.messages.push({ id: nextId++, role: 'user', content, state: 'done' });
+    this.messages.push({ id: nextId++, role: 'assistant', content: '', state: 'streaming' });
+    const reply = this.messages[this.messages.length - 1];
+    this.#reply = reply;
+    onAccepted?.();
     const t0 = performance.now();
     let ttft: number | null = null;
     const streamed = new StreamBatcher((text) => {
+      if (reply.state !== 'streaming') return; // stopped: nothing more is shown
       // The reply starts after "Assistant:" with a space (or a newline); the template writes it back.
       reply.content = reply.content ? reply.content + text : text.trimStart();
     });
     try {
-      const prompt = this.renderPrompt(history, rt.jinja);
-      const tokenization = await rt.engine.tokenize(prompt);
       const sent: SentPrompt = { text: tokenization.text, template: this.template, tokenization, engineCount: null, enginePrompt: null };
       this.lastPrompt = sent;
-      if (tokenization.ids.length >= rt.ctx) {
-        throw new AppError(
-          'context-full',
-          `This conversation is ${tokenization.ids.length} tokens long, more than the ${rt.ctx}-token context. Start a new chat or raise the context size.`,
-        );
-      }
       const result = await rt.engine.generate(
         prompt,
         { ...params, max_tokens: Math.min(params.max_tokens, rt.ctx - tokenization.ids.length), stop: stopStrings(this.template, { coding: this.coding }) },
@@ -138,30 +153,44 @@ export class ChatState {
         abort.signal,
       );
       streamed.flush();
-      reply.state = result.finishReason === 'cancelled' ? 'stopped' : 'done';
+      if (reply.state === 'streaming') reply.state = result.finishReason === 'cancelled' ? 'stopped' : 'done';
       reply.stats = statsFrom(result, rt.backend, rt.threads, ttft ?? performance.now() - t0);
       if (result.enginePromptTokens !== null) reply.tokenCheck = checkTokens(tokenization, result);
       this.lastStats = reply.stats;
       this.lastPrompt = { ...sent, engineCount: result.enginePromptTokens, enginePrompt: result.enginePrompt };
     } catch (e) {
       streamed.flush();
-      if (isAbort(e)) {
-        reply.state = 'stopped';
+      const err = isAbort(e) ? null : e instanceof AppError ? e : new AppError('generation-failed', e instanceof Error ? e.message : String(e));
+      if (!err || reply.state !== 'streaming') {
+        if (reply.state === 'streaming') reply.state = 'stopped';
+      } else if (err.kind === 'worker-crashed') {
+        reply.state = 'stopped'; // the engine died: what arrived is kept, as after Stop
       } else {
-        const err = e instanceof AppError ? e : new AppError('generation-failed', e instanceof Error ? e.message : String(e));
         reply.state = 'error';
         reply.error = err.message;
-        onError(err);
       }
+      if (err) onError(err);
     } finally {
       streamed.flush();
-      this.generating = false;
-      this.#abort = null;
+      if (this.#abort === abort) {
+        this.generating = false;
+        this.#abort = null;
+        this.#reply = null;
+      }
     }
   }
 
+  /**
+   * Stop always ends the generation at once, even when the engine no longer answers: the reply is
+   * kept as stopped and Send comes back; the cancel still goes to the engine, and any late piece is
+   * dropped.
+   */
   stop(): void {
     this.#abort?.abort();
+    if (this.#reply?.state === 'streaming') this.#reply.state = 'stopped';
+    this.#abort = null;
+    this.#reply = null;
+    this.generating = false;
   }
 
   clear(): void {

@@ -9,12 +9,24 @@ import { rememberThreads } from '../engine-prefs';
 import { headerVerdict, readHeaderBeforeDownload } from '../memory-verdict';
 import { readBrowserLimits } from '../../../../workers/lib/planner/browser-limits';
 import type { PlanLimits } from '../../../../workers/lib/planner/memory-plan';
-import { openModel, type ModelInput } from '../model-loader';
+import { openCachedModel, openModel, type ModelInput, type OpenedModel } from '../model-loader';
 
 export type ModelStatus = 'idle' | 'downloading' | 'loading' | 'ready' | 'error';
 
 /** force: download even when the memory planner predicts the model will not fit. */
-type Request = ({ spec: string; label?: string } | { files: File[] }) & { force?: boolean };
+type Request = ({ spec: string; label?: string } | { files: File[] } | { cachedId: string; label: string }) & { force?: boolean };
+
+/** What the engine has loaded and working: restored when another open fails. */
+interface Loaded {
+  info: LoadedModelInfo;
+  modelId: string;
+  label: string;
+  source: ModelSource | null;
+  fromCache: boolean;
+  request: Request;
+  config: LoadConfig;
+  download: DownloadOptions;
+}
 
 export class ModelState {
   status = $state<ModelStatus>('idle');
@@ -41,6 +53,7 @@ export class ModelState {
   #download: DownloadClient | null = null;
   #abort: AbortController | null = null;
   #last: { request: Request; config: LoadConfig; download: DownloadOptions } | null = null;
+  #loaded: Loaded | null = null;
 
   /** The engine, once a model is ready. */
   get engine(): EngineClient | null {
@@ -86,6 +99,11 @@ export class ModelState {
     return this.#run({ files }, config, download);
   }
 
+  /** Opens a complete cached model by id, straight from the cache (imported files included). */
+  openCached(id: string, label: string, config: LoadConfig, download: DownloadOptions): Promise<void> {
+    return this.#run({ cachedId: id, label }, config, download);
+  }
+
   /** Stops the download; what is stored stays, so it resumes later. */
   pause(): void {
     if (this.status !== 'downloading') return;
@@ -113,49 +131,89 @@ export class ModelState {
     this.paused = false;
     this.status = 'loading';
     try {
-      let input: ModelInput;
-      if ('spec' in request) {
-        const source = resolveModelSource(request.spec, document.baseURI);
-        this.source = source;
-        this.label = request.label ?? source.names[0];
-        input = { kind: 'url', source };
-      } else {
-        this.source = null;
-        this.label = request.files[0]?.name ?? '';
-        input = { kind: 'files', files: request.files };
-      }
       this.#engine ??= new EngineClient();
-      const opened = await openModel(
-        input,
-        config,
-        { ...download, label: this.label },
-        { engine: this.#engine, download: () => (this.#download ??= new DownloadClient()) },
-        {
-          onStatus: (s) => {
-            if (this.#abort === abort) this.status = s;
+      const onStatus = (st: 'downloading' | 'loading'): void => {
+        if (this.#abort === abort) this.status = st;
+      };
+      let opened: OpenedModel;
+      if ('cachedId' in request) {
+        this.source = null;
+        this.label = request.label;
+        opened = await openCachedModel(request.cachedId, config, this.#engine, { onStatus });
+      } else {
+        opened = await openModel(
+          this.#input(request),
+          config,
+          { ...download, label: this.label },
+          { engine: this.#engine, download: () => (this.#download ??= new DownloadClient()) },
+          {
+            onStatus,
+            onProgress: (p) => {
+              if (this.#abort === abort) this.progress = p;
+            },
+            signal: abort.signal,
+            beforeDownload: request.force ? undefined : (i) => this.#checkFits(i, config),
           },
-          onProgress: (p) => {
-            if (this.#abort === abort) this.progress = p;
-          },
-          signal: abort.signal,
-          beforeDownload: request.force ? undefined : (i) => this.#checkFits(i, config),
-        },
-      );
+        );
+      }
       if (this.#abort !== abort) return;
       this.modelId = opened.id;
       this.info = opened.info;
       if (opened.info.threadsSource === 'measured') rememberThreads(opened.id, opened.info.threads);
       if (opened.info.backendFellBack) this.notice = opened.info.backendReason;
       this.fromCache = opened.fromCache;
+      this.#loaded = {
+        info: opened.info,
+        modelId: opened.id,
+        label: this.label,
+        source: this.source,
+        fromCache: opened.fromCache,
+        request,
+        config,
+        download,
+      };
       this.status = 'ready';
     } catch (e) {
       if (this.#abort !== abort) return; // superseded by a newer request
       if (isAbort(e)) {
-        this.status = 'idle';
+        if (!this.#restore()) this.status = 'idle';
         return;
       }
       this.fail(e);
     }
+  }
+
+  /** The ModelInput of a URL or file request (setting what the status shows about it). */
+  #input(request: Request): ModelInput {
+    if ('spec' in request) {
+      const source = resolveModelSource(request.spec, document.baseURI);
+      this.source = source;
+      this.label = request.label ?? source.names[0];
+      return { kind: 'url', source };
+    }
+    if ('files' in request) {
+      this.source = null;
+      this.label = request.files[0]?.name ?? '';
+      return { kind: 'files', files: request.files };
+    }
+    throw new Error('A cached model has no download input.');
+  }
+
+  /**
+   * After a failed or cancelled open: the engine still holds the model that worked (it swaps only
+   * after a successful load), so show that one as ready again. False when there is none.
+   */
+  #restore(): boolean {
+    const l = this.#loaded;
+    if (!l || !this.#engine) return false;
+    this.info = l.info;
+    this.modelId = l.modelId;
+    this.label = l.label;
+    this.source = l.source;
+    this.fromCache = l.fromCache;
+    if (!this.paused) this.progress = null; // a paused download keeps its bar (and Resume)
+    this.status = 'ready';
+    return true;
   }
 
   /** Marks the engine unusable (e.g. its worker crashed); the conversation stays. */
@@ -164,8 +222,14 @@ export class ModelState {
     if (this.error.kind === 'worker-crashed' || this.error.kind === 'worker-unavailable') {
       this.#engine?.terminate();
       this.#engine = null;
+      // Try again reloads the model that was working (the conversation lives elsewhere and stays).
+      const l = this.#loaded;
+      if (l) this.#last = { request: l.request, config: l.config, download: l.download };
+      this.#loaded = null;
     }
     if (this.error.kind === 'network') this.paused = true; // interrupted: what is stored resumes
+    // A failed open keeps the model that was loaded: it stays ready, with the error shown beside it.
+    if (this.#restore()) return;
     this.status = 'error';
   }
 }

@@ -1,0 +1,141 @@
+/**
+ * Nothing locks the chat: a stuck engine worker is detected by the heartbeat and handled like a
+ * crash; Stop ends a generation at once even then; a message the context cannot hold is refused
+ * before it enters the history; a 100,000-character paste never blocks the main thread.
+ */
+import type { Page, Worker } from '@playwright/test';
+import { MODELS } from '../../tools/models/catalog';
+import { expect, lastAssistant, sendMessage, test, waitForReady } from './fixtures';
+
+/** The app's engine worker (not wllama's nested one, which runs from a blob: URL). */
+async function engineWorker(page: Page): Promise<Worker> {
+  await expect.poll(() => page.workers().some((w) => /engine/.test(w.url()))).toBe(true);
+  return page.workers().find((w) => /engine/.test(w.url()))!;
+}
+
+/**
+ * Makes the engine worker stop answering, without an error event: its event loop is stuck in a
+ * loop started over the DevTools protocol (no test hook in the app).
+ */
+function hang(worker: Worker): void {
+  void worker.evaluate('for (;;) {}').catch(() => {});
+}
+
+async function startLongReply(page: Page, modelServer: { url: string }): Promise<void> {
+  await page.goto(`/?model=${encodeURIComponent(`${modelServer.url}/models/${MODELS.long.file}`)}`);
+  await waitForReady(page);
+  await sendMessage(page, 'Tell me everything');
+  const content = lastAssistant(page).getByTestId('message-content');
+  await expect.poll(async () => (await content.textContent())?.split(' ').length ?? 0).toBeGreaterThan(10);
+}
+
+test.describe('an engine worker that stops answering', () => {
+  test('is detected by the heartbeat: the reply is kept as stopped, and Try again restarts the engine', async ({ page, modelServer }) => {
+    await startLongReply(page, modelServer);
+    hang(await engineWorker(page));
+    const reply = lastAssistant(page);
+    const banner = page.getByTestId('error-banner');
+    await expect(banner).toHaveAttribute('data-kind', 'worker-crashed', { timeout: 15_000 });
+    await expect(banner).toContainText(/stopped answering/);
+    await expect(reply).toHaveAttribute('data-state', 'stopped');
+    const partial = (await reply.getByTestId('message-content').textContent()) ?? '';
+    expect(partial.length).toBeGreaterThan(0);
+    expect(MODELS.long.reply.startsWith(partial)).toBe(true);
+    await expect(page.getByTestId('model-status')).toHaveAttribute('data-state', 'error');
+
+    await page.getByTestId('retry-button').click();
+    await waitForReady(page);
+    await expect(banner).toHaveCount(0);
+    // The conversation stayed, and the restarted engine answers.
+    await expect(page.locator('[data-testid=message][data-role=user]')).toHaveCount(1);
+    await sendMessage(page, 'Hello again');
+    await expect(lastAssistant(page)).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
+    await expect(page.locator('[data-testid=message][data-role=assistant]').first()).toHaveAttribute('data-state', 'stopped');
+  });
+
+  test('Stop ends the generation at once even though the engine no longer answers', async ({ page, modelServer }) => {
+    await startLongReply(page, modelServer);
+    hang(await engineWorker(page));
+    await page.getByTestId('stop-button').click();
+    const reply = lastAssistant(page);
+    // At once: long before the heartbeat gives up on the worker.
+    await expect(reply).toHaveAttribute('data-state', 'stopped', { timeout: 2_000 });
+    await expect(page.getByTestId('send-button')).toBeVisible({ timeout: 2_000 });
+    await expect(page.getByTestId('error-banner')).toHaveAttribute('data-kind', 'worker-crashed', { timeout: 15_000 });
+  });
+});
+
+test('a message the context cannot hold is refused, kept in the composer, and the next one works', async ({ page }) => {
+  await page.goto('/?ctx=256');
+  await waitForReady(page);
+  await sendMessage(page, 'Hello');
+  await expect(lastAssistant(page)).toHaveAttribute('data-state', 'done');
+
+  const long = Array.from({ length: 600 }, (_, i) => `word${i}`).join(' ');
+  await sendMessage(page, long);
+  const banner = page.getByTestId('error-banner');
+  await expect(banner).toHaveAttribute('data-kind', 'context-full');
+  await expect(banner).toContainText(/needs \d+ tokens, and the context holds \d+/);
+  await expect(banner).toContainText('was not sent');
+  await expect(page.getByTestId('chat-input')).toHaveValue(long);
+  await expect(page.locator('[data-testid=message][data-role=user]')).toHaveCount(1);
+
+  await page.getByTestId('chat-input').fill('Hi');
+  await page.getByTestId('send-button').click();
+  await expect(lastAssistant(page)).toHaveAttribute('data-state', 'done');
+  await expect(page.locator('[data-testid=message][data-role=user]')).toHaveCount(2);
+  await expect(banner).toHaveCount(0);
+});
+
+/**
+ * Pastes text into the composer as the browser does: a paste event carrying the clipboard's text.
+ * The text is built in the page from a short unit, so the test harness itself moves no 100 KB
+ * argument across (that would be a long task of its own).
+ */
+async function paste(page: Page, unit: string, chars: number): Promise<void> {
+  await page.getByTestId('chat-input').evaluate(
+    (el, { unit, chars }) => {
+      const text = unit.repeat(Math.ceil(chars / unit.length)).slice(0, chars);
+      const data = new DataTransfer();
+      data.setData('text/plain', text);
+      const event = new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true });
+      // Without a page handler, a paste inserts its text (a synthetic event does not, so do it here).
+      if (el.dispatchEvent(event)) {
+        (el as HTMLTextAreaElement).setRangeText(text);
+        el.dispatchEvent(new Event('input', { bubbles: true }));
+      }
+    },
+    { unit, chars },
+  );
+}
+
+test('a 100,000-character paste and send never block the main thread for more than 50 ms', async ({ page }) => {
+  await page.goto('/');
+  await waitForReady(page);
+  await page.evaluate(() => {
+    const w = window as unknown as { __long: { start: number; duration: number }[] };
+    w.__long = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) w.__long.push({ start: e.startTime, duration: e.duration });
+    }).observe({ type: 'longtask' });
+  });
+  const since = await page.evaluate(() => performance.now()); // the boot tasks before this do not count
+  await paste(page, 'the quick brown fox jumps over the lazy dog ', 100_000);
+  await expect(page.getByTestId('pasted-text')).toHaveAttribute('data-chars', '100000');
+  await page.getByTestId('send-button').click();
+  // About 25,000 tokens: tokenized in the engine worker, and refused by the 4096-token context.
+  const banner = page.getByTestId('error-banner');
+  await expect(banner).toHaveAttribute('data-kind', 'context-full');
+  await expect(banner).toContainText(/needs 2\d{4} tokens, and the context holds 4096/);
+  await page.waitForTimeout(500);
+  const long = await page.evaluate(() => (window as unknown as { __long: { start: number; duration: number }[] }).__long);
+  expect(long.filter((t) => t.start >= since)).toEqual([]);
+  // Nothing is lost: the paste is still in the composer, and nothing entered the conversation.
+  await expect(page.getByTestId('pasted-text')).toHaveAttribute('data-chars', '100000');
+  await expect(page.locator('[data-testid=message]')).toHaveCount(0);
+
+  await page.getByRole('button', { name: 'Remove pasted text' }).click();
+  await sendMessage(page, 'Hello');
+  await expect(lastAssistant(page)).toHaveAttribute('data-state', 'done');
+  await expect(lastAssistant(page).getByTestId('message-content')).toHaveText(MODELS.demo.reply);
+});

@@ -1,0 +1,57 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { WorkerClient } from '../../web/src/lib/engine/worker-client';
+import { AppError } from '../../workers/lib/errors';
+
+type Req = { id: number; type: 'ping' } | { id: number; type: 'work' };
+type Ev = { id: number; type: 'pong' } | { id: number; type: 'done' };
+
+/** A plain object standing in for a Worker: records what is posted; `answer` decides whether it replies. */
+function fakeWorker(answer: (msg: Req) => Ev | null) {
+  const w = {
+    posted: [] as Req[],
+    terminated: false,
+    onmessage: null as ((e: MessageEvent<Ev>) => void) | null,
+    onerror: null as unknown,
+    onmessageerror: null as unknown,
+    postMessage(msg: Req) {
+      this.posted.push(msg);
+      const reply = answer(msg);
+      if (reply) queueMicrotask(() => this.onmessage?.({ data: reply } as MessageEvent<Ev>));
+    },
+    terminate() {
+      this.terminated = true;
+    },
+  };
+  return w;
+}
+
+const HEARTBEAT = { ping: { type: 'ping' as const }, intervalMs: 1000, timeoutMs: 5000 };
+
+describe('the worker heartbeat', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('declares a worker that stops answering dead: open requests fail with worker-crashed', async () => {
+    let alive = true;
+    const w = fakeWorker((m) => (alive && m.type === 'ping' ? { id: m.id, type: 'pong' } : null));
+    const client = new WorkerClient<Req, Ev>(w as unknown as Worker, new Set(['done']), 'test worker', HEARTBEAT);
+    const { events } = client.request({ type: 'work' });
+    const next = events.next();
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(w.terminated).toBe(false); // answering pings: alive, however long the work takes
+    alive = false;
+    const failed = expect(next).rejects.toMatchObject({ kind: 'worker-crashed', message: expect.stringMatching(/stopped answering/) });
+    await vi.advanceTimersByTimeAsync(7_000);
+    await failed;
+    expect(w.terminated).toBe(true);
+    await expect(client.request({ type: 'work' }).events.next()).rejects.toBeInstanceOf(AppError);
+  });
+
+  it('never counts the time between throttled ticks, only an unanswered ping', async () => {
+    const w = fakeWorker((m) => (m.type === 'ping' ? { id: m.id, type: 'pong' } : null));
+    new WorkerClient<Req, Ev>(w as unknown as Worker, new Set(['done']), 'test worker', { ...HEARTBEAT, intervalMs: 60_000 });
+    await vi.advanceTimersByTimeAsync(600_000);
+    expect(w.terminated).toBe(false);
+    expect(w.posted.filter((m) => m.type === 'ping').length).toBeGreaterThan(5);
+  });
+});
