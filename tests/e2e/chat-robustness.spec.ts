@@ -29,40 +29,43 @@ async function startLongReply(page: Page, modelServer: { url: string }): Promise
   await expect.poll(async () => (await content.textContent())?.split(' ').length ?? 0).toBeGreaterThan(10);
 }
 
-test.describe('an engine worker that stops answering', () => {
-  test('is detected by the heartbeat: the reply is kept as stopped, and Try again restarts the engine', async ({ page, modelServer }) => {
-    await startLongReply(page, modelServer);
-    hang(await engineWorker(page));
-    const reply = lastAssistant(page);
-    const banner = page.getByTestId('error-banner');
-    await expect(banner).toHaveAttribute('data-kind', 'worker-crashed', { timeout: 15_000 });
-    await expect(banner).toContainText(/stopped answering/);
-    await expect(reply).toHaveAttribute('data-state', 'stopped');
-    const partial = (await reply.getByTestId('message-content').textContent()) ?? '';
-    expect(partial.length).toBeGreaterThan(0);
-    expect(MODELS.long.reply.startsWith(partial)).toBe(true);
-    await expect(page.getByTestId('model-status')).toHaveAttribute('data-state', 'error');
+test('an engine worker that stops answering: Stop ends the reply at once, the heartbeat reports it, and Try again restarts the engine', async ({
+  page,
+  modelServer,
+}) => {
+  await startLongReply(page, modelServer);
+  hang(await engineWorker(page));
+  const reply = lastAssistant(page);
+  const banner = page.getByTestId('error-banner');
+  // Stop ends it at once: long before the heartbeat gives up on the worker.
+  await page.getByTestId('stop-button').click();
+  await expect(reply).toHaveAttribute('data-state', 'stopped', { timeout: 2_000 });
+  await expect(page.getByTestId('send-button')).toBeVisible({ timeout: 2_000 });
+  // The heartbeat then finds the worker dead and says so; the reply is kept as stopped.
+  await expect(banner).toHaveAttribute('data-kind', 'worker-crashed', { timeout: 15_000 });
+  await expect(banner).toContainText(/stopped answering/);
+  await expect(reply).toHaveAttribute('data-state', 'stopped');
+  const partial = (await reply.getByTestId('message-content').textContent()) ?? '';
+  expect(partial.length).toBeGreaterThan(0);
+  expect(MODELS.long.reply.startsWith(partial)).toBe(true);
+  await expect(page.getByTestId('model-status')).toHaveAttribute('data-state', 'error');
 
-    await page.getByTestId('retry-button').click();
-    await waitForReady(page);
-    await expect(banner).toHaveCount(0);
-    // The conversation stayed, and the restarted engine answers.
-    await expect(page.locator('[data-testid=message][data-role=user]')).toHaveCount(1);
-    await sendMessage(page, 'Hello again');
-    await expect(lastAssistant(page)).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
-    await expect(page.locator('[data-testid=message][data-role=assistant]').first()).toHaveAttribute('data-state', 'stopped');
-  });
+  await page.getByTestId('retry-button').click();
+  await waitForReady(page);
+  await expect(banner).toHaveCount(0);
+  // The conversation stayed, and the restarted engine answers.
+  await expect(page.locator('[data-testid=message][data-role=user]')).toHaveCount(1);
+  await sendMessage(page, 'Hello again');
+  await expect(lastAssistant(page)).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
+  await expect(page.locator('[data-testid=message][data-role=assistant]').first()).toHaveAttribute('data-state', 'stopped');
+});
 
-  test('Stop ends the generation at once even though the engine no longer answers', async ({ page, modelServer }) => {
-    await startLongReply(page, modelServer);
-    hang(await engineWorker(page));
-    await page.getByTestId('stop-button').click();
-    const reply = lastAssistant(page);
-    // At once: long before the heartbeat gives up on the worker.
-    await expect(reply).toHaveAttribute('data-state', 'stopped', { timeout: 2_000 });
-    await expect(page.getByTestId('send-button')).toBeVisible({ timeout: 2_000 });
-    await expect(page.getByTestId('error-banner')).toHaveAttribute('data-kind', 'worker-crashed', { timeout: 15_000 });
-  });
+test('a worker that stops answering without Stop is detected by the heartbeat alone', async ({ page, modelServer }) => {
+  await startLongReply(page, modelServer);
+  hang(await engineWorker(page));
+  const banner = page.getByTestId('error-banner');
+  await expect(banner).toHaveAttribute('data-kind', 'worker-crashed', { timeout: 15_000 });
+  await expect(lastAssistant(page)).toHaveAttribute('data-state', 'stopped');
 });
 
 test('a message the context cannot hold is refused, kept in the composer, and the next one works', async ({ page }) => {
