@@ -47,6 +47,10 @@ export async function sendMessage(page: Page, text: string): Promise<void> {
   await page.getByTestId('send-button').click();
 }
 
+/** The token ids of the last prompt sent, as the Template panel lists them. */
+export const promptTokens = async (page: Page): Promise<number[]> =>
+  JSON.parse((await page.getByTestId('prompt-tokens').textContent()) ?? 'null') as number[];
+
 export const lastAssistant = (page: Page) => page.locator('[data-testid=message][data-role=assistant]').last();
 
 /** Records every distinct text the last assistant message shows while it streams. */

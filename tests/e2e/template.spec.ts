@@ -1,10 +1,8 @@
 import { DEMO_REPLY, MODELS } from '../../tools/models/catalog';
 import { cliTokens, cliTokensForMessages } from '../fixtures/tokens-cli';
 import { testModel } from '../fixtures/test-models';
-import { expect, lastAssistant, sendMessage, test, waitForReady } from './fixtures';
+import { expect, lastAssistant, promptTokens, sendMessage, test, waitForReady } from './fixtures';
 
-const promptTokens = async (page: import('@playwright/test').Page): Promise<number[]> =>
-  JSON.parse((await page.getByTestId('prompt-tokens').textContent()) ?? 'null') as number[];
 
 test.describe('the template panel proves the prompt token by token', () => {
   test('the default model passes the three model-card asserts', async ({ page }) => {

@@ -4,6 +4,16 @@ import { resolveModelSource } from '../../workers/lib/model-source';
 
 const base = 'http://127.0.0.1:4173/app/';
 
+/** The error kind resolveModelSource throws for a spec, or null when it accepts it. */
+const kindOf = (spec: string): string | null => {
+  try {
+    resolveModelSource(spec, base);
+    return null;
+  } catch (e) {
+    return (e as AppError).kind;
+  }
+};
+
 describe('resolveModelSource', () => {
   it('resolves a relative path against the page', () => {
     expect(resolveModelSource('models/a.gguf', base)).toEqual({
@@ -22,32 +32,16 @@ describe('resolveModelSource', () => {
     expect(s.urls[2]).toBe('https://x.test/m/big-00003-of-00003.gguf?download=1');
   });
   it('refuses a later shard, a bad hf: spec and non-http URLs', () => {
-    const kind = (spec: string) => {
-      try {
-        resolveModelSource(spec, base);
-        return null;
-      } catch (e) {
-        return (e as AppError).kind;
-      }
-    };
-    expect(kind('https://x.test/big-00002-of-00003.gguf')).toBe('bad-url');
-    expect(kind('hf:owner-only')).toBe('bad-url');
-    expect(kind('file:///etc/passwd')).toBe('bad-url');
-    expect(kind('javascript:alert(1)')).toBe('bad-url');
+    expect(kindOf('https://x.test/big-00002-of-00003.gguf')).toBe('bad-url');
+    expect(kindOf('hf:owner-only')).toBe('bad-url');
+    expect(kindOf('file:///etc/passwd')).toBe('bad-url');
+    expect(kindOf('javascript:alert(1)')).toBe('bad-url');
   });
   it('refuses hf: specs that walk out of the repository or are malformed, instead of making a Hub URL of them', () => {
-    const kind = (spec: string) => {
-      try {
-        resolveModelSource(spec, base);
-        return null;
-      } catch (e) {
-        return (e as AppError).kind;
-      }
-    };
     for (const spec of ['hf:../../etc', 'hf:../../etc/passwd', 'hf:owner/../x.gguf', 'hf:owner/repo/../../x.gguf', 'hf:owner/repo/./x.gguf', 'hf:ow ner/repo/x.gguf', 'hf:.hidden/repo/x.gguf', 'hf:owner/repo/a\\b.gguf']) {
-      expect(kind(spec), spec).toBe('bad-url');
+      expect(kindOf(spec), spec).toBe('bad-url');
     }
-    expect(kind('hf:TheBloke/Starling-LM-7B-alpha-GGUF/sub/dir/m.Q4_K_M.gguf')).toBeNull();
+    expect(kindOf('hf:TheBloke/Starling-LM-7B-alpha-GGUF/sub/dir/m.Q4_K_M.gguf')).toBeNull();
   });
   it('refuses a URL longer than 8 KB at once', () => {
     expect(() => resolveModelSource(`https://x.test/${'a'.repeat(100_000)}.gguf`, base)).toThrow(/at most 8,192/);

@@ -89,6 +89,9 @@ async function createLoaded(files: Blob[], p: LoadParams): Promise<Wllama> {
   throw new AppError('load-failed', loadFailedMessage(failure, log.reason()));
 }
 
+const samePlain = (a: PromptText['plain'], b: PromptText['plain']): boolean =>
+  a.length === b.length && a.every(([s, e], i) => s === b[i][0] && e === b[i][1]);
+
 const PROBE_PROMPT = 'Measure how fast this machine runs the model: the quick brown fox jumps over the lazy dog.';
 
 /**
@@ -115,6 +118,7 @@ export class WllamaHost {
   private wllama: Wllama | null = null;
   private info: LoadedModelInfo | null = null;
   private vocab: Vocab | null = null;
+  private lastTokenized: { vocab: Vocab; prompt: PromptText; result: Tokenization } | null = null;
 
   /**
    * Loads a model next to the one loaded now, and swaps only once the new one works: a failed open
@@ -205,7 +209,12 @@ export class WllamaHost {
   tokenize(prompt: PromptText): Tokenization {
     const vocab = this.vocab;
     if (!vocab) throw new AppError('generation-failed', 'No model is loaded.');
-    return tokenizePrompt(vocab, prompt);
+    // Each turn tokenizes its prompt for the page, then generates from it: do that work once.
+    const last = this.lastTokenized;
+    if (last && last.vocab === vocab && last.prompt.text === prompt.text && samePlain(last.prompt.plain, prompt.plain)) return last.result;
+    const result = tokenizePrompt(vocab, prompt);
+    this.lastTokenized = { vocab, prompt, result };
+    return result;
   }
 
   async generate(
