@@ -52,10 +52,13 @@ const cspMeta = (): Plugin => ({
 });
 
 const web = fileURLToPath(new URL('./web', import.meta.url));
+/** `$workers/...` imports from web/ (tsconfig.json and vitest.config.ts name the same alias). */
+export const aliases = { $workers: fileURLToPath(new URL('./workers', import.meta.url)) };
 
 export default defineConfig({
   root: web,
   publicDir: fileURLToPath(new URL('./public', import.meta.url)),
+  resolve: { alias: aliases },
   plugins: [svelte({ configFile: fileURLToPath(new URL('./svelte.config.js', import.meta.url)) }), securityHeaders(), cspMeta()],
   build: {
     outDir: fileURLToPath(new URL('./dist', import.meta.url)),

@@ -1,6 +1,8 @@
 import { defineConfig } from 'vitest/config';
+import { fileURLToPath } from 'node:url';
 
 export default defineConfig({
+  resolve: { alias: { $workers: fileURLToPath(new URL('./workers', import.meta.url)) } },
   test: {
     include: ['tests/unit/**/*.test.ts'],
     environment: 'node',

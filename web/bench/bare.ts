@@ -5,7 +5,7 @@
  */
 import { CacheManager, Wllama } from '@wllama/wllama/esm/index.js';
 import wasmUrl from '@wllama/wllama/esm/wasm/wllama.wasm?url';
-import { noWllamaStorage } from '../../workers/lib/engine/no-wllama-storage';
+import { noWllamaStorage } from '$workers/lib/engine/no-wllama-storage';
 
 const q = new URLSearchParams(location.search);
 const out = document.getElementById('out')!;

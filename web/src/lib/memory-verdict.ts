@@ -3,12 +3,12 @@
  * size and the model's shape) and before a custom URL or local file is downloaded (from its GGUF
  * header, read with Range requests or file slices).
  */
-import type { GgufHeaderInfo } from '../../../workers/lib/planner/header-info';
-import { planMemory, type MemoryPlan, type PlanBackend, type PlanLimits } from '../../../workers/lib/planner/memory-plan';
-import { factsFromFileSize, type CatalogueShape } from '../../../workers/lib/planner/quant-fit';
-import { formatBytes } from '../../../workers/lib/planner/format-bytes';
-import type { BackendChoice } from '../../../workers/protocol';
-import { backendFor } from '../../../workers/lib/engine/backend';
+import type { GgufHeaderInfo } from '$workers/lib/planner/header-info';
+import { planMemory, type MemoryPlan, type PlanBackend, type PlanLimits } from '$workers/lib/planner/memory-plan';
+import { factsFromFileSize, type CatalogueShape } from '$workers/lib/planner/quant-fit';
+import { formatBytes } from '$workers/lib/planner/format-bytes';
+import type { BackendChoice } from '$workers/protocol';
+import { backendFor } from '$workers/lib/engine/backend';
 import type { CatalogFile, CatalogModel } from './catalog';
 
 export interface Verdict {
@@ -73,7 +73,7 @@ async function remoteSize(url: string): Promise<number | null> {
 export async function readHeaderBeforeDownload(input: { urls: string[] } | { files: File[] }): Promise<GgufHeaderInfo | null> {
   try {
     // The GGUF parser is loaded only when a header is read (it is most of a megabyte unminified).
-    const { readRemoteShardedHeaderInfo, readShardedHeaderInfo } = await import('../../../workers/lib/planner/header-info');
+    const { readRemoteShardedHeaderInfo, readShardedHeaderInfo } = await import('$workers/lib/planner/header-info');
     if ('files' in input) return await readShardedHeaderInfo(input.files);
     const sizes = await Promise.all(input.urls.map(remoteSize));
     if (sizes.some((s) => s === null) || sizes.reduce<number>((n, s) => n + (s ?? 0), 0) < PLAN_MIN_BYTES) return null;

@@ -2,11 +2,11 @@
  * Cache-first model opening: use the complete cached copy if there is one, otherwise download it
  * (or import picked files) into the cache first; then hand disk-backed Blobs to the engine.
  */
-import { deleteModel, markLoadError, openModelFiles, readRecord } from '../../../workers/lib/cache/model-cache';
-import { isFileFault } from '../../../workers/lib/engine/load-log';
-import { AppError } from '../../../workers/lib/errors';
-import type { ModelSource } from '../../../workers/lib/model-source';
-import type { DownloadOptions, DownloadProgress, LoadConfig, LoadedModelInfo } from '../../../workers/protocol';
+import { deleteModel, markLoadError, openModelFiles, readRecord } from '$workers/lib/cache/model-cache';
+import { isFileFault } from '$workers/lib/engine/load-log';
+import { AppError } from '$workers/lib/errors';
+import type { ModelSource } from '$workers/lib/model-source';
+import type { DownloadOptions, DownloadProgress, LoadConfig, LoadedModelInfo } from '$workers/protocol';
 import type { DownloadClient } from './engine/download-client';
 import { rememberedThreads } from './engine-prefs';
 import type { EngineClient } from './engine/engine-client';

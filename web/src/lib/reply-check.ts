@@ -1,5 +1,5 @@
 /** Per-reply facts computed from the engine's answer: speed stats and the prompt token check. */
-import type { Backend, GenerationResult, Tokenization } from '../../../workers/protocol';
+import type { Backend, GenerationResult, Tokenization } from '$workers/protocol';
 
 export interface GenStats {
   promptTps: number;

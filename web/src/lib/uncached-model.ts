@@ -6,8 +6,8 @@
  * there is no resume after a dropped connection, since there is nowhere to keep the part already
  * fetched.
  */
-import { AppError, isAbort } from '../../../workers/lib/errors';
-import type { DownloadProgress, LoadConfig } from '../../../workers/protocol';
+import { AppError, isAbort } from '$workers/lib/errors';
+import type { DownloadProgress, LoadConfig } from '$workers/protocol';
 import type { EngineClient } from './engine/engine-client';
 import type { LoadHooks, ModelInput, OpenedModel } from './model-loader';
 import { rememberedThreads } from './engine-prefs';

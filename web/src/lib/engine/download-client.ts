@@ -1,8 +1,9 @@
 /** Typed front for the download worker. */
-import type { DownloadEvent, DownloadOptions, DownloadProgress, DownloadRequest } from '../../../../workers/protocol';
-import { AppError } from '../../../../workers/lib/errors';
-import type { ModelSource } from '../../../../workers/lib/model-source';
+import type { DownloadEvent, DownloadOptions, DownloadProgress, DownloadRequest } from '$workers/protocol';
+import { AppError } from '$workers/lib/errors';
+import type { ModelSource } from '$workers/lib/model-source';
 import { startWorker, WorkerClient } from './worker-client';
+import DownloadWorker from '$workers/download.worker.ts?worker';
 
 type Body =
   | { type: 'fetch-model'; source: ModelSource; options: DownloadOptions }
@@ -14,7 +15,7 @@ export class DownloadClient {
 
   constructor() {
     const worker = startWorker(
-      () => new Worker(new URL('../../../../workers/download.worker.ts', import.meta.url), { type: 'module', name: 'download' }),
+      () => new DownloadWorker({ name: 'download' }),
       'download worker',
     );
     this.client = new WorkerClient(worker, new Set(['done']), 'download worker');

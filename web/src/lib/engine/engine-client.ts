@@ -7,10 +7,11 @@ import type {
   LoadConfig,
   LoadedModelInfo,
   Tokenization,
-} from '../../../../workers/protocol';
-import { AppError } from '../../../../workers/lib/errors';
-import type { PromptText } from '../../../../workers/lib/templates/index';
+} from '$workers/protocol';
+import { AppError } from '$workers/lib/errors';
+import type { PromptText } from '$workers/lib/templates/index';
 import { startWorker, WorkerClient } from './worker-client';
+import EngineWorker from '$workers/engine.worker.ts?worker';
 
 /**
  * The engine worker answers pings from its own event loop: llama.cpp runs in wllama's nested worker,
@@ -24,7 +25,7 @@ export class EngineClient {
 
   constructor() {
     const worker = startWorker(
-      () => new Worker(new URL('../../../../workers/engine.worker.ts', import.meta.url), { type: 'module', name: 'engine' }),
+      () => new EngineWorker({ name: 'engine' }),
       'inference worker',
     );
     this.client = new WorkerClient(worker, new Set(['loaded', 'done', 'unloaded', 'tokens']), 'inference worker', ENGINE_HEARTBEAT);

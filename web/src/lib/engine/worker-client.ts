@@ -3,7 +3,7 @@
  * come back as an async iterator that ends at a terminal event and throws on an error event.
  * If the worker dies, every open iterator throws a `worker-crashed` AppError.
  */
-import { AppError, fromErrorData, type AppErrorData } from '../../../../workers/lib/errors';
+import { AppError, fromErrorData, type AppErrorData } from '$workers/lib/errors';
 
 type Message = { id: number; type: string };
 type ErrorEvent_ = { id: number; type: 'error'; error: AppErrorData };

@@ -1,5 +1,5 @@
 /** The conversation: messages, the running generation, the last prompt sent, and reply stats. */
-import { AppError, isAbort } from '../../../../workers/lib/errors';
+import { AppError, isAbort } from '$workers/lib/errors';
 import {
   renderPromptText,
   stopStrings,
@@ -7,11 +7,11 @@ import {
   type PromptText,
   type TemplateId,
   type TemplateOptions,
-} from '../../../../workers/lib/templates/index';
-import type { Backend, GenerateParams, Tokenization } from '../../../../workers/protocol';
+} from '$workers/lib/templates/index';
+import type { Backend, GenerateParams, Tokenization } from '$workers/protocol';
 import type { EngineClient } from '../engine/engine-client';
 import { checkTokens, statsFrom, type GenStats, type TokenCheck } from '../reply-check';
-import { refuseOverContext } from '../../../../workers/lib/engine/context-limit';
+import { refuseOverContext } from '$workers/lib/engine/context-limit';
 
 export type { GenStats, TokenCheck };
 

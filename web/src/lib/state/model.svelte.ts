@@ -1,14 +1,14 @@
 /** The model's lifecycle as the UI sees it: idle, downloading, loading, ready or error. */
-import { deleteModel } from '../../../../workers/lib/cache/model-cache';
-import { AppError, isAbort } from '../../../../workers/lib/errors';
-import { resolveModelSource, type ModelSource } from '../../../../workers/lib/model-source';
-import type { DownloadOptions, DownloadProgress, LoadConfig, LoadedModelInfo } from '../../../../workers/protocol';
+import { deleteModel } from '$workers/lib/cache/model-cache';
+import { AppError, isAbort } from '$workers/lib/errors';
+import { resolveModelSource, type ModelSource } from '$workers/lib/model-source';
+import type { DownloadOptions, DownloadProgress, LoadConfig, LoadedModelInfo } from '$workers/protocol';
 import { DownloadClient } from '../engine/download-client';
 import { EngineClient } from '../engine/engine-client';
 import { rememberThreads } from '../engine-prefs';
 import { headerVerdict, readHeaderBeforeDownload } from '../memory-verdict';
-import { readBrowserLimits } from '../../../../workers/lib/planner/browser-limits';
-import type { PlanLimits } from '../../../../workers/lib/planner/memory-plan';
+import { readBrowserLimits } from '$workers/lib/planner/browser-limits';
+import type { PlanLimits } from '$workers/lib/planner/memory-plan';
 import { openCachedModel, openModel, type ModelInput, type OpenedModel } from '../model-loader';
 
 export type ModelStatus = 'idle' | 'downloading' | 'loading' | 'ready' | 'error';

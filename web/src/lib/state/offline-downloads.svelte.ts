@@ -3,9 +3,9 @@
  * a user can fetch models before a flight (LM Studio's download list). The download worker's Web
  * Locks keep one download per model even if the same model is also opened.
  */
-import { AppError, isAbort } from '../../../../workers/lib/errors';
-import { resolveModelSource } from '../../../../workers/lib/model-source';
-import type { DownloadOptions, DownloadProgress } from '../../../../workers/protocol';
+import { AppError, isAbort } from '$workers/lib/errors';
+import { resolveModelSource } from '$workers/lib/model-source';
+import type { DownloadOptions, DownloadProgress } from '$workers/protocol';
 import { DownloadClient } from '../engine/download-client';
 
 export interface OfflineDownload {

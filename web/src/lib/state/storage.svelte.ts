@@ -1,6 +1,6 @@
 /** What the model cache holds, and how much room the browser gives it. */
-import { clearAll, deleteModel, listRecords } from '../../../../workers/lib/cache/model-cache';
-import type { ModelRecord } from '../../../../workers/lib/cache/schema';
+import { clearAll, deleteModel, listRecords } from '$workers/lib/cache/model-cache';
+import type { ModelRecord } from '$workers/lib/cache/schema';
 
 export class StorageState {
   records = $state.raw<ModelRecord[]>([]);
