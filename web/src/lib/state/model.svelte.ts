@@ -227,7 +227,9 @@ export class ModelState {
       if (l) this.#last = { request: l.request, config: l.config, download: l.download };
       this.#loaded = null;
     }
-    if (this.error.kind === 'network') this.paused = true; // interrupted: what is stored resumes
+    // Interrupted (the network, or a disk that filled up): the chunks already stored are kept, and
+    // the bar offers Resume once the connection is back or space is freed.
+    if (['network', 'quota', 'storage'].includes(this.error.kind) && (this.progress?.loaded ?? 0) > 0) this.paused = true;
     // A failed open keeps the model that was loaded: it stays ready, with the error shown beside it.
     if (this.#restore()) return;
     this.status = 'error';
