@@ -1,8 +1,11 @@
 import { defineConfig } from 'vitest/config';
 import { fileURLToPath } from 'node:url';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
 
 export default defineConfig({
-  resolve: { alias: { $workers: fileURLToPath(new URL('./workers', import.meta.url)) } },
+  // The state classes (web/src/lib/**/*.svelte.ts) use runes: compiled by Svelte, for the browser.
+  plugins: [svelte({ configFile: fileURLToPath(new URL('./svelte.config.js', import.meta.url)) })],
+  resolve: { alias: { $workers: fileURLToPath(new URL('./workers', import.meta.url)) }, conditions: ['browser'] },
   test: {
     include: ['tests/unit/**/*.test.ts'],
     environment: 'node',

@@ -5,6 +5,7 @@
  */
 import type { AppErrorData } from './lib/errors';
 import type { ModelSource } from './lib/model-source';
+import type { ModelRecord } from './lib/cache/schema';
 import type { PromptText, TemplateId } from './lib/templates/index';
 
 /** Every worker posts this once when its script has started, so a failure to start can be told apart from a crash. */
@@ -188,9 +189,29 @@ export interface DownloadOptions {
   label?: string;
 }
 
+/**
+ * The download worker is the only owner of the model cache: the page lists, deletes and opens cached
+ * models through it, so a delete never races a chunk write of a download it is stopping.
+ */
 export type DownloadRequest =
+  /** Download into the cache without opening ("save for offline"): `done`. */
   | { id: number; type: 'fetch-model'; source: ModelSource; options: DownloadOptions }
+  /** The model's files for the engine, downloading them first unless the cache has them complete: `files`. */
+  | { id: number; type: 'ensure'; source: ModelSource; options: DownloadOptions }
+  /** Picked files copied into the cache, then opened from it: `files`. */
   | { id: number; type: 'import-files'; files: File[]; options: DownloadOptions }
+  /** A complete cached model's files (imported ones included): `files`. */
+  | { id: number; type: 'open-cached'; modelId: string }
+  /** One model's cache record, or null: `record`. */
+  | { id: number; type: 'lookup'; modelId: string }
+  /** Every cache record: `records`. */
+  | { id: number; type: 'list' }
+  /** Stops every job on the model, waits until they have stopped, then deletes it: `ok`. */
+  | { id: number; type: 'delete'; modelId: string }
+  /** The same for every model: `ok`. */
+  | { id: number; type: 'clear' }
+  /** Records (or clears, with null) why llama.cpp refused a cached model: `ok`. */
+  | { id: number; type: 'mark-load-error'; modelId: string; reason: string | null }
   /** Hash a cached model's stored bytes against SHA-256s the user pins (done, or an integrity error). */
   | { id: number; type: 'pin-sha256'; modelId: string; sha256: string[] }
   | { id: number; type: 'cancel'; target: number };
@@ -198,5 +219,13 @@ export type DownloadRequest =
 export type DownloadEvent =
   | { id: number; type: 'progress'; progress: DownloadProgress }
   | { id: number; type: 'done'; modelId: string; bytes: number }
+  /** Disk-backed Files assembled from the cached chunks (structured-cloned, not copied). */
+  | { id: number; type: 'files'; modelId: string; files: File[]; fromCache: boolean }
+  | { id: number; type: 'record'; record: ModelRecord | null }
+  | { id: number; type: 'records'; records: ModelRecord[] }
+  | { id: number; type: 'ok' }
   | { id: number; type: 'error'; error: AppErrorData }
   | HelloEvent;
+
+/** The download worker's answers that end a request. */
+export const DOWNLOAD_TERMINAL = ['done', 'files', 'record', 'records', 'ok'] as const;

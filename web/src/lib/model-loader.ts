@@ -1,17 +1,17 @@
 /**
- * Cache-first model opening: use the complete cached copy if there is one, otherwise download it
- * (or import picked files) into the cache first; then hand disk-backed Blobs to the engine.
+ * Opening a model: its files come from the download worker (the cache's only owner: a complete
+ * cached copy, or a download or import into the cache first), then go to the engine as disk-backed
+ * Blobs. Where IndexedDB is blocked, the files go straight from the network into the engine.
  */
-import { deleteModel, markLoadError, openModelFiles, readRecord } from '$workers/lib/cache/model-cache';
 import { isFileFault } from '$workers/lib/engine/load-log';
 import { AppError } from '$workers/lib/errors';
-import type { ModelSource } from '$workers/lib/model-source';
 import type { DownloadOptions, DownloadProgress, LoadConfig, LoadedModelInfo } from '$workers/protocol';
-import type { DownloadClient } from './engine/download-client';
+import type { DownloadsApi, EnsuredModel, ModelInput } from './engine/download-client';
+import type { EngineApi } from './engine/engine-client';
 import { rememberedThreads } from './engine-prefs';
-import type { EngineClient } from './engine/engine-client';
-import { indexedDBUsable } from './storage-access';
 import { openWithoutCache } from './uncached-model';
+
+export type { ModelInput };
 
 export interface LoadHooks {
   onStatus: (status: 'downloading' | 'loading') => void;
@@ -27,18 +27,11 @@ export interface OpenedModel {
   fromCache: boolean;
 }
 
-export type ModelInput = { kind: 'url'; source: ModelSource } | { kind: 'files'; files: File[] };
-
-async function cachedFiles(id: string): Promise<File[] | null> {
-  const record = await readRecord(id);
-  if (!record?.complete) return null;
-  try {
-    return await openModelFiles(record);
-  } catch (e) {
-    if (!(e instanceof AppError) || e.kind !== 'storage') throw e;
-    await deleteModel(id); // a damaged copy is dropped and fetched again
-    return null;
-  }
+export interface LoaderClients {
+  engine: EngineApi;
+  downloads: () => DownloadsApi;
+  /** Whether IndexedDB works here (storage-access.ts); false sends files straight to the engine. */
+  cacheUsable: () => Promise<boolean>;
 }
 
 /** Asks the browser not to evict the cache under storage pressure (a no-op where it is refused). */
@@ -46,7 +39,7 @@ async function requestPersistence(): Promise<void> {
   try {
     if (navigator.storage?.persisted && !(await navigator.storage.persisted())) await navigator.storage.persist();
   } catch {
-    // not available (e.g. some embedded contexts): the cache still works, it may just be evicted
+    // not available (e.g. some embedded contexts, or no navigator.storage): the cache still works, it may just be evicted
   }
 }
 
@@ -54,51 +47,44 @@ export async function openModel(
   input: ModelInput,
   config: LoadConfig,
   download: DownloadOptions,
-  clients: { engine: EngineClient; download: () => DownloadClient },
+  clients: LoaderClients,
   hooks: LoadHooks,
 ): Promise<OpenedModel> {
   // IndexedDB blocked (cross-site iframe, some private modes): no cache, straight into the engine.
-  if (!(await indexedDBUsable())) return openWithoutCache(input, config, clients.engine, hooks);
-  let id = input.kind === 'url' ? input.source.id : null;
-  let files = id ? await cachedFiles(id) : null;
-  const fromCache = files !== null;
-  if (!files) {
-    hooks.onStatus('downloading');
-    await hooks.beforeDownload?.(input);
-    await requestPersistence();
-    const r =
-      input.kind === 'url'
-        ? await clients.download().fetchModel(input.source, download, hooks.onProgress, hooks.signal)
-        : await clients.download().importFiles(input.files, download, hooks.onProgress, hooks.signal);
-    id = r.modelId;
-    files = await cachedFiles(id);
-    if (!files) throw new AppError('storage', 'The model was stored but could not be read back from storage.');
-  }
-  if (hooks.signal?.aborted) throw hooks.signal.reason;
-  hooks.onStatus('loading');
-  return { id: id!, info: await loadCached(id!, files, config, clients.engine), fromCache };
+  if (!(await clients.cacheUsable())) return openWithoutCache(input, config, clients.engine, hooks);
+  const model = await clients.downloads().ensure(input, download, {
+    onProgress: hooks.onProgress,
+    signal: hooks.signal,
+    beforeDownload: async (i) => {
+      hooks.onStatus('downloading');
+      await hooks.beforeDownload?.(i);
+      await requestPersistence();
+    },
+  });
+  return loadOpened(model, config, clients, hooks);
 }
 
 /** Opens a complete cached model by its id (an imported file's `local:` id included), no download. */
-export async function openCachedModel(id: string, config: LoadConfig, engine: EngineClient, hooks: Pick<LoadHooks, 'onStatus'>): Promise<OpenedModel> {
-  const files = await cachedFiles(id);
-  if (!files) throw new AppError('storage', 'This model is no longer complete in the cache. Delete it and download (or import) it again.');
-  hooks.onStatus('loading');
-  return { id, info: await loadCached(id, files, config, engine), fromCache: true };
+export async function openCachedModel(id: string, config: LoadConfig, clients: LoaderClients, hooks: Pick<LoadHooks, 'onStatus' | 'signal'>): Promise<OpenedModel> {
+  return loadOpened(await clients.downloads().openCached(id), config, clients, hooks);
 }
 
 /**
- * Loads cached files; a refusal that is the file's own fault (not the context size or the memory) is
+ * Loads the files; a refusal that is the file's own fault (not the context size or the memory) is
  * written on its cache record, so the storage panel shows it as not loadable; a success clears that.
  */
-async function loadCached(id: string, files: File[], config: LoadConfig, engine: EngineClient): Promise<LoadedModelInfo> {
+async function loadOpened(model: EnsuredModel, config: LoadConfig, clients: LoaderClients, hooks: Pick<LoadHooks, 'onStatus' | 'signal'>): Promise<OpenedModel> {
+  if (hooks.signal?.aborted) throw hooks.signal.reason;
+  hooks.onStatus('loading');
+  const { modelId: id, files } = model;
   const remembered = config.threads === undefined ? rememberedThreads(id) : undefined;
+  const downloads = clients.downloads();
   try {
-    const info = await engine.load(files, { ...config, rememberedThreads: remembered });
-    await markLoadError(id, null).catch(() => {});
-    return info;
+    const info = await clients.engine.load(files, { ...config, rememberedThreads: remembered });
+    await downloads.markLoadError(id, null).catch(() => {});
+    return { id, info, fromCache: model.fromCache };
   } catch (e) {
-    if (e instanceof AppError && e.kind === 'load-failed' && isFileFault(e.message)) await markLoadError(id, e.message).catch(() => {});
+    if (e instanceof AppError && e.kind === 'load-failed' && isFileFault(e.message)) await downloads.markLoadError(id, e.message).catch(() => {});
     throw e;
   }
 }

@@ -8,7 +8,8 @@
  */
 import { AppError, isAbort } from '$workers/lib/errors';
 import type { DownloadProgress, LoadConfig } from '$workers/protocol';
-import type { EngineClient } from './engine/engine-client';
+import type { EngineApi } from './engine/engine-client';
+import { localModelId } from '$workers/lib/download/import-local';
 import type { LoadHooks, ModelInput, OpenedModel } from './model-loader';
 import { rememberedThreads } from './engine-prefs';
 
@@ -75,7 +76,7 @@ export async function fetchWithoutCache(
 }
 
 /** openModel() for a page without IndexedDB: the same steps, minus the cache. */
-export async function openWithoutCache(input: ModelInput, config: LoadConfig, engine: EngineClient, hooks: LoadHooks): Promise<OpenedModel> {
+export async function openWithoutCache(input: ModelInput, config: LoadConfig, engine: EngineApi, hooks: LoadHooks): Promise<OpenedModel> {
   let files: File[];
   let id: string;
   if (input.kind === 'url') {
@@ -85,8 +86,7 @@ export async function openWithoutCache(input: ModelInput, config: LoadConfig, en
     id = input.source.id;
   } else {
     files = input.files;
-    const [first] = files;
-    id = `local:${first?.name ?? 'model'}:${files.reduce((n, f) => n + f.size, 0)}:${first?.lastModified ?? 0}`;
+    id = localModelId(files);
   }
   if (hooks.signal?.aborted) throw hooks.signal.reason;
   hooks.onStatus('loading');

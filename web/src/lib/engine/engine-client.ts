@@ -28,13 +28,15 @@ export class EngineClient {
       () => new EngineWorker({ name: 'engine' }),
       'inference worker',
     );
-    this.client = new WorkerClient(worker, new Set(['loaded', 'done', 'unloaded', 'tokens']), 'inference worker', ENGINE_HEARTBEAT);
+    this.client = new WorkerClient(worker, new Set(['loaded', 'done', 'unloaded', 'tokens']), 'inference worker', ENGINE_HEARTBEAT, (target) => ({
+      type: 'cancel',
+      target,
+    }));
   }
 
   async load(files: Blob[], config: LoadConfig): Promise<LoadedModelInfo> {
-    for await (const ev of this.client.request({ type: 'load', files, config }).events) {
-      if (ev.type === 'loaded') return ev.info;
-    }
+    const ev = await this.client.call({ type: 'load', files, config });
+    if (ev.type === 'loaded') return ev.info;
     throw new AppError('load-failed', 'The inference worker ended the load without an answer.');
   }
 
@@ -43,9 +45,8 @@ export class EngineClient {
    * With `limit`, a prompt of at least that many tokens fails with context-full instead.
    */
   async tokenize(prompt: PromptText, limit?: number): Promise<Tokenization> {
-    for await (const ev of this.client.request({ type: 'tokenize', prompt, limit }).events) {
-      if (ev.type === 'tokens') return ev.tokenization;
-    }
+    const ev = await this.client.call({ type: 'tokenize', prompt, limit });
+    if (ev.type === 'tokens') return ev.tokenization;
     throw new AppError('generation-failed', 'The inference worker ended tokenization without an answer.');
   }
 
@@ -56,17 +57,8 @@ export class EngineClient {
     onText: (text: string) => void,
     signal?: AbortSignal,
   ): Promise<GenerationResult> {
-    const { id, events } = this.client.request({ type: 'generate', prompt, params });
-    const cancel = (): void => this.client.notify({ type: 'cancel', target: id });
-    signal?.addEventListener('abort', cancel, { once: true });
-    try {
-      for await (const ev of events) {
-        if (ev.type === 'token') onText(ev.text);
-        else if (ev.type === 'done') return ev.result;
-      }
-    } finally {
-      signal?.removeEventListener('abort', cancel);
-    }
+    const ev = await this.client.call({ type: 'generate', prompt, params }, { signal, onEvent: (e) => e.type === 'token' && onText(e.text) });
+    if (ev.type === 'done') return ev.result;
     throw new AppError('generation-failed', 'The inference worker ended the generation without an answer.');
   }
 
@@ -74,3 +66,6 @@ export class EngineClient {
     this.client.terminate();
   }
 }
+
+/** What the session and its states need from the engine (a fake in unit tests). */
+export type EngineApi = Pick<EngineClient, 'load' | 'tokenize' | 'generate' | 'terminate'>;

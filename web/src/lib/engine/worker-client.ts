@@ -41,6 +41,8 @@ export class WorkerClient<Req extends Message, Ev extends Message> {
     private readonly terminal: ReadonlySet<Ev['type']>,
     private readonly name: string,
     heartbeat?: Heartbeat<Req>,
+    /** The message that asks the worker to cancel request `id` (used by `call` when its signal aborts). */
+    private readonly cancelOf?: (id: number) => DistributiveOmit<Req, 'id'>,
   ) {
     worker.onmessage = (e: MessageEvent<Ev>) => {
       this.started = true;
@@ -66,6 +68,31 @@ export class WorkerClient<Req extends Message, Ev extends Message> {
     this.pending.set(id, p);
     if (!this.dead) this.worker.postMessage({ ...body, id } as Req, transfer);
     return { id, events: this.iterate(id, p) };
+  }
+
+  /**
+   * Sends a request and follows it to its terminal event, which it returns: `onEvent` sees every
+   * event before it, and aborting `signal` asks the worker to cancel it (the request then ends as the
+   * worker answers: its terminal event, or an abort error).
+   */
+  async call(body: DistributiveOmit<Req, 'id'>, opts: { signal?: AbortSignal; onEvent?: (ev: Ev) => void } = {}): Promise<Ev> {
+    const { id, events } = this.request(body);
+    const { signal, onEvent } = opts;
+    const cancel = (): void => {
+      if (this.cancelOf) this.notify(this.cancelOf(id));
+    };
+    if (signal?.aborted) cancel();
+    signal?.addEventListener('abort', cancel, { once: true });
+    try {
+      for await (const ev of events) {
+        if (this.terminal.has(ev.type)) return ev;
+        onEvent?.(ev);
+      }
+    } finally {
+      signal?.removeEventListener('abort', cancel);
+    }
+    // iterate() ends only after a terminal event or by throwing: this is never reached.
+    throw new AppError('worker-crashed', `The ${this.name} ended a request without an answer.`);
   }
 
   /** Sends a message that expects no answer (e.g. cancel). */

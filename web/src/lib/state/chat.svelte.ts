@@ -9,7 +9,7 @@ import {
   type TemplateOptions,
 } from '$workers/lib/templates/index';
 import type { Backend, GenerateParams, Tokenization } from '$workers/protocol';
-import type { EngineClient } from '../engine/engine-client';
+import type { EngineApi } from '../engine/engine-client';
 import { checkTokens, statsFrom, type GenStats, type TokenCheck } from '../reply-check';
 import { refuseOverContext } from '$workers/lib/engine/context-limit';
 
@@ -34,11 +34,22 @@ export interface SentPrompt {
 }
 
 export interface Runtime {
-  engine: EngineClient;
+  engine: EngineApi;
   backend: Backend;
   threads: number;
   ctx: number;
   jinja?: TemplateOptions['jinja'];
+}
+
+/** What a send reports besides the conversation itself (the session relays these to its listeners). */
+export interface SendHooks {
+  onError: (e: AppError) => void;
+  /** The message passed the context check and entered the history (the composer may clear). */
+  onAccepted?: (user: ChatEntry, reply: ChatEntry) => void;
+  /** Each piece of the reply as the engine streams it (before the display batching). */
+  onPiece?: (piece: string, reply: ChatEntry) => void;
+  /** The reply ended: done, stopped or error (not called when the message was refused). */
+  onFinished?: (reply: ChatEntry) => void;
 }
 
 let nextId = 1;
@@ -104,8 +115,8 @@ export class ChatState {
     return renderPromptText(this.template, messages, { coding: this.coding, jinja });
   }
 
-  /** onAccepted: the message passed the context check and entered the history (the composer may clear). */
-  async send(text: string, params: GenerateParams, rt: Runtime, onError: (e: AppError) => void, onAccepted?: () => void): Promise<void> {
+  async send(text: string, params: GenerateParams, rt: Runtime, hooks: SendHooks): Promise<void> {
+    const { onError } = hooks;
     const content = text.trim();
     if (!content || this.generating) return;
     this.generating = true;
@@ -130,9 +141,10 @@ export class ChatState {
     if (abort.signal.aborted) return; // stopped while tokenizing: nothing was sent
     this.messages.push({ id: nextId++, role: 'user', content, state: 'done' });
     this.messages.push({ id: nextId++, role: 'assistant', content: '', state: 'streaming' });
+    const user = this.messages[this.messages.length - 2];
     const reply = this.messages[this.messages.length - 1];
     this.#reply = reply;
-    onAccepted?.();
+    hooks.onAccepted?.(user, reply);
     const t0 = performance.now();
     let ttft: number | null = null;
     const streamed = new StreamBatcher((text) => {
@@ -148,7 +160,9 @@ export class ChatState {
         { ...params, max_tokens: Math.min(params.max_tokens, rt.ctx - tokenization.ids.length), stop: stopStrings(this.template, { coding: this.coding }) },
         (piece) => {
           ttft ??= performance.now() - t0;
+          if (reply.state !== 'streaming') return; // stopped: a late piece is dropped
           streamed.push(piece);
+          hooks.onPiece?.(piece, reply);
         },
         abort.signal,
       );
@@ -177,6 +191,7 @@ export class ChatState {
         this.#abort = null;
         this.#reply = null;
       }
+      hooks.onFinished?.(reply);
     }
   }
 

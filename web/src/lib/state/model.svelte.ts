@@ -1,15 +1,27 @@
 /** The model's lifecycle as the UI sees it: idle, downloading, loading, ready or error. */
-import { deleteModel } from '$workers/lib/cache/model-cache';
 import { AppError, isAbort } from '$workers/lib/errors';
 import { resolveModelSource, type ModelSource } from '$workers/lib/model-source';
 import type { DownloadOptions, DownloadProgress, LoadConfig, LoadedModelInfo } from '$workers/protocol';
-import { DownloadClient } from '../engine/download-client';
-import { EngineClient } from '../engine/engine-client';
+import type { DownloadsApi } from '../engine/download-client';
+import type { EngineApi } from '../engine/engine-client';
 import { rememberThreads } from '../engine-prefs';
 import { headerVerdict, readHeaderBeforeDownload } from '../memory-verdict';
 import { readBrowserLimits } from '$workers/lib/planner/browser-limits';
 import type { PlanLimits } from '$workers/lib/planner/memory-plan';
-import { openCachedModel, openModel, type ModelInput, type OpenedModel } from '../model-loader';
+import { openCachedModel, openModel, type LoaderClients, type ModelInput, type OpenedModel } from '../model-loader';
+
+/** What ModelState runs on: the session gives the real workers, unit tests give fakes. */
+export interface ModelDeps {
+  /** A new engine (after a crash the old one is dropped and a new one started on the next open). */
+  engine: () => EngineApi;
+  downloads: () => DownloadsApi;
+  cacheUsable: () => Promise<boolean>;
+  /** Resolves relative model URLs (the page's base URL). */
+  baseUrl: () => string;
+  /** Called whenever the status changes, and once a model is ready (with its info). */
+  onStatus?: (status: ModelStatus) => void;
+  onReady?: (info: LoadedModelInfo) => void;
+}
 
 export type ModelStatus = 'idle' | 'downloading' | 'loading' | 'ready' | 'error';
 
@@ -29,7 +41,15 @@ interface Loaded {
 }
 
 export class ModelState {
-  status = $state<ModelStatus>('idle');
+  #status = $state<ModelStatus>('idle');
+  get status(): ModelStatus {
+    return this.#status;
+  }
+  set status(next: ModelStatus) {
+    if (next === this.#status) return;
+    this.#status = next;
+    this.deps.onStatus?.(next);
+  }
   progress = $state.raw<DownloadProgress | null>(null);
   info = $state.raw<LoadedModelInfo | null>(null);
   source = $state.raw<ModelSource | null>(null);
@@ -49,14 +69,19 @@ export class ModelState {
     return (this.#limits ??= readBrowserLimits().catch(() => ({})));
   }
 
-  #engine: EngineClient | null = null;
-  #download: DownloadClient | null = null;
+  #engine: EngineApi | null = null;
   #abort: AbortController | null = null;
   #last: { request: Request; config: LoadConfig; download: DownloadOptions } | null = null;
   #loaded: Loaded | null = null;
 
+  private readonly deps: ModelDeps;
+
+  constructor(deps: ModelDeps) {
+    this.deps = deps;
+  }
+
   /** The engine, once a model is ready. */
-  get engine(): EngineClient | null {
+  get engine(): EngineApi | null {
     return this.status === 'ready' ? this.#engine : null;
   }
 
@@ -111,13 +136,13 @@ export class ModelState {
     this.#abort?.abort();
   }
 
-  /** Stops the download and removes what it stored. */
+  /** Stops the download and removes what it stored (the worker deletes once the download has stopped). */
   async cancel(): Promise<void> {
     const id = this.source?.id;
     this.paused = false;
     this.#abort?.abort();
     this.progress = null;
-    if (id) await deleteModel(id).catch(() => {});
+    if (id) await this.deps.downloads().delete(id).catch(() => {});
   }
 
   async #run(request: Request, config: LoadConfig, download: DownloadOptions, notice: string | null = null): Promise<void> {
@@ -131,7 +156,11 @@ export class ModelState {
     this.paused = false;
     this.status = 'loading';
     try {
-      this.#engine ??= new EngineClient();
+      const clients: LoaderClients = {
+        engine: (this.#engine ??= this.deps.engine()),
+        downloads: this.deps.downloads,
+        cacheUsable: this.deps.cacheUsable,
+      };
       const onStatus = (st: 'downloading' | 'loading'): void => {
         if (this.#abort === abort) this.status = st;
       };
@@ -139,22 +168,16 @@ export class ModelState {
       if ('cachedId' in request) {
         this.source = null;
         this.label = request.label;
-        opened = await openCachedModel(request.cachedId, config, this.#engine, { onStatus });
+        opened = await openCachedModel(request.cachedId, config, clients, { onStatus, signal: abort.signal });
       } else {
-        opened = await openModel(
-          this.#input(request),
-          config,
-          { ...download, label: this.label },
-          { engine: this.#engine, download: () => (this.#download ??= new DownloadClient()) },
-          {
-            onStatus,
-            onProgress: (p) => {
-              if (this.#abort === abort) this.progress = p;
-            },
-            signal: abort.signal,
-            beforeDownload: request.force ? undefined : (i) => this.#checkFits(i, config),
+        opened = await openModel(this.#input(request), config, { ...download, label: this.label }, clients, {
+          onStatus,
+          onProgress: (p) => {
+            if (this.#abort === abort) this.progress = p;
           },
-        );
+          signal: abort.signal,
+          beforeDownload: request.force ? undefined : (i) => this.#checkFits(i, config),
+        });
       }
       if (this.#abort !== abort) return;
       this.modelId = opened.id;
@@ -173,6 +196,7 @@ export class ModelState {
         download,
       };
       this.status = 'ready';
+      this.deps.onReady?.(opened.info);
     } catch (e) {
       if (this.#abort !== abort) return; // superseded by a newer request
       if (isAbort(e)) {
@@ -186,7 +210,7 @@ export class ModelState {
   /** The ModelInput of a URL or file request (setting what the status shows about it). */
   #input(request: Request): ModelInput {
     if ('spec' in request) {
-      const source = resolveModelSource(request.spec, document.baseURI);
+      const source = resolveModelSource(request.spec, this.deps.baseUrl());
       this.source = source;
       this.label = request.label ?? source.names[0];
       return { kind: 'url', source };

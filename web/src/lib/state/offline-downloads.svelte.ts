@@ -1,12 +1,13 @@
 /**
  * "Save for offline": downloads into the cache without loading, beside whatever model is in use, so
  * a user can fetch models before a flight (LM Studio's download list). The download worker's Web
- * Locks keep one download per model even if the same model is also opened.
+ * Locks keep one download per model even if the same model is also opened; deleting the model stops
+ * its save (the worker stops it before deleting).
  */
 import { AppError, isAbort } from '$workers/lib/errors';
 import { resolveModelSource } from '$workers/lib/model-source';
 import type { DownloadOptions, DownloadProgress } from '$workers/protocol';
-import { DownloadClient } from '../engine/download-client';
+import type { DownloadsApi } from '../engine/download-client';
 
 export interface OfflineDownload {
   id: string;
@@ -18,16 +19,20 @@ export interface OfflineDownload {
 
 export class OfflineDownloads {
   items = $state<OfflineDownload[]>([]);
-  #client: DownloadClient | null = null;
+  private readonly downloads: () => DownloadsApi;
   // Bookkeeping only, never rendered: a plain Map on purpose.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   #aborts = new Map<string, AbortController>();
 
+  constructor(downloads: () => DownloadsApi) {
+    this.downloads = downloads;
+  }
+
   /** Starts saving a model; resolves when it is stored (or failed, or was cancelled). */
-  async save(spec: string, options: DownloadOptions, label?: string, onStored?: () => void): Promise<void> {
+  async save(spec: string, base: string, options: DownloadOptions, label?: string, onStored?: () => void): Promise<void> {
     let source;
     try {
-      source = resolveModelSource(spec, document.baseURI);
+      source = resolveModelSource(spec, base);
     } catch (e) {
       this.items.push({ id: spec, label: label ?? spec, state: 'error', progress: null, error: e instanceof Error ? e.message : String(e) });
       return;
@@ -39,8 +44,7 @@ export class OfflineDownloads {
     const abort = new AbortController();
     this.#aborts.set(source.id, abort);
     try {
-      this.#client ??= new DownloadClient();
-      await this.#client.fetchModel(source, { ...options, label: item.label }, (p) => (item.progress = p), abort.signal);
+      await this.downloads().fetchModel(source, { ...options, label: item.label }, (p) => (item.progress = p), abort.signal);
       item.state = 'done';
       onStored?.();
     } catch (e) {

@@ -1,0 +1,218 @@
+/**
+ * The session controller: one per page. It creates and owns the model, chat, settings, storage and
+ * offline-download states, and decides everything that spans them: opening models (and keeping the
+ * choice in the address), sending and stopping, what an engine crash or a failed WebGPU run does,
+ * which template a newly loaded model starts with, and when the storage list is refreshed.
+ *
+ * Components get it from Svelte context (session-context.ts); other consumers (the widget's
+ * postMessage bridge) call its methods and `subscribe` to its events, without any component.
+ */
+import { AppError } from '$workers/lib/errors';
+import { DEFAULT_CHUNK_BYTES } from '$workers/lib/download/defaults';
+import type { ModelRecord } from '$workers/lib/cache/schema';
+import { specOfRecord } from '$workers/lib/cache/record-spec';
+import type { DownloadOptions, LoadConfig, LoadedModelInfo } from '$workers/protocol';
+import { DEFAULT_MODEL_PATH } from './default-model';
+import { buildLoadConfig } from './engine-prefs';
+import { DEFAULT_CTX } from './settings';
+import type { UrlParams } from './url-params';
+import { ChatState, type ChatEntry } from './state/chat.svelte';
+import { ModelState, type ModelDeps, type ModelStatus } from './state/model.svelte';
+import { OfflineDownloads } from './state/offline-downloads.svelte';
+import { SettingsState } from './state/settings.svelte';
+import { StorageState } from './state/storage.svelte';
+
+/** The workers and browser facts a session runs on (browser-session.ts gives the real ones). */
+export interface SessionDeps extends Omit<ModelDeps, 'onStatus' | 'onReady'> {
+  /** Keeps the open model in the address (`?model=`), so a reload opens it again; null: the default. */
+  syncUrl?: (spec: string | null) => void;
+}
+
+/** What a session tells its listeners, in order. */
+export type SessionEvent =
+  | { type: 'status'; status: ModelStatus }
+  | { type: 'ready'; info: LoadedModelInfo }
+  /** A message passed the context check: it and its (empty, streaming) reply are in the conversation. */
+  | { type: 'accepted'; user: ChatEntry; reply: ChatEntry }
+  | { type: 'token'; replyId: number; text: string }
+  /** The reply ended: `reply.state` is done, stopped or error. */
+  | { type: 'reply'; reply: ChatEntry }
+  | { type: 'error'; error: AppError };
+
+export type SessionListener = (event: SessionEvent) => void;
+
+export class Session {
+  readonly params: UrlParams;
+  readonly model: ModelState;
+  readonly chat = new ChatState();
+  readonly settings = new SettingsState();
+  readonly storage: StorageState;
+  readonly offline: OfflineDownloads;
+  /** The last send's error (the model's own error is `model.error`). */
+  chatError = $state.raw<AppError | null>(null);
+
+  /** The error to show: the chat's, else the model's. */
+  get error(): AppError | null {
+    return this.chatError ?? this.model.error;
+  }
+
+  private readonly deps: SessionDeps;
+  // Bookkeeping only, never rendered: a plain Set on purpose.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  readonly #listeners = new Set<SessionListener>();
+
+  constructor(params: UrlParams, deps: SessionDeps) {
+    this.params = params;
+    this.deps = deps;
+    this.storage = new StorageState(deps.downloads);
+    this.offline = new OfflineDownloads(deps.downloads);
+    this.model = new ModelState({
+      ...deps,
+      onStatus: (status) => {
+        void this.storage.refresh(); // the storage list follows every download, import and load
+        this.#emit({ type: 'status', status });
+      },
+      onReady: (info) => {
+        this.chat.template = info.profile.defaultTemplate; // each newly loaded model starts with the template that fits its vocabulary
+        this.#emit({ type: 'ready', info });
+      },
+    });
+  }
+
+  /** Opens the model the address names (or the default one) and lists the cache. */
+  start(): Promise<void> {
+    void this.storage.refresh();
+    return this.model.open(this.params.model ?? DEFAULT_MODEL_PATH, this.loadConfig(), this.downloadOptions());
+  }
+
+  /** Listens to the session's events; returns the function that stops listening. */
+  subscribe(listener: SessionListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #emit(event: SessionEvent): void {
+    for (const l of this.#listeners) {
+      try {
+        l(event);
+      } catch (e) {
+        console.error('A session listener failed:', e); // one broken listener never stops the chat
+      }
+    }
+  }
+
+  loadConfig(): LoadConfig {
+    return buildLoadConfig({ ...this.params, ctx: this.params.ctx ?? DEFAULT_CTX }, this.settings.engine);
+  }
+
+  downloadOptions(): DownloadOptions {
+    return { parallel: this.params.parallel ?? this.settings.parallelDownloads, chunkBytes: this.params.chunk ?? DEFAULT_CHUNK_BYTES };
+  }
+
+  /** Opens another model (null: the default demo) and keeps the choice in the address for reloads. */
+  openModel(spec: string | null, label?: string): Promise<void> {
+    this.deps.syncUrl?.(spec);
+    this.chatError = null;
+    return this.model.open(spec ?? DEFAULT_MODEL_PATH, this.loadConfig(), this.downloadOptions(), label);
+  }
+
+  openFiles(files: File[]): Promise<void> {
+    this.chatError = null;
+    return this.model.openFiles(files, this.loadConfig(), this.downloadOptions());
+  }
+
+  /** Opens (or resumes) a model listed in the cache; an imported file opens from the cache by its `local:` id. */
+  openRecord(r: ModelRecord): Promise<void> {
+    if (r.origin === 'url') return this.openModel(specOfRecord(r), r.label);
+    this.chatError = null;
+    return this.model.openCached(r.id, r.label, this.loadConfig(), this.downloadOptions());
+  }
+
+  /** Opens the last model again (after an error; `force` downloads one the planner refused). */
+  retry(force = false): Promise<void> {
+    this.chatError = null;
+    return this.model.retry(force);
+  }
+
+  /** Loads the current model again with the engine settings just changed. */
+  applyEngine(): Promise<void> {
+    return this.model.reloadWith(this.loadConfig());
+  }
+
+  saveOffline(spec: string, label?: string): Promise<void> {
+    return this.offline.save(spec, this.deps.baseUrl(), this.downloadOptions(), label, () => void this.storage.refresh());
+  }
+
+  /** Deletes a cached model; the download worker first stops any download of it (an open, or a save). */
+  async deleteModel(id: string): Promise<void> {
+    if (this.model.source?.id === id && this.model.status === 'downloading') await this.model.cancel();
+    await this.storage.remove(id);
+  }
+
+  /** Hashes a cached model's stored bytes against published SHA-256s (in the download worker); a match marks it verified. */
+  async pinSha256(id: string, hashes: string[]): Promise<void> {
+    await this.deps.downloads().pinSha256(id, hashes);
+    await this.storage.refresh();
+  }
+
+  async clearCache(): Promise<void> {
+    if (this.model.status === 'downloading') await this.model.cancel();
+    await this.storage.clear();
+  }
+
+  dismissError(): void {
+    this.chatError = null;
+    this.model.error = null;
+  }
+
+  /**
+   * Sends a message. Resolves true once it is in the conversation (the composer then clears), false
+   * if it was not sent (no model ready, a reply already running, or refused, e.g. over the context).
+   */
+  send(text: string): Promise<boolean> {
+    const engine = this.model.engine;
+    const info = this.model.info;
+    if (!engine || !info) return Promise.resolve(false);
+    this.chatError = null;
+    const jinja = info.chatTemplate ? { template: info.chatTemplate, bosToken: info.profile.bosText, eosToken: info.profile.eosText } : undefined;
+    return new Promise((accepted) => {
+      void this.chat
+        .send(
+          text,
+          $state.snapshot(this.settings.params),
+          { engine, backend: info.backend, threads: info.threads, ctx: info.ctx, jinja },
+          {
+            onError: (e) => this.#onChatError(e),
+            onAccepted: (user, reply) => {
+              accepted(true);
+              this.#emit({ type: 'accepted', user, reply });
+            },
+            onPiece: (text, reply) => this.#emit({ type: 'token', replyId: reply.id, text }),
+            onFinished: (reply) => this.#emit({ type: 'reply', reply }),
+          },
+        )
+        .finally(() => accepted(false)); // no effect once accepted
+    });
+  }
+
+  /** What a failed send means beyond the reply: a crashed engine is dropped, a failed GPU hands over to the CPU. */
+  #onChatError(e: AppError): void {
+    this.#emit({ type: 'error', error: e });
+    if (e.kind === 'webgpu-failed') {
+      // WebGPU failed at run time: the same model loads on the CPU; the conversation stays.
+      void this.model.fallbackToCpu(e.message);
+      return;
+    }
+    this.chatError = e;
+    if (e.kind === 'worker-crashed') this.model.fail(e);
+  }
+
+  /** Stop always ends the reply at once, even when the engine no longer answers. */
+  stop(): void {
+    this.chat.stop();
+  }
+
+  newChat(): void {
+    this.chat.clear();
+  }
+}
