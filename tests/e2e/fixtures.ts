@@ -73,6 +73,7 @@ export const streamedSnapshots = (page: Page): Promise<string[]> =>
 type CacheRecord = { complete: boolean; files: { chunks: number; verifiedBy?: string; sha256?: string }[] };
 type CacheQuery =
   | { what: 'entries'; id: string }
+  | { what: 'chunk-keys'; id: string }
   | { what: 'record'; id: string }
   | { what: 'file-hashes'; id: string }
   | { what: 'chunk-hashes'; id: string; file: number };
@@ -104,6 +105,10 @@ function queryCache(page: Page, q: CacheQuery): Promise<unknown> {
         const keys = await request<IDBValidKey[]>((s) => s.getAllKeys());
         return keys.filter((k) => Array.isArray(k) && k[1] === q.id).length;
       }
+      if (q.what === 'chunk-keys') {
+        const keys = await request<IDBValidKey[]>((s) => s.getAllKeys());
+        return keys.filter((k) => Array.isArray(k) && k[0] === 'chunk' && k[1] === q.id).map((k) => (k as unknown[]).slice(2));
+      }
       const record = (await request<unknown>((s) => s.get(['model', q.id]))) as CacheRecord | undefined;
       if (q.what === 'record' || !record) return record ?? null;
       const chunk = (file: number, c: number) => request<Blob>((s) => s.get(['chunk', q.id, file, c]));
@@ -128,6 +133,10 @@ function queryCache(page: Page, q: CacheQuery): Promise<unknown> {
 /** Number of IndexedDB cache entries (records and chunks) that belong to a model id. */
 export const cacheEntriesFor = async (page: Page, modelId: string): Promise<number> =>
   ((await queryCache(page, { what: 'entries', id: modelId })) as number | null) ?? 0;
+
+/** The [file, chunk] indices of the chunks stored for a model id, in key order. */
+export const storedChunkKeys = async (page: Page, modelId: string): Promise<[number, number][]> =>
+  ((await queryCache(page, { what: 'chunk-keys', id: modelId })) as [number, number][] | null) ?? [];
 
 /** SHA-256 (hex) of each cached file of a model, read back from IndexedDB in the page. */
 export const cachedFileHashes = async (page: Page, modelId: string): Promise<string[]> =>

@@ -10,7 +10,7 @@ import { MODELS } from '../../tools/models/catalog';
 import { sha256File } from '../fixtures/file-hash';
 import { swappedBytes, type ModelServer } from '../fixtures/model-server';
 import { testModel } from '../fixtures/test-models';
-import { cacheEntriesFor, cachedFileHashes, cachedRecord, expect, lastAssistant, sendMessage, test, waitForReady } from './fixtures';
+import { cacheEntriesFor, cachedFileHashes, cachedRecord, expect, lastAssistant, sendMessage, storedChunkKeys, test, waitForReady } from './fixtures';
 
 const MiB = 1 << 20;
 const openUrl = (url: string, extra = '') => `/?model=${encodeURIComponent(url)}${extra}`;
@@ -158,4 +158,49 @@ test('a file replaced mid-download on a host that ignores If-Range restarts clea
   expect(await cachedFileHashes(page, url)).toEqual([b]);
   await expect(page.locator(`[data-testid=storage-item][data-model-id="${url}"]`)).toHaveAttribute('data-complete', 'true');
   await chatStillWorks(page);
+});
+
+test('a host with no CORS at all and a host that answers 500 mid-file fail as network errors; the stored part is kept for Resume', async ({ page, modelServer }) => {
+  const { file } = testModel('demo');
+  const noCors = `${modelServer.url}/no-cors/${file}`;
+  const error500 = `${modelServer.url}/error500/${file}`;
+  // Both retry for ~16 s before giving up, so they run side by side: the 500 host in this tab, where
+  // the demo model is ready, the no-CORS host in a second tab of the same browser (the same IndexedDB).
+  await page.goto(`/?chunk=${MiB}&parallel=1`);
+  await waitForReady(page);
+  await openInDialog(page, error500);
+  const other = await page.context().newPage();
+  await other.goto(openUrl(noCors));
+
+  // No CORS header at all: under COEP the app cannot tell it from a host that is down, so it says both.
+  const otherBanner = other.getByTestId('error-banner');
+  await expect(otherBanner).toHaveAttribute('data-kind', 'network');
+  await expect(otherBanner).toContainText(
+    'it may not allow downloads from other sites: it must send Access-Control-Allow-Origin (this site or *) and Range in Access-Control-Allow-Headers',
+  );
+  expect(await cachedRecord(other, noCors)).toBeNull();
+  expect(await cacheEntriesFor(other, noCors)).toBe(0);
+  await other.close();
+
+  // HTTP 500 on every Range past the first 64 KiB: chunk 0 (1 MiB) is stored, chunk 1 fails 6 times.
+  const banner = page.getByTestId('error-banner');
+  await expect(banner).toHaveAttribute('data-kind', 'network');
+  await expect(banner).toContainText(`The server answered HTTP 500 Internal Server Error for ${error500}`);
+  await expect(banner).toContainText('What was stored is kept; once the server can be reached again, trying again resumes from there.');
+  expect(modelServer.gets(`error500/${file}`).filter((r) => r.start === MiB)).toHaveLength(6); // tried, retried 5 times, stopped
+  expect(modelServer.gets(`error500/${file}`).filter((r) => r.start > MiB)).toEqual([]); // parallel=1: nothing after it
+  const record = await cachedRecord(page, error500);
+  expect(record?.complete).toBe(false);
+  expect(record?.files[0].chunks).toBe(5);
+  expect(await storedChunkKeys(page, error500)).toEqual([[0, 0]]);
+  // The bar agrees with what is stored, and offers Resume.
+  const progress = page.getByTestId('download-progress');
+  await expect(progress).toHaveAttribute('data-phase', 'paused');
+  await expect(progress).toHaveAttribute('data-loaded', String(MiB));
+  await expect(page.getByTestId('download-resume')).toBeVisible();
+
+  // The failed open left the demo model ready: it still answers.
+  await expect(page.getByTestId('model-status')).toHaveAttribute('data-state', 'ready');
+  await sendMessage(page, 'Hello');
+  await expect(lastAssistant(page).getByTestId('message-content')).toHaveText(MODELS.demo.reply);
 });

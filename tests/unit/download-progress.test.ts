@@ -38,4 +38,21 @@ describe('download progress reports', () => {
     expect(seen.length).toBe(count);
     expect(seen.at(-1)?.phase).toBe('verifying');
   });
+
+  it('a take-back (a chunk fetched but not stored) is reported at once, so the last figures are what is stored', () => {
+    let now = 0;
+    const seen: DownloadProgress[] = [];
+    const t = new ProgressTracker(['m.gguf'], (p) => seen.push(p), () => now);
+    t.start([3 << 20], [1 << 20]);
+    now = 1000;
+    t.add(0, 1 << 20);
+    t.report(false);
+    expect(seen.at(-1)?.loaded).toBe(2 << 20);
+    now = 1010; // within the throttle window
+    t.undo(0, 1 << 20);
+    expect(seen.at(-1)?.loaded).toBe(1 << 20);
+    const count = seen.length;
+    t.undo(0, 0); // nothing to take back: nothing sent
+    expect(seen.length).toBe(count);
+  });
 });

@@ -32,6 +32,12 @@ describe('storage write failures are storage errors, with the numbers and what t
   it('promises no resume where nothing is kept (an import starts over)', () => {
     expect(storageWriteError(domError('QuotaExceededError', ''), { ...figures, kept: false })?.message).not.toMatch(/resumes/);
   });
+  it('does not present an estimate that would fit as the room left (Chromium reports usage plus a fixed allowance)', () => {
+    const m = storageWriteError(domError('QuotaExceededError', ''), { needed: 3.4e6, available: 5.37e9 })?.message;
+    expect(m).toContain('the browser reports 5.37 GB available to this site, yet it refused the write');
+    expect(m).toContain('the disk itself is full, or the real limit is lower');
+    expect(m).toContain('still needs 3.4 MB');
+  });
   it('says so when the browser gives no estimate', () => {
     expect(storageWriteError(domError('QuotaExceededError', ''), { needed: 2e9, available: null })?.message).toContain('does not say how much room');
   });

@@ -308,7 +308,10 @@ class Download {
         });
       },
       this.signal,
-      () => this.tracker.undo(file, counted),
+      () => {
+        this.tracker.undo(file, counted);
+        counted = 0; // taken back: an abort during the wait before the next try must not take it back again
+      },
     ).catch((e: unknown) => {
       this.tracker.undo(file, counted);
       throw e;

@@ -40,9 +40,15 @@ export class ProgressTracker {
     this.report(false);
   }
 
-  /** Takes back bytes counted for a chunk whose fetch failed (it will be fetched again). */
+  /**
+   * Takes back bytes counted for a chunk whose fetch or write failed (it will be fetched again). Reported
+   * at once: when the download stops right after (a write refused by a full disk), the last figures the
+   * page sees are what is stored, not what was fetched.
+   */
   undo(file: number, bytes: number): void {
+    if (bytes === 0) return;
     this.files[file].loaded -= bytes;
+    this.report(true);
   }
 
   snapshot(): DownloadProgress {

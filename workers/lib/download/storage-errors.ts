@@ -51,7 +51,14 @@ export function storageWriteError(e: unknown, figures: StorageFigures): AppError
   const detail = [name, message].filter((s) => s.trim()).join(': ');
   const advice = ADVICE + (figures.kept === false ? '' : KEPT);
   if (isDiskFull(e)) {
-    const room = figures.available === null ? 'the browser does not say how much room is left' : `the browser reports ${fmt(Math.max(0, figures.available))} available to this site`;
+    // Chromium's estimate() reports usage plus a fixed allowance (privacy), not the real limit: a
+    // figure that would fit what is needed cannot be the room there is, since the write was refused.
+    const room =
+      figures.available === null
+        ? 'the browser does not say how much room is left'
+        : figures.available < figures.needed
+          ? `the browser reports ${fmt(Math.max(0, figures.available))} available to this site`
+          : `the browser reports ${fmt(figures.available)} available to this site, yet it refused the write: the disk itself is full, or the real limit is lower than that figure`;
     return new AppError(
       'quota',
       `The disk or the browser's storage for this site is full: the download still needs ${fmt(figures.needed)}, and ${room}` +
