@@ -55,3 +55,39 @@ describe('the worker heartbeat', () => {
     expect(w.posted.filter((m) => m.type === 'ping').length).toBeGreaterThan(5);
   });
 });
+
+describe('a worker that dies', () => {
+  it('fails every open request, and every later one, with worker-crashed', async () => {
+    const w = fakeWorker((m) => (m.type === 'work' && m.id === 1 ? null : null));
+    const client = new WorkerClient<Req, Ev>(w as unknown as Worker, new Set(['done']), 'test worker');
+    w.onmessage?.({ data: { id: 0, type: 'pong' } } as MessageEvent<Ev>); // it had started
+    const first = client.call({ type: 'work' });
+    const second = client.request({ type: 'work' }).events.next();
+    const onerror = w.onerror as (e: { message: string; preventDefault(): void }) => void;
+    onerror({ message: 'RuntimeError: unreachable', preventDefault() {} });
+    await expect(first).rejects.toMatchObject({ kind: 'worker-crashed', message: expect.stringMatching(/unreachable/) });
+    await expect(second).rejects.toMatchObject({ kind: 'worker-crashed' });
+    await expect(client.call({ type: 'work' })).rejects.toMatchObject({ kind: 'worker-crashed' });
+  });
+
+  it('call() sends the cancel message when its signal aborts, and ends with the worker\'s answer', async () => {
+    type CReq = Req | { id: number; type: 'cancel'; target: number };
+    const posted: CReq[] = [];
+    const w = {
+      onmessage: null as ((e: MessageEvent<Ev>) => void) | null,
+      onerror: null,
+      onmessageerror: null,
+      postMessage(msg: CReq) {
+        posted.push(msg);
+        if (msg.type === 'cancel') queueMicrotask(() => this.onmessage?.({ data: { id: msg.target, type: 'done' } } as MessageEvent<Ev>));
+      },
+      terminate() {},
+    };
+    const client = new WorkerClient<CReq, Ev>(w as unknown as Worker, new Set(['done']), 'test worker', undefined, (target) => ({ type: 'cancel', target }));
+    const ctrl = new AbortController();
+    const done = client.call({ type: 'work' }, { signal: ctrl.signal });
+    ctrl.abort();
+    await expect(done).resolves.toMatchObject({ type: 'done', id: 1 });
+    expect(posted.map((m) => m.type)).toEqual(['work', 'cancel']);
+  });
+});

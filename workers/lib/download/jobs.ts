@@ -16,7 +16,12 @@ export class Jobs {
   /** Runs a job under a request id; `modelId` is the model it writes (null: none known). */
   run<T>(requestId: number, modelId: string | null, job: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const ctrl = new AbortController();
-    const result = Promise.resolve().then(() => job(ctrl.signal));
+    let result: Promise<T>;
+    try {
+      result = job(ctrl.signal); // started at once: a cancel right after reaches its listeners
+    } catch (e) {
+      result = Promise.reject(e);
+    }
     const stopped = result.then(
       () => {},
       () => {},
