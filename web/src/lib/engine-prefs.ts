@@ -2,7 +2,8 @@
  * Engine preferences kept in localStorage: the user's backend, GPU-layer and thread choices, and the
  * thread count measured fastest per model on this machine (so the measurement runs once).
  */
-import type { BackendChoice, LoadConfig } from '$workers/protocol';
+import type { BackendChoice } from '$workers/lib/engine/backend';
+import type { LoadConfig } from '$workers/lib/engine/types';
 import { readLocal, writeLocal } from './storage-access';
 
 export interface EnginePrefs {

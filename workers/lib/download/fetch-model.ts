@@ -29,11 +29,11 @@ import { SCHEMA_VERSION, type CachedFile, type ModelRecord } from '../cache/sche
 import { checkGgufHeader, MAX_HEADER_BYTES } from '../gguf/header-check';
 import { inspectGguf, sniffFormat } from '../gguf/inspect';
 import type { ModelSource } from '../model-source';
-import type { DownloadOptions, DownloadProgress } from '../../protocol';
+import type { DownloadOptions } from './defaults';
 import { InOrderHasher, sha256Hex } from './hasher';
 import { lookupHfSha256 } from './hf-sha';
 import { fetchRange, fetchWhole, probe, RetryableError, sourceChanged, type Probe } from './http';
-import { ProgressTracker } from './progress';
+import { ProgressTracker, type DownloadProgress } from './progress';
 import { withRetry } from './retry';
 import { storageWriteErrorNow } from './storage-errors';
 

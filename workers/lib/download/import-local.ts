@@ -7,11 +7,11 @@ import { AppError } from '../errors';
 import { deleteModel, openCachedFile, writeChunk, writeRecord } from '../cache/model-cache';
 import { SCHEMA_VERSION, type CachedFile, type ModelRecord } from '../cache/schema';
 import { inspectGguf } from '../gguf/inspect';
-import type { DownloadOptions, DownloadProgress } from '../../protocol';
+import type { DownloadOptions } from './defaults';
 import { checkQuota, formatError } from './fetch-model';
 import { InOrderHasher } from './hasher';
 import { PROBE_BYTES } from './http';
-import { ProgressTracker } from './progress';
+import { ProgressTracker, type DownloadProgress } from './progress';
 import { storageWriteErrorNow } from './storage-errors';
 
 const SHARD_RE = /-(\d{5})-of-(\d{5})\.gguf$/;

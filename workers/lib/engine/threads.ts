@@ -35,14 +35,15 @@ export function calibrationOrder(modelBytes: number, cores: number): number[] {
   return [...threadCandidates(cores).filter((t) => t !== prior), prior];
 }
 
-export interface ThreadProbe {
+/** One thread count's short measured run at load. */
+export interface ThreadProbeResult {
   threads: number;
   /** Generation speed of the probe, tokens per second. */
   genTps: number;
 }
 
 /** The fastest probe; a tie within 3% goes to fewer threads (less power, less contention). */
-export function fastest(probes: readonly ThreadProbe[]): ThreadProbe {
+export function fastest(probes: readonly ThreadProbeResult[]): ThreadProbeResult {
   if (probes.length === 0) throw new Error('fastest() needs at least one probe');
   return [...probes].sort((a, b) => a.threads - b.threads).reduce((best, p) => (p.genTps > best.genTps * 1.03 ? p : best));
 }
@@ -90,5 +91,5 @@ export function decideThreads(opts: {
 }
 
 /** "1 → 148 tok/s, 2 → 75 tok/s" */
-export const describeProbes = (probes: readonly ThreadProbe[]): string =>
+export const describeProbes = (probes: readonly ThreadProbeResult[]): string =>
   probes.map((p) => `${p.threads} → ${p.genTps.toFixed(p.genTps >= 100 ? 0 : 1)} tok/s`).join(', ');

@@ -2,7 +2,7 @@
  * Generation settings the user can change, kept in localStorage between visits when storage is
  * allowed (storage-access.ts: a blocked store throws on access; the settings then last this visit).
  */
-import type { GenerateParams } from '$workers/protocol';
+import type { GenerateParams } from '$workers/lib/engine/types';
 import { DEFAULT_PARALLEL } from '$workers/lib/download/defaults';
 import { clampParam, DEFAULT_PARAMS, PARAM_RANGES } from '../settings';
 import { loadPrefs, savePrefs, type EnginePrefs } from '../engine-prefs';
