@@ -10,7 +10,7 @@ import { GgmlType } from '../../tools/models/quant';
 import { scriptedSpec, uniqueReplyIds } from '../../tools/models/scripted';
 import { DEMO_REPLY } from '../../tools/models/catalog';
 import { kvCacheBytes, WASM_HEAP_MAX_BYTES } from '../../workers/lib/planner/components';
-import { formatBytes } from '../../workers/lib/planner/format-bytes';
+import { formatBytes } from '../../workers/lib/format';
 import {
   combineShardInfos,
   readHeaderInfo,

@@ -6,7 +6,7 @@
 import type { GgufHeaderInfo } from '$workers/lib/planner/header-info';
 import { planMemory, type MemoryPlan, type PlanBackend, type PlanLimits } from '$workers/lib/planner/memory-plan';
 import { factsFromFileSize, type CatalogueShape } from '$workers/lib/planner/quant-fit';
-import { formatBytes } from '$workers/lib/planner/format-bytes';
+import { formatBytes } from '$workers/lib/format';
 import type { BackendChoice } from '$workers/lib/engine/backend';
 import { backendFor } from '$workers/lib/engine/backend';
 import type { CatalogFile, CatalogModel } from './catalog';

@@ -5,6 +5,7 @@
  * already stored, so the download resumes once there is room.
  */
 import { AppError } from '../errors';
+import { formatBytes } from '../format';
 
 export interface StorageFigures {
   /** Bytes this download still has to write. */
@@ -14,8 +15,6 @@ export interface StorageFigures {
   /** The stored part is kept for a resume (a download; not an import, which starts over). */
   kept?: boolean;
 }
-
-const fmt = (n: number): string => (n >= 1e9 ? `${(n / 1e9).toFixed(2)} GB` : `${(n / 1e6).toFixed(1)} MB`);
 
 const describe = (e: unknown): { name: string; message: string } =>
   e instanceof Error || (typeof e === 'object' && e !== null && 'name' in e)
@@ -51,16 +50,16 @@ export function storageWriteError(e: unknown, figures: StorageFigures): AppError
   const detail = [name, message].filter((s) => s.trim()).join(': ');
   const advice = ADVICE + (figures.kept === false ? '' : KEPT);
   if (isDiskFull(e)) {
-    const room = figures.available === null ? 'the browser does not say how much room is left' : `the browser reports ${fmt(Math.max(0, figures.available))} available to this site`;
+    const room = figures.available === null ? 'the browser does not say how much room is left' : `the browser reports ${formatBytes(Math.max(0, figures.available))} available to this site`;
     return new AppError(
       'quota',
-      `The disk or the browser's storage for this site is full: the download still needs ${fmt(figures.needed)}, and ${room}` +
+      `The disk or the browser's storage for this site is full: the download still needs ${formatBytes(figures.needed)}, and ${room}` +
         `${detail ? ` (${detail})` : ''}. ${advice}`,
     );
   }
   return new AppError(
     'storage',
-    `The browser could not store part of the model${detail ? ` (${detail})` : ''}; ${fmt(figures.needed)} were still to be written. ${advice}`,
+    `The browser could not store part of the model${detail ? ` (${detail})` : ''}; ${formatBytes(figures.needed)} were still to be written. ${advice}`,
   );
 }
 

@@ -15,7 +15,7 @@ import {
   WASM_INITIAL_BYTES,
   type ModelShape,
 } from './components';
-import { formatBytes } from './format-bytes';
+import { formatBytes } from '../format';
 
 export type PlanBackend = 'cpu' | 'webgpu';
 
