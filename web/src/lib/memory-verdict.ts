@@ -5,11 +5,11 @@
  */
 import type { GgufHeaderInfo } from '$workers/lib/planner/header-info';
 import { planMemory, type MemoryPlan, type PlanBackend, type PlanLimits } from '$workers/lib/planner/memory-plan';
-import { factsFromFileSize, type CatalogueShape } from '$workers/lib/planner/quant-fit';
+import { factsFromFileSize } from '$workers/lib/planner/quant-fit';
 import { formatBytes } from '$workers/lib/format';
 import type { BackendChoice } from '$workers/lib/engine/backend';
 import { backendFor } from '$workers/lib/engine/backend';
-import type { CatalogFile, CatalogModel } from './catalog';
+import type { CatalogFile, CatalogModel } from '$workers/lib/catalog';
 
 export interface Verdict {
   fits: boolean;
@@ -24,16 +24,6 @@ export function plannedBackend(choice: BackendChoice, limits: PlanLimits): PlanB
   return backendFor(choice, limits.webgpu ? { shaderF16: limits.webgpu.shaderF16 ?? false } : null).backend;
 }
 
-const catalogueShape = (m: CatalogModel): CatalogueShape => ({
-  blockCount: m.shape.layers,
-  embeddingLength: m.shape.dim,
-  headCount: m.shape.heads,
-  headCountKv: m.shape.kvHeads,
-  vocabSize: m.shape.vocab,
-  feedForwardLength: m.shape.ff,
-  contextLength: m.shape.ctxTrain,
-});
-
 export function verdictOf(plan: MemoryPlan): Verdict {
   const where = plan.backend === 'cpu' ? 'CPU' : 'WebGPU';
   const detail = [...plan.reasons, ...plan.warnings].join(' ');
@@ -46,7 +36,7 @@ export function verdictOf(plan: MemoryPlan): Verdict {
 }
 
 export function catalogVerdict(model: CatalogModel, file: CatalogFile, ctx: number, choice: BackendChoice, limits: PlanLimits): Verdict {
-  const facts = factsFromFileSize(catalogueShape(model), file.sizeBytes);
+  const facts = factsFromFileSize(model.shape, file.sizeBytes);
   return verdictOf(planMemory(facts, { ctx, backend: plannedBackend(choice, limits), limits }));
 }
 
