@@ -5,6 +5,7 @@
 import { expect, test as base, type Page } from '@playwright/test';
 import { startModelServer, type ModelServer } from '../fixtures/model-server';
 import { TEST_MODEL_DIR } from '../fixtures/test-models';
+import { PREF_KEYS } from '../../web/src/lib/local-prefs';
 
 /**
  * threadsPref: the thread count saved in the app's engine preferences before the first page loads,
@@ -23,14 +24,14 @@ export const test = base.extend<{ modelServer: ModelServer; threadsPref: number 
   },
   context: async ({ context, threadsPref }, use) => {
     if (threadsPref !== null) {
-      await context.addInitScript((threads) => {
-        const key = 'starling-playground:engine:v1';
+      // The init script runs in the page, so the key travels in as an argument.
+      await context.addInitScript(({ key, threads }) => {
         try {
           if (localStorage.getItem(key) === null) localStorage.setItem(key, JSON.stringify({ backend: 'auto', threads }));
         } catch {
           // opaque origins (about:blank) have no storage
         }
-      }, threadsPref);
+      }, { key: PREF_KEYS.engine, threads: threadsPref });
     }
     await use(context);
   },
