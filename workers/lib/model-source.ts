@@ -5,7 +5,19 @@
  */
 import { AppError } from './errors';
 
-const SHARD_RE = /^(.*)-(\d{5})-of-(\d{5})\.gguf$/;
+/** A gguf-split shard's file name, as llama-gguf-split writes it: `<prefix>-00002-of-00003.gguf`. */
+export const SHARD_RE = /^(.*)-(\d{5})-of-(\d{5})\.gguf$/;
+
+const pad5 = (n: number): string => String(n).padStart(5, '0');
+
+/** The file name of shard `no` (1-based) of `count`. */
+export const shardName = (prefix: string, no: number, count: number): string => `${prefix}-${pad5(no)}-of-${pad5(count)}.gguf`;
+
+/** A shard name's parts, or null when the name is not a shard's. */
+export function parseShardName(name: string): { prefix: string; no: number; count: number } | null {
+  const m = SHARD_RE.exec(name);
+  return m ? { prefix: m[1], no: Number(m[2]), count: Number(m[3]) } : null;
+}
 
 export interface ModelSource {
   /** Cache id: the absolute URL of the first file (without any #sha256 fragment). */
@@ -93,16 +105,16 @@ export function resolveModelSource(spec: string, base: string): ModelSource {
   const fragment = url.hash;
   url.hash = '';
   const file = decodeURIComponent(url.pathname.split('/').pop() ?? '');
-  const m = SHARD_RE.exec(file);
-  if (!m) {
+  const shard = parseShardName(file);
+  if (!shard) {
     const sha256 = parseSha256Fragment(fragment, 1);
     return withHf({ id: url.href, urls: [url.href], names: [file || 'model.gguf'], ...(sha256 ? { sha256 } : {}) });
   }
-  const count = Number(m[3]);
-  if (Number(m[2]) !== 1) {
-    throw new AppError('bad-url', `Give the first shard of a split model (…-00001-of-${m[3]}.gguf), not shard ${m[2]}.`);
+  const { prefix, no, count } = shard;
+  if (no !== 1) {
+    throw new AppError('bad-url', `Give the first shard of a split model (…-00001-of-${pad5(count)}.gguf), not shard ${pad5(no)}.`);
   }
-  const names = Array.from({ length: count }, (_, i) => `${m[1]}-${String(i + 1).padStart(5, '0')}-of-${m[3]}.gguf`);
+  const names = Array.from({ length: count }, (_, i) => shardName(prefix, i + 1, count));
   const urls = names.map((n) => new URL(encodeURIComponent(n) + url.search, url).href);
   const sha256 = parseSha256Fragment(fragment, count);
   return withHf({ id: url.href, urls, names, ...(sha256 ? { sha256 } : {}) });
