@@ -6,7 +6,7 @@
 import { AppError } from './errors';
 
 /** A gguf-split shard's file name, as llama-gguf-split writes it: `<prefix>-00002-of-00003.gguf`. */
-export const SHARD_RE = /^(.*)-(\d{5})-of-(\d{5})\.gguf$/;
+const SHARD_RE = /^(.*)-(\d{5})-of-(\d{5})\.gguf$/;
 
 const pad5 = (n: number): string => String(n).padStart(5, '0');
 
@@ -34,7 +34,7 @@ export interface ModelSource {
 const HF_RESOLVE = /^https:\/\/huggingface\.co\/([^/]+)\/([^/]+)\/resolve\/([^/]+)\/(.+)$/;
 
 /** Owner, repo, revision and file path of a huggingface.co download URL. */
-export function parseHfUrl(url: string): { owner: string; repo: string; revision: string; path: string } | null {
+function parseHfUrl(url: string): { owner: string; repo: string; revision: string; path: string } | null {
   const m = HF_RESOLVE.exec(url.split(/[?#]/)[0]);
   return m ? { owner: m[1], repo: m[2], revision: decodeURIComponent(m[3]), path: m[4].split('/').map(decodeURIComponent).join('/') } : null;
 }
@@ -52,7 +52,7 @@ const HEX64 = /^[0-9a-f]{64}$/;
  * `#sha256=<hex>[,<hex>…]` on a model URL pins the file hashes (one per shard), like Subresource
  * Integrity; the fragment is never sent to the server.
  */
-export function parseSha256Fragment(hash: string, files: number): (string | null)[] | undefined {
+function parseSha256Fragment(hash: string, files: number): (string | null)[] | undefined {
   const m = /(?:^#|&)sha256=([^&]*)/i.exec(hash);
   if (!m) return undefined;
   const list = decodeURIComponent(m[1]).toLowerCase().split(',').map((s) => s.trim());
@@ -65,7 +65,7 @@ export function parseSha256Fragment(hash: string, files: number): (string | null
 // Hugging Face owner and repo names: letters, digits, '.', '_' and '-', not starting with a dot, at most 96.
 const HF_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,95}$/;
 
-export function resolveHf(spec: string): string {
+function resolveHf(spec: string): string {
   const path = spec.slice('hf:'.length).replace(/^\/+/, '');
   const parts = path.split('/');
   const form = `"${spec.slice(0, 200)}" is not of the form hf:<owner>/<repo>/<file>`;
@@ -82,7 +82,7 @@ export function resolveHf(spec: string): string {
 }
 
 /** Longer than any real model URL (browsers and servers commonly stop at 8 KB). */
-export const MAX_MODEL_URL_CHARS = 8192;
+const MAX_MODEL_URL_CHARS = 8192;
 
 export function resolveModelSource(spec: string, base: string): ModelSource {
   const raw = spec.trim();

@@ -20,11 +20,11 @@ export interface Verdict {
 }
 
 /** The backend a load would use: WebGPU only where the adapter has what llama.cpp needs. */
-export function plannedBackend(choice: BackendChoice, limits: PlanLimits): PlanBackend {
+function plannedBackend(choice: BackendChoice, limits: PlanLimits): PlanBackend {
   return backendFor(choice, limits.webgpu ? { shaderF16: limits.webgpu.shaderF16 ?? false } : null).backend;
 }
 
-export function verdictOf(plan: MemoryPlan): Verdict {
+function verdictOf(plan: MemoryPlan): Verdict {
   const where = plan.backend === 'cpu' ? 'CPU' : 'WebGPU';
   const detail = [...plan.reasons, ...plan.warnings].join(' ');
   if (plan.verdict === 'too-big') {
@@ -48,7 +48,7 @@ export function headerVerdict(info: GgufHeaderInfo, ctx: number, choice: Backend
  * Below this total size a model leaves most of the 4 GiB heap free, so its header is not read ahead
  * (one HEAD request decides); the load reports the rare context that still does not fit.
  */
-export const PLAN_MIN_BYTES = 512 << 20;
+const PLAN_MIN_BYTES = 512 << 20;
 
 async function remoteSize(url: string): Promise<number | null> {
   const res = await fetch(url, { method: 'HEAD' });

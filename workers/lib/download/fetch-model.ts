@@ -65,7 +65,7 @@ export function formatError(url: string, head: Uint8Array, contentType: string):
  * MAX_HEADER_BYTES) when the header is longer than what came first. Throws corrupt-gguf or
  * unsupported-arch before anything of the file is stored.
  */
-export async function checkHeader(p: Probe, name: string, first: boolean, signal: AbortSignal): Promise<void> {
+async function checkHeader(p: Probe, name: string, first: boolean, signal: AbortSignal): Promise<void> {
   let head = p.head;
   let size = p.size;
   for (;;) {

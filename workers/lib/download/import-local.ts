@@ -16,7 +16,7 @@ import { ProgressTracker, type DownloadProgress } from './progress';
 import { storageWriteErrorNow } from './storage-errors';
 
 /** Orders a picked set of files; a split model must be complete. */
-export function orderLocalFiles(files: File[]): File[] {
+function orderLocalFiles(files: File[]): File[] {
   if (files.length === 0) throw new AppError('bad-url', 'No file was chosen.');
   const shards = files.map((f) => parseShardName(f.name));
   if (shards.every((m) => m === null)) {
@@ -34,7 +34,7 @@ export function orderLocalFiles(files: File[]): File[] {
   return sorted;
 }
 
-export const localModelId = (files: File[]): string =>
+const localModelId = (files: File[]): string =>
   `local:${files[0].name}:${files.reduce((n, f) => n + f.size, 0)}:${files[0].lastModified}`;
 
 export async function importLocalFiles(

@@ -22,13 +22,13 @@ const describe = (e: unknown): { name: string; message: string } =>
     : { name: '', message: String(e) };
 
 /** Is this thrown value a failure of the disk or of the storage quota? */
-export function isDiskFull(e: unknown): boolean {
+function isDiskFull(e: unknown): boolean {
   const { name, message } = describe(e);
   return name === 'QuotaExceededError' || /quota|disk (is )?full|no space|not enough space|IOError/i.test(`${name} ${message}`);
 }
 
 /** Is it any failure of IndexedDB (as opposed to the network, or our own errors)? */
-export function isStorageFailure(e: unknown): boolean {
+function isStorageFailure(e: unknown): boolean {
   if (e instanceof AppError) return false;
   const { name, message } = describe(e);
   return (

@@ -287,8 +287,4 @@ export class WllamaHost {
     this.vocab = null;
     await w?.exit();
   }
-
-  get loaded(): { backend: Backend; threads: number } | null {
-    return this.info && { backend: this.info.backend, threads: this.info.threads };
-  }
 }

@@ -65,8 +65,8 @@ const numOrMax = (v: unknown): number | null => {
   return num(v);
 };
 
-/** Builds the plan facts from a parsed header (exported for callers that already parsed one). */
-export function headerInfoFromParsed(parsed: GGUFParseOutput, fileBytes: number | null = null): GgufHeaderInfo {
+/** Builds the plan facts from a parsed header. */
+function headerInfoFromParsed(parsed: GGUFParseOutput, fileBytes: number | null = null): GgufHeaderInfo {
   const meta = parsed.metadata as unknown as Meta; // the library's union type lists well-known keys only
   const arch = typeof meta['general.architecture'] === 'string' ? (meta['general.architecture'] as string) : 'unknown';
   const key = (k: string): unknown => meta[`${arch}.${k}`];

@@ -19,7 +19,7 @@ export interface CatalogueShape extends ModelShape {
 }
 
 /** Weight parameters of a llama-style shape (embeddings, output, attention, FFN). */
-export function llamaParamCount(s: CatalogueShape): number {
+function llamaParamCount(s: CatalogueShape): number {
   const headDim = s.embeddingLength / s.headCount;
   const kvDim = headDim * s.headCountKv;
   const perLayer = 2 * s.embeddingLength * s.embeddingLength + 2 * s.embeddingLength * kvDim + 3 * s.embeddingLength * s.feedForwardLength;
@@ -49,7 +49,7 @@ export interface QuantPlan {
 }
 
 /** A plan for every quantisation in the catalogue, in catalogue order. */
-export function planQuants(shape: CatalogueShape, catalogue: readonly QuantFile[], opts: PlanOptions): QuantPlan[] {
+function planQuants(shape: CatalogueShape, catalogue: readonly QuantFile[], opts: PlanOptions): QuantPlan[] {
   return catalogue.map((quant) => ({ quant, plan: planMemory(factsFromFileSize(shape, quant.sizeBytes), opts) }));
 }
 

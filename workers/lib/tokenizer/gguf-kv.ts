@@ -5,7 +5,7 @@
  * are skipped.
  */
 
-export const GgufType = {
+const GgufType = {
   U8: 0,
   I8: 1,
   U16: 2,

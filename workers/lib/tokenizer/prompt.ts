@@ -40,7 +40,7 @@ export interface Neutralized {
 }
 
 /** Breaks every guarded special-token text inside message text; the result parses with no special token there. */
-export function neutralizeSpecials(vocab: Vocab, prompt: PromptText): { prompt: PromptText; neutralized: Neutralized[] } {
+function neutralizeSpecials(vocab: Vocab, prompt: PromptText): { prompt: PromptText; neutralized: Neutralized[] } {
   let text = prompt.text;
   let plain = prompt.plain.map(([a, b]) => [a, b] as [number, number]);
   // Insertion points so far, in the current text (kept sorted), to report where each occurrence ended up.
