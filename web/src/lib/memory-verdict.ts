@@ -62,7 +62,7 @@ async function remoteSize(url: string): Promise<number | null> {
  */
 export async function readHeaderBeforeDownload(input: { urls: string[] } | { files: File[] }): Promise<GgufHeaderInfo | null> {
   try {
-    // The GGUF parser is loaded only when a header is read (it is most of a megabyte unminified).
+    // The header reader is loaded only when a header is read: most visits never need it.
     const { readRemoteShardedHeaderInfo, readShardedHeaderInfo } = await import('$workers/lib/planner/header-info');
     if ('files' in input) return await readShardedHeaderInfo(input.files);
     const sizes = await Promise.all(input.urls.map(remoteSize));
