@@ -4,8 +4,8 @@
  * StarChat-style vocabulary), after warm-up. Node stands in for the browser worker (same engine).
  */
 import { openChatTokenizerVocab } from './models/scripted';
-import { starChatVocab } from './models/starchat-vocab';
-import { buildVocab, tokenize, type Vocab, type VocabSource } from '../workers/lib/tokenizer/index';
+import { starChatVocabSource } from './models/starchat-vocab';
+import { buildVocab, tokenize, type Vocab } from '../workers/lib/tokenizer/index';
 
 const PARAGRAPHS = [
   'Implement quicksort using C++. Explain the partition step, the choice of pivot, and why the average running time is O(n log n) while the worst case is quadratic.',
@@ -50,17 +50,7 @@ function median(fn: () => void, runs = 20, warmup = 10): number {
 }
 
 const spm = openChatTokenizerVocab();
-const v = starChatVocab();
-const bpeSource: VocabSource = {
-  model: 'gpt2',
-  pre: 'starcoder',
-  tokens: v.tokens,
-  tokenTypes: v.types,
-  merges: v.merges,
-  bosId: v.endOfTextId,
-  eosId: v.endId,
-  eotId: v.endId,
-};
+const bpeSource = starChatVocabSource();
 const bpe = buildVocab(bpeSource);
 
 for (const [label, vocab, prompt] of [

@@ -10,7 +10,8 @@ import { ensureDownloaded, ensureImported, openCachedById, type OpenedFiles } fr
 import { localModelId, orderLocalFiles } from './lib/download/import-local';
 import { Jobs } from './lib/download/jobs';
 import { pinSha256 } from './lib/download/pin-hash';
-import type { DownloadEvent, DownloadProgress, DownloadRequest } from './protocol';
+import type { DownloadProgress } from './lib/download/progress';
+import type { DownloadEvent, DownloadRequest } from './protocol';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const jobs = new Jobs();

@@ -1,7 +1,7 @@
 import { MODELS } from '../../tools/models/catalog';
 import { sha256File } from '../fixtures/file-hash';
 import { testModel } from '../fixtures/test-models';
-import { cacheEntriesFor, cachedFileHashes, cachedRecord, expect, lastAssistant, sendMessage, test, waitForReady } from './fixtures';
+import { CACHE_SCHEMA, cacheEntriesFor, cachedFileHashes, cachedRecord, expect, lastAssistant, sendMessage, test, waitForReady } from './fixtures';
 
 const MiB = 1 << 20;
 const open = (base: string, file: string, extra = '') => `/?model=${encodeURIComponent(`${base}/models/${file}${extra}`)}`;
@@ -92,7 +92,8 @@ test.describe('downloads survive the real world', () => {
     await expect(banner).toHaveAttribute('data-kind', 'quota');
     await expect(banner).toContainText('20.00 GB');
     // The numbers (needed, available) and what to do; nothing was written.
-    await expect(banner).toContainText(/store only \d+\.\d\d GB more/);
+    // formatBytes adds the binary form when the room left is an exact number of GiB: "5 GiB (5.37 GB)".
+    await expect(banner).toContainText(/store only (\d+ GiB \()?\d+\.\d\d GB\)? more/);
     await expect(banner).toContainText('nothing was written');
     await expect(banner).toContainText(/Free disk space, delete cached models in the Storage panel/);
     // Only looks at the start: the memory planner's header reads and the download's 64 KB probe.
@@ -170,18 +171,18 @@ test.describe('the storage panel', () => {
     expect(await cacheEntriesFor(page, url)).toBe(0);
     await page.getByTestId('storage-clear-all').click();
     await expect(page.getByTestId('storage-empty')).toBeVisible();
-    const left = await page.evaluate(async () => {
+    const left = await page.evaluate(async (schema) => {
       const db = await new Promise<IDBDatabase>((resolve) => {
-        const r = indexedDB.open('starling-playground');
+        const r = indexedDB.open(schema.db);
         r.onsuccess = () => resolve(r.result);
       });
       const n = await new Promise<number>((resolve) => {
-        const r = db.transaction('cache').objectStore('cache').count();
+        const r = db.transaction(schema.store).objectStore(schema.store).count();
         r.onsuccess = () => resolve(r.result);
       });
       db.close();
       return n;
-    });
+    }, CACHE_SCHEMA);
     expect(left).toBe(0);
   });
 });

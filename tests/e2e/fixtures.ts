@@ -5,6 +5,8 @@
 import { expect, test as base, type Page } from '@playwright/test';
 import { startModelServer, type ModelServer } from '../fixtures/model-server';
 import { TEST_MODEL_DIR } from '../fixtures/test-models';
+import { PREF_KEYS } from '../../web/src/lib/local-prefs';
+import { CHUNK_TAG, DB_NAME, MODEL_TAG, STORE_NAME, type ModelRecord } from '../../workers/lib/cache/schema';
 
 /**
  * threadsPref: the thread count saved in the app's engine preferences before the first page loads,
@@ -23,14 +25,14 @@ export const test = base.extend<{ modelServer: ModelServer; threadsPref: number 
   },
   context: async ({ context, threadsPref }, use) => {
     if (threadsPref !== null) {
-      await context.addInitScript((threads) => {
-        const key = 'starling-playground:engine:v1';
+      // The init script runs in the page, so the key travels in as an argument.
+      await context.addInitScript(({ key, threads }) => {
         try {
           if (localStorage.getItem(key) === null) localStorage.setItem(key, JSON.stringify({ backend: 'auto', threads }));
         } catch {
           // opaque origins (about:blank) have no storage
         }
-      }, threadsPref);
+      }, { key: PREF_KEYS.engine, threads: threadsPref });
     }
     await use(context);
   },
@@ -70,7 +72,6 @@ export async function recordStreaming(page: Page): Promise<void> {
 export const streamedSnapshots = (page: Page): Promise<string[]> =>
   page.evaluate(() => (window as unknown as { __snapshots: string[] }).__snapshots);
 
-type CacheRecord = { complete: boolean; files: { chunks: number; verifiedBy?: string; sha256?: string }[] };
 type CacheQuery =
   | { what: 'entries'; id: string }
   | { what: 'chunk-keys'; id: string }
@@ -78,40 +79,43 @@ type CacheQuery =
   | { what: 'file-hashes'; id: string }
   | { what: 'chunk-hashes'; id: string; file: number };
 
+/** The cache's names (workers/lib/cache/schema.ts), passed into pages: page.evaluate cannot import. */
+export const CACHE_SCHEMA = { db: DB_NAME, store: STORE_NAME, model: MODEL_TAG, chunk: CHUNK_TAG } as const;
+
 /**
  * Reads the app's cache straight from IndexedDB in the page (the store idb-keyval keeps), one query
  * kind per helper below. One function, because page.evaluate cannot share code with Node.
  */
 function queryCache(page: Page, q: CacheQuery): Promise<unknown> {
-  return page.evaluate(async (q) => {
+  return page.evaluate(async ({ q, schema }) => {
     // Opening a database that does not exist would create it empty and break idb-keyval's setup.
-    if (!(await indexedDB.databases()).some((d) => d.name === 'starling-playground')) return null;
+    if (!(await indexedDB.databases()).some((d) => d.name === schema.db)) return null;
     const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const r = indexedDB.open('starling-playground');
+      const r = indexedDB.open(schema.db);
       r.onsuccess = () => resolve(r.result);
       r.onerror = () => reject(r.error);
     });
     const request = <T>(make: (store: IDBObjectStore) => IDBRequest) =>
       new Promise<T>((resolve, reject) => {
-        const r = make(db.transaction('cache').objectStore('cache'));
+        const r = make(db.transaction(schema.store).objectStore(schema.store));
         r.onsuccess = () => resolve(r.result as T);
         r.onerror = () => reject(r.error);
       });
     const sha256 = async (data: Blob) =>
       [...new Uint8Array(await crypto.subtle.digest('SHA-256', await data.arrayBuffer()))].map((b) => b.toString(16).padStart(2, '0')).join('');
     try {
-      if (!db.objectStoreNames.contains('cache')) return null;
+      if (!db.objectStoreNames.contains(schema.store)) return null;
       if (q.what === 'entries') {
         const keys = await request<IDBValidKey[]>((s) => s.getAllKeys());
         return keys.filter((k) => Array.isArray(k) && k[1] === q.id).length;
       }
       if (q.what === 'chunk-keys') {
         const keys = await request<IDBValidKey[]>((s) => s.getAllKeys());
-        return keys.filter((k) => Array.isArray(k) && k[0] === 'chunk' && k[1] === q.id).map((k) => (k as unknown[]).slice(2));
+        return keys.filter((k) => Array.isArray(k) && k[0] === schema.chunk && k[1] === q.id).map((k) => (k as unknown[]).slice(2));
       }
-      const record = (await request<unknown>((s) => s.get(['model', q.id]))) as CacheRecord | undefined;
+      const record = (await request<unknown>((s) => s.get([schema.model, q.id]))) as ModelRecord | undefined;
       if (q.what === 'record' || !record) return record ?? null;
-      const chunk = (file: number, c: number) => request<Blob>((s) => s.get(['chunk', q.id, file, c]));
+      const chunk = (file: number, c: number) => request<Blob>((s) => s.get([schema.chunk, q.id, file, c]));
       const out: string[] = [];
       if (q.what === 'chunk-hashes') {
         // One chunk at a time: a 1.5 GB model is never held whole.
@@ -127,7 +131,7 @@ function queryCache(page: Page, q: CacheQuery): Promise<unknown> {
     } finally {
       db.close();
     }
-  }, q);
+  }, { q, schema: CACHE_SCHEMA });
 }
 
 /** Number of IndexedDB cache entries (records and chunks) that belong to a model id. */
@@ -143,8 +147,8 @@ export const cachedFileHashes = async (page: Page, modelId: string): Promise<str
   ((await queryCache(page, { what: 'file-hashes', id: modelId })) as string[] | null) ?? [];
 
 /** The cache's model record for an id, as stored. */
-export const cachedRecord = (page: Page, modelId: string): Promise<CacheRecord | null> =>
-  queryCache(page, { what: 'record', id: modelId }) as Promise<CacheRecord | null>;
+export const cachedRecord = (page: Page, modelId: string): Promise<ModelRecord | null> =>
+  queryCache(page, { what: 'record', id: modelId }) as Promise<ModelRecord | null>;
 
 /** SHA-256 (hex) of every stored chunk of one file of a model, read back from IndexedDB one at a time. */
 export const cachedChunkHashes = async (page: Page, modelId: string, file = 0): Promise<string[]> =>

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ProgressTracker } from '../../workers/lib/download/progress';
-import type { DownloadProgress } from '../../workers/protocol';
+import type { DownloadProgress } from '../../workers/lib/download/progress';
 
 describe('download progress reports', () => {
   beforeEach(() => vi.useFakeTimers());

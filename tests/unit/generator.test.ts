@@ -1,7 +1,8 @@
 import { gguf } from '@huggingface/gguf';
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { blobFetch, inspectGguf } from '../../workers/lib/gguf/inspect';
+import { inspectGguf } from '../../workers/lib/gguf/inspect';
+import { blobFetch } from '../fixtures/blob-fetch';
 import { MODELS } from '../../tools/models/catalog';
 import { writeGguf } from '../../tools/models/gguf-writer';
 import { llamaSpec } from '../../tools/models/llama-model';

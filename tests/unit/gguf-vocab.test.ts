@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { kv, writeGguf, type KvMap } from '../../tools/models/gguf-writer';
 import { STARCHAT_JINJA_TEMPLATE } from '../../tools/models/starchat-vocab';
 import { OPENCHAT_JINJA_TEMPLATE } from '../../tools/models/openchat-vocab';
-import { blobFetch } from '../../workers/lib/gguf/inspect';
+import { blobFetch } from '../fixtures/blob-fetch';
 import { readGgufVocab } from '../../workers/lib/tokenizer/gguf-vocab';
 import { detokenize, tokenize } from '../../workers/lib/tokenizer/index';
 import { testModel } from '../fixtures/test-models';

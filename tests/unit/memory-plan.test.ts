@@ -10,7 +10,7 @@ import { GgmlType } from '../../tools/models/quant';
 import { scriptedSpec, uniqueReplyIds } from '../../tools/models/scripted';
 import { DEMO_REPLY } from '../../tools/models/catalog';
 import { kvCacheBytes, WASM_HEAP_MAX_BYTES } from '../../workers/lib/planner/components';
-import { formatBytes } from '../../workers/lib/planner/format-bytes';
+import { formatBytes } from '../../workers/lib/format';
 import {
   combineShardInfos,
   readHeaderInfo,
@@ -18,19 +18,15 @@ import {
   readShardedHeaderInfo,
 } from '../../workers/lib/planner/header-info';
 import { planMemory, type ModelFacts } from '../../workers/lib/planner/memory-plan';
-import {
-  bestQuantThatFits,
-  factsFromFileSize,
-  quantsThatFit,
-  STARLING_7B_ALPHA_QUANTS,
-  STARLING_7B_SHAPE,
-} from '../../workers/lib/planner/quant-fit';
+import { bestQuantThatFits, factsFromFileSize, quantsThatFit } from '../../workers/lib/planner/quant-fit';
+import { STARLING_7B_ALPHA } from '../../workers/lib/catalog';
 import { startModelServer, type ModelServer } from '../fixtures/model-server';
 import { testModel } from '../fixtures/test-models';
 
 const GB = 1e9;
+const { shape: STARLING_7B_SHAPE, files: STARLING_7B_ALPHA_QUANTS } = STARLING_7B_ALPHA;
 const starlingQuant = (name: string): ModelFacts =>
-  factsFromFileSize(STARLING_7B_SHAPE, STARLING_7B_ALPHA_QUANTS.find((q) => q.quant === name)!.fileBytes);
+  factsFromFileSize(STARLING_7B_SHAPE, STARLING_7B_ALPHA_QUANTS.find((q) => q.quant === name)!.sizeBytes);
 const dataBytes = (spec: GgufSpec): number => spec.tensors.reduce((n, t) => n + tensorBytes(t), 0);
 
 describe('KV cache', () => {

@@ -15,7 +15,7 @@ describe('storage write failures are storage errors, with the numbers and what t
   ])('%s "%s" becomes quota with needed and available bytes', (name, message) => {
     const e = storageWriteError(domError(name, message), figures);
     expect(e?.kind).toBe('quota');
-    expect(e?.message).toContain('48.0 MB');
+    expect(e?.message).toContain('48 MB');
     expect(e?.message).toContain('1.5 MB available');
     expect(e?.message).toMatch(/Free disk space/);
     expect(e?.message).toMatch(/Storage panel/);

@@ -5,6 +5,7 @@
  * navigation-to-ready time, main-thread long tasks and peak memory.
  */
 import type { Page } from '@playwright/test';
+import { PREF_KEYS } from '../../web/src/lib/local-prefs';
 import { downloadingMs, INIT_SCRIPT, launch, MemorySampler, summarizeLongTasks, type LongTasks, type Transition } from './browser';
 
 export interface AppVisitOptions {
@@ -41,7 +42,7 @@ export interface AppVisit {
   afterReady?: unknown;
 }
 
-const SETTINGS_KEY = 'starling-playground:settings:v1';
+const SETTINGS_KEY = PREF_KEYS.settings;
 
 const settingsScript = (maxTokens: number): string => `(() => {
   try {

@@ -3,6 +3,7 @@
  * into memory, one at a time, in the page), measured in the app's own origin.
  */
 import type { Page } from '@playwright/test';
+import { CHUNK_TAG, DB_NAME, MODEL_TAG, STORE_NAME } from '../../workers/lib/cache/schema';
 
 export interface CacheRead {
   bytes: number;
@@ -11,19 +12,21 @@ export interface CacheRead {
 }
 
 // Sent as source text: tsx would otherwise wrap its inner functions in a helper the page lacks.
+// The cache's names come from its schema, as JSON in the text.
+const q = JSON.stringify;
 const READ_ALL = `async (name) => {
   const db = await new Promise((resolve, reject) => {
-    const r = indexedDB.open('starling-playground');
+    const r = indexedDB.open(${q(DB_NAME)});
     r.onsuccess = () => resolve(r.result);
     r.onerror = () => reject(r.error);
   });
   const req = (make) =>
     new Promise((resolve, reject) => {
-      const r = make(db.transaction('cache').objectStore('cache'));
+      const r = make(db.transaction(${q(STORE_NAME)}).objectStore(${q(STORE_NAME)}));
       r.onsuccess = () => resolve(r.result);
       r.onerror = () => reject(r.error);
     });
-  const keys = await req((s) => s.getAllKeys(IDBKeyRange.bound(['model'], ['model', []])));
+  const keys = await req((s) => s.getAllKeys(IDBKeyRange.bound([${q(MODEL_TAG)}], [${q(MODEL_TAG)}, []])));
   const key = keys.find((k) => Array.isArray(k) && String(k[1]).endsWith(name));
   if (!key) throw new Error('no cached model ends with ' + name);
   const id = key[1];
@@ -33,7 +36,7 @@ const READ_ALL = `async (name) => {
   let chunks = 0;
   for (const [f, file] of record.files.entries()) {
     for (let c = 0; c < file.chunks; c++) {
-      const blob = await req((s) => s.get(['chunk', id, f, c]));
+      const blob = await req((s) => s.get([${q(CHUNK_TAG)}, id, f, c]));
       bytes += (await blob.arrayBuffer()).byteLength;
       chunks++;
     }

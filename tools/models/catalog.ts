@@ -5,7 +5,8 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { detokenize } from '../../workers/lib/tokenizer/index';
-import { kv, shardName, writeGguf, writeGgufSplit } from './gguf-writer';
+import { shardName } from '../../workers/lib/model-source';
+import { kv, writeGguf, writeGgufSplit } from './gguf-writer';
 import { bpeModelSpec, scriptedStarChatSpec } from './bpe-model';
 import { llamaSpec, type LlamaShape } from './llama-model';
 import { OLD_OPENCHAT_JINJA_TEMPLATE, openChatVocabKv } from './openchat-vocab';

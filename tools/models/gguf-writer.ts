@@ -5,6 +5,7 @@
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { GGUFValueType, serializeGgufMetadata, type GGUFTypedMetadata } from '@huggingface/gguf';
+import { shardName } from '../../workers/lib/model-source';
 import { rowBytes, type GgmlTypeId } from './quant';
 
 export { GGUFValueType };
@@ -121,10 +122,6 @@ export function writeGguf(path: string, spec: GgufSpec): number {
     closeSync(fd);
   }
 }
-
-/** The gguf-split file name of shard `no` (1-based) of `count`. */
-export const shardName = (prefix: string, no: number, count: number): string =>
-  `${prefix}-${String(no).padStart(5, '0')}-of-${String(count).padStart(5, '0')}.gguf`;
 
 /**
  * Writes a gguf-split shard set like llama-gguf-split: tensors in order, a new shard whenever the next

@@ -2,6 +2,7 @@
  * Builds GGUF specs for llama-architecture models: the tensor list for a shape, the hyperparameter
  * keys, and weights from a pluggable source (random blocks, or rows computed by a function).
  */
+import { STARLING_7B_ALPHA } from '../../workers/lib/catalog';
 import { kv, tensorBytes, type GgufSpec, type KvMap, type TensorSpec } from './gguf-writer';
 import { encodeRow, fillRandom, GgmlType, rowBytes, Rng, TYPE_INFO, type GgmlTypeId } from './quant';
 
@@ -15,15 +16,16 @@ export interface LlamaShape {
   ctx: number;
 }
 
-/** Starling-LM-7B (Mistral-7B) exactly. */
+const starling = STARLING_7B_ALPHA.shape;
+/** Starling-LM-7B (Mistral-7B) exactly, as the app's catalogue has it. */
 export const STARLING_7B_SHAPE: LlamaShape = {
-  vocab: 32002,
-  dim: 4096,
-  layers: 32,
-  heads: 32,
-  kvHeads: 8,
-  ff: 14336,
-  ctx: 8192,
+  vocab: starling.vocabSize,
+  dim: starling.embeddingLength,
+  layers: starling.blockCount,
+  heads: starling.headCount,
+  kvHeads: starling.headCountKv,
+  ff: starling.feedForwardLength,
+  ctx: starling.contextLength ?? 8192,
 };
 
 export interface TensorTypes {

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import type { VocabSource } from '../../workers/lib/tokenizer/index';
 import { kv, type KvMap } from './gguf-writer';
 
 export const GPT2_TOKENS = 50257;
@@ -68,17 +69,28 @@ export interface StarChatKvOptions {
   chatTemplate?: string | null;
 }
 
-export function starChatVocabKv(opts: StarChatKvOptions = {}): KvMap {
+type StarChatSource = VocabSource & { tokens: string[]; pre: string; merges: string[]; tokenTypes: number[]; bosId: number; eosId: number; eotId: number };
+
+/**
+ * The StarChat vocabulary as the app's tokenizer takes it; starChatVocabKv writes these same fields
+ * into test GGUFs, so a vocabulary built here (the tokenizer bench) matches one read from those files.
+ */
+export function starChatVocabSource(pre = 'starcoder'): StarChatSource {
   const v = starChatVocab();
+  return { model: 'gpt2', pre, tokens: v.tokens, tokenTypes: v.types, merges: v.merges, bosId: v.endOfTextId, eosId: v.endId, eotId: v.endId, addBos: false };
+}
+
+export function starChatVocabKv(opts: StarChatKvOptions = {}): KvMap {
+  const v = starChatVocabSource(opts.pre);
   const out: KvMap = {
-    'tokenizer.ggml.model': kv.str('gpt2'),
-    'tokenizer.ggml.pre': kv.str(opts.pre ?? 'starcoder'),
+    'tokenizer.ggml.model': kv.str(v.model),
+    'tokenizer.ggml.pre': kv.str(v.pre),
     'tokenizer.ggml.tokens': kv.strs(v.tokens),
-    'tokenizer.ggml.token_type': kv.i32s(v.types),
+    'tokenizer.ggml.token_type': kv.i32s(v.tokenTypes),
     'tokenizer.ggml.merges': kv.strs(v.merges),
-    'tokenizer.ggml.bos_token_id': kv.u32(v.endOfTextId),
-    'tokenizer.ggml.eos_token_id': kv.u32(v.endId),
-    'tokenizer.ggml.eot_token_id': kv.u32(v.endId),
+    'tokenizer.ggml.bos_token_id': kv.u32(v.bosId),
+    'tokenizer.ggml.eos_token_id': kv.u32(v.eosId),
+    'tokenizer.ggml.eot_token_id': kv.u32(v.eotId),
     'tokenizer.ggml.add_bos_token': kv.bool(false),
   };
   const template = opts.chatTemplate === undefined ? STARCHAT_JINJA_TEMPLATE : opts.chatTemplate;

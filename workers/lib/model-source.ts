@@ -5,7 +5,19 @@
  */
 import { AppError } from './errors';
 
+/** A gguf-split shard's file name, as llama-gguf-split writes it: `<prefix>-00002-of-00003.gguf`. */
 const SHARD_RE = /^(.*)-(\d{5})-of-(\d{5})\.gguf$/;
+
+const pad5 = (n: number): string => String(n).padStart(5, '0');
+
+/** The file name of shard `no` (1-based) of `count`. */
+export const shardName = (prefix: string, no: number, count: number): string => `${prefix}-${pad5(no)}-of-${pad5(count)}.gguf`;
+
+/** A shard name's parts, or null when the name is not a shard's. */
+export function parseShardName(name: string): { prefix: string; no: number; count: number } | null {
+  const m = SHARD_RE.exec(name);
+  return m ? { prefix: m[1], no: Number(m[2]), count: Number(m[3]) } : null;
+}
 
 export interface ModelSource {
   /** Cache id: the absolute URL of the first file (without any #sha256 fragment). */
@@ -22,7 +34,7 @@ export interface ModelSource {
 const HF_RESOLVE = /^https:\/\/huggingface\.co\/([^/]+)\/([^/]+)\/resolve\/([^/]+)\/(.+)$/;
 
 /** Owner, repo, revision and file path of a huggingface.co download URL. */
-export function parseHfUrl(url: string): { owner: string; repo: string; revision: string; path: string } | null {
+function parseHfUrl(url: string): { owner: string; repo: string; revision: string; path: string } | null {
   const m = HF_RESOLVE.exec(url.split(/[?#]/)[0]);
   return m ? { owner: m[1], repo: m[2], revision: decodeURIComponent(m[3]), path: m[4].split('/').map(decodeURIComponent).join('/') } : null;
 }
@@ -40,7 +52,7 @@ const HEX64 = /^[0-9a-f]{64}$/;
  * `#sha256=<hex>[,<hex>…]` on a model URL pins the file hashes (one per shard), like Subresource
  * Integrity; the fragment is never sent to the server.
  */
-export function parseSha256Fragment(hash: string, files: number): (string | null)[] | undefined {
+function parseSha256Fragment(hash: string, files: number): (string | null)[] | undefined {
   const m = /(?:^#|&)sha256=([^&]*)/i.exec(hash);
   if (!m) return undefined;
   const list = decodeURIComponent(m[1]).toLowerCase().split(',').map((s) => s.trim());
@@ -53,7 +65,7 @@ export function parseSha256Fragment(hash: string, files: number): (string | null
 // Hugging Face owner and repo names: letters, digits, '.', '_' and '-', not starting with a dot, at most 96.
 const HF_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,95}$/;
 
-export function resolveHf(spec: string): string {
+function resolveHf(spec: string): string {
   const path = spec.slice('hf:'.length).replace(/^\/+/, '');
   const parts = path.split('/');
   const form = `"${spec.slice(0, 200)}" is not of the form hf:<owner>/<repo>/<file>`;
@@ -70,7 +82,7 @@ export function resolveHf(spec: string): string {
 }
 
 /** Longer than any real model URL (browsers and servers commonly stop at 8 KB). */
-export const MAX_MODEL_URL_CHARS = 8192;
+const MAX_MODEL_URL_CHARS = 8192;
 
 export function resolveModelSource(spec: string, base: string): ModelSource {
   const raw = spec.trim();
@@ -93,16 +105,16 @@ export function resolveModelSource(spec: string, base: string): ModelSource {
   const fragment = url.hash;
   url.hash = '';
   const file = decodeURIComponent(url.pathname.split('/').pop() ?? '');
-  const m = SHARD_RE.exec(file);
-  if (!m) {
+  const shard = parseShardName(file);
+  if (!shard) {
     const sha256 = parseSha256Fragment(fragment, 1);
     return withHf({ id: url.href, urls: [url.href], names: [file || 'model.gguf'], ...(sha256 ? { sha256 } : {}) });
   }
-  const count = Number(m[3]);
-  if (Number(m[2]) !== 1) {
-    throw new AppError('bad-url', `Give the first shard of a split model (…-00001-of-${m[3]}.gguf), not shard ${m[2]}.`);
+  const { prefix, no, count } = shard;
+  if (no !== 1) {
+    throw new AppError('bad-url', `Give the first shard of a split model (…-00001-of-${pad5(count)}.gguf), not shard ${pad5(no)}.`);
   }
-  const names = Array.from({ length: count }, (_, i) => `${m[1]}-${String(i + 1).padStart(5, '0')}-of-${m[3]}.gguf`);
+  const names = Array.from({ length: count }, (_, i) => shardName(prefix, i + 1, count));
   const urls = names.map((n) => new URL(encodeURIComponent(n) + url.search, url).href);
   const sha256 = parseSha256Fragment(fragment, count);
   return withHf({ id: url.href, urls, names, ...(sha256 ? { sha256 } : {}) });

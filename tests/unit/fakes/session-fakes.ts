@@ -7,7 +7,8 @@ import { AppError } from '../../../workers/lib/errors';
 import type { ModelRecord } from '../../../workers/lib/cache/schema';
 import type { DownloadsApi, EnsuredModel, EnsureHooks, ModelInput } from '../../../web/src/lib/engine/download-client';
 import type { EngineApi } from '../../../web/src/lib/engine/engine-client';
-import type { GenerationResult, LoadConfig, LoadedModelInfo, Tokenization } from '../../../workers/protocol';
+import type { GenerationResult, LoadConfig, LoadedModelInfo } from '../../../workers/lib/engine/types';
+import type { Tokenization } from '../../../workers/lib/tokenizer/prompt';
 import type { PromptText } from '../../../workers/lib/templates/index';
 import type { SessionDeps } from '../../../web/src/lib/session.svelte';
 

@@ -2,8 +2,9 @@
  * Engine preferences kept in localStorage: the user's backend, GPU-layer and thread choices, and the
  * thread count measured fastest per model on this machine (so the measurement runs once).
  */
-import type { BackendChoice, LoadConfig } from '$workers/protocol';
-import { readLocal, writeLocal } from './storage-access';
+import type { BackendChoice } from '$workers/lib/engine/backend';
+import type { LoadConfig } from '$workers/lib/engine/types';
+import { readPref, writePref } from './local-prefs';
 
 export interface EnginePrefs {
   backend: BackendChoice;
@@ -13,33 +14,17 @@ export interface EnginePrefs {
   threads?: number;
 }
 
-const PREFS_KEY = 'starling-playground:engine:v1';
-const THREADS_KEY = 'starling-playground:threads:v1';
-
-/** Storage may be missing, blocked or full (storage-access.ts): preferences then last one visit. */
-function read<T>(key: string): T | null {
-  try {
-    return JSON.parse(readLocal(key) ?? 'null') as T | null;
-  } catch {
-    return null; // not JSON
-  }
-}
-
-function write(key: string, value: unknown): void {
-  writeLocal(key, JSON.stringify(value));
-}
-
 const count = (v: unknown, min: number): number | undefined =>
   typeof v === 'number' && Number.isInteger(v) && v >= min && v <= 10000 ? v : undefined;
 
 export function loadPrefs(): EnginePrefs {
-  const saved = read<Partial<EnginePrefs>>(PREFS_KEY) ?? {};
+  const saved = (readPref('engine') as Partial<EnginePrefs> | null) ?? {};
   const backend = saved.backend === 'cpu' || saved.backend === 'webgpu' ? saved.backend : 'auto';
   return { backend, gpuLayers: count(saved.gpuLayers, 0), threads: count(saved.threads, 1) };
 }
 
 export function savePrefs(p: EnginePrefs): void {
-  write(PREFS_KEY, p);
+  writePref('engine', p);
 }
 
 /**
@@ -54,17 +39,17 @@ type ThreadMemory = Record<string, { threads: number; at: number }>;
 const memoryKey = (modelId: string, machine: string): string => `${machine}|${modelId}`;
 
 export function rememberedThreads(modelId: string, machine = machineKey()): number | undefined {
-  return count(read<ThreadMemory>(THREADS_KEY)?.[memoryKey(modelId, machine)]?.threads, 1);
+  return count((readPref('threads') as ThreadMemory | null)?.[memoryKey(modelId, machine)]?.threads, 1);
 }
 
 export function rememberThreads(modelId: string, threads: number, machine = machineKey()): void {
-  const all = read<ThreadMemory>(THREADS_KEY) ?? {};
+  const all = (readPref('threads') as ThreadMemory | null) ?? {};
   all[memoryKey(modelId, machine)] = { threads, at: Date.now() };
-  write(THREADS_KEY, all);
+  writePref('threads', all);
 }
 
 export function forgetThreads(): void {
-  write(THREADS_KEY, {});
+  writePref('threads', {});
 }
 
 /** The load config: URL parameters win over saved preferences (the remembered thread count is added at load). */

@@ -28,7 +28,7 @@ DOMPurify.addHook?.('afterSanitizeAttributes', (node) => {
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
 /** Text as HTML that shows it verbatim (line breaks kept by the paragraph's pre-wrap style). */
-export const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => ESCAPES[c]);
+const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => ESCAPES[c]);
 
 const plain = (text: string): string => `<p class="plain">${escapeHtml(text)}</p>`;
 

@@ -5,11 +5,11 @@
  */
 import type { GgufHeaderInfo } from '$workers/lib/planner/header-info';
 import { planMemory, type MemoryPlan, type PlanBackend, type PlanLimits } from '$workers/lib/planner/memory-plan';
-import { factsFromFileSize, type CatalogueShape } from '$workers/lib/planner/quant-fit';
-import { formatBytes } from '$workers/lib/planner/format-bytes';
-import type { BackendChoice } from '$workers/protocol';
+import { factsFromFileSize } from '$workers/lib/planner/quant-fit';
+import { formatBytes } from '$workers/lib/format';
+import type { BackendChoice } from '$workers/lib/engine/backend';
 import { backendFor } from '$workers/lib/engine/backend';
-import type { CatalogFile, CatalogModel } from './catalog';
+import type { CatalogFile, CatalogModel } from '$workers/lib/catalog';
 
 export interface Verdict {
   fits: boolean;
@@ -20,21 +20,11 @@ export interface Verdict {
 }
 
 /** The backend a load would use: WebGPU only where the adapter has what llama.cpp needs. */
-export function plannedBackend(choice: BackendChoice, limits: PlanLimits): PlanBackend {
+function plannedBackend(choice: BackendChoice, limits: PlanLimits): PlanBackend {
   return backendFor(choice, limits.webgpu ? { shaderF16: limits.webgpu.shaderF16 ?? false } : null).backend;
 }
 
-const catalogueShape = (m: CatalogModel): CatalogueShape => ({
-  blockCount: m.shape.layers,
-  embeddingLength: m.shape.dim,
-  headCount: m.shape.heads,
-  headCountKv: m.shape.kvHeads,
-  vocabSize: m.shape.vocab,
-  feedForwardLength: m.shape.ff,
-  contextLength: m.shape.ctxTrain,
-});
-
-export function verdictOf(plan: MemoryPlan): Verdict {
+function verdictOf(plan: MemoryPlan): Verdict {
   const where = plan.backend === 'cpu' ? 'CPU' : 'WebGPU';
   const detail = [...plan.reasons, ...plan.warnings].join(' ');
   if (plan.verdict === 'too-big') {
@@ -46,7 +36,7 @@ export function verdictOf(plan: MemoryPlan): Verdict {
 }
 
 export function catalogVerdict(model: CatalogModel, file: CatalogFile, ctx: number, choice: BackendChoice, limits: PlanLimits): Verdict {
-  const facts = factsFromFileSize(catalogueShape(model), file.sizeBytes);
+  const facts = factsFromFileSize(model.shape, file.sizeBytes);
   return verdictOf(planMemory(facts, { ctx, backend: plannedBackend(choice, limits), limits }));
 }
 
@@ -58,7 +48,7 @@ export function headerVerdict(info: GgufHeaderInfo, ctx: number, choice: Backend
  * Below this total size a model leaves most of the 4 GiB heap free, so its header is not read ahead
  * (one HEAD request decides); the load reports the rare context that still does not fit.
  */
-export const PLAN_MIN_BYTES = 512 << 20;
+const PLAN_MIN_BYTES = 512 << 20;
 
 async function remoteSize(url: string): Promise<number | null> {
   const res = await fetch(url, { method: 'HEAD' });
@@ -72,7 +62,7 @@ async function remoteSize(url: string): Promise<number | null> {
  */
 export async function readHeaderBeforeDownload(input: { urls: string[] } | { files: File[] }): Promise<GgufHeaderInfo | null> {
   try {
-    // The GGUF parser is loaded only when a header is read (it is most of a megabyte unminified).
+    // The header reader is loaded only when a header is read: most visits never need it.
     const { readRemoteShardedHeaderInfo, readShardedHeaderInfo } = await import('$workers/lib/planner/header-info');
     if ('files' in input) return await readShardedHeaderInfo(input.files);
     const sizes = await Promise.all(input.urls.map(remoteSize));

@@ -5,7 +5,9 @@
  */
 import { isFileFault } from '$workers/lib/engine/load-log';
 import { AppError } from '$workers/lib/errors';
-import type { DownloadOptions, DownloadProgress, LoadConfig, LoadedModelInfo } from '$workers/protocol';
+import type { DownloadOptions } from '$workers/lib/download/defaults';
+import type { DownloadProgress } from '$workers/lib/download/progress';
+import type { LoadConfig, LoadedModelInfo } from '$workers/lib/engine/types';
 import type { DownloadsApi, EnsuredModel, ModelInput } from './engine/download-client';
 import type { EngineApi } from './engine/engine-client';
 import { rememberedThreads } from './engine-prefs';

@@ -1,5 +1,7 @@
 /** Per-reply facts computed from the engine's answer: speed stats and the prompt token check. */
-import type { Backend, GenerationResult, Tokenization } from '$workers/protocol';
+import type { Backend } from '$workers/lib/engine/backend';
+import type { GenerationResult } from '$workers/lib/engine/types';
+import type { Tokenization } from '$workers/lib/tokenizer/prompt';
 
 export interface GenStats {
   promptTps: number;

@@ -3,7 +3,7 @@
  * (max_tokens default 256, temperature 0..5, top_p 0..2, top_k 1..50, penalties 0..2).
  * Temperature defaults to 0 because Starling's model card recommends it against verbose replies.
  */
-import type { GenerateParams } from '$workers/protocol';
+import type { GenerateParams } from '$workers/lib/engine/types';
 
 export interface Range {
   min: number;

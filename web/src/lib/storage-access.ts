@@ -7,7 +7,7 @@
  */
 
 /** `localStorage`, or null when it is missing or blocked. */
-export function localStore(): Storage | null {
+function localStore(): Storage | null {
   try {
     return globalThis.localStorage ?? null;
   } catch {

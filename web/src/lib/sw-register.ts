@@ -24,7 +24,7 @@ export const SERVER_TIMING_MARK = 'sw-isolation';
 /** sessionStorage key of the "already reloaded once for the worker" guard (per tab). */
 export const RELOAD_FLAG_KEY = 'starling-playground:sw-isolation-reload';
 /** How long a first visit waits for the new worker to take control before it gives up on the reload. */
-export const CONTROL_TIMEOUT_MS = 5000;
+const CONTROL_TIMEOUT_MS = 5000;
 
 export type IsolationVia = 'headers' | 'service-worker' | 'none';
 
@@ -144,7 +144,7 @@ function serviceWorkerContainer(win: Window): ServiceWorkerContainer | undefined
   }
 }
 
-export function readFacts(win: Window): IsolationFacts {
+function readFacts(win: Window): IsolationFacts {
   const container = serviceWorkerContainer(win);
   let framed: boolean;
   try {

@@ -7,7 +7,8 @@
  * fetched.
  */
 import { AppError, isAbort } from '$workers/lib/errors';
-import type { DownloadProgress, LoadConfig } from '$workers/protocol';
+import type { DownloadProgress } from '$workers/lib/download/progress';
+import type { LoadConfig } from '$workers/lib/engine/types';
 import type { EngineApi } from './engine/engine-client';
 import { localModelId } from '$workers/lib/download/import-local';
 import type { LoadHooks, ModelInput, OpenedModel } from './model-loader';

@@ -1,5 +1,5 @@
 /** The URL parameters of the test contract (GUIDE.md §2), parsed once. */
-import type { BackendChoice } from '$workers/protocol';
+import type { BackendChoice } from '$workers/lib/engine/backend';
 
 export type PanelName = 'storage' | 'template' | 'settings';
 

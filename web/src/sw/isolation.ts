@@ -72,7 +72,7 @@ export function shouldHandle(request: RequestLike, scopeOrigin: string): boolean
 }
 
 /** True when `response` already carries every isolation header (any value: the server's choice wins). */
-export function hasIsolationHeaders(response: Response): boolean {
+function hasIsolationHeaders(response: Response): boolean {
   return Object.keys(ISOLATION_HEADERS).every((name) => response.headers.has(name));
 }
 

@@ -63,19 +63,23 @@ export interface ModelRecord {
   updatedAt: number;
 }
 
-export type ModelKey = ['model', string];
-export type ChunkKey = ['chunk', string, number, number];
+/** The first part of every key: what kind of entry it is. */
+export const MODEL_TAG = 'model';
+export const CHUNK_TAG = 'chunk';
 
-export const modelKey = (id: string): ModelKey => ['model', id];
-export const chunkKey = (id: string, file: number, chunk: number): ChunkKey => ['chunk', id, file, chunk];
+export type ModelKey = [typeof MODEL_TAG, string];
+export type ChunkKey = [typeof CHUNK_TAG, string, number, number];
+
+export const modelKey = (id: string): ModelKey => [MODEL_TAG, id];
+export const chunkKey = (id: string, file: number, chunk: number): ChunkKey => [CHUNK_TAG, id, file, chunk];
 
 /** Key range holding every chunk of one model (or, with `file`, of one of its files). */
 export const chunkRange = (id: string, file?: number): IDBKeyRange =>
   file === undefined
-    ? IDBKeyRange.bound(['chunk', id], ['chunk', id, []])
-    : IDBKeyRange.bound(['chunk', id, file], ['chunk', id, file, []]);
+    ? IDBKeyRange.bound([CHUNK_TAG, id], [CHUNK_TAG, id, []])
+    : IDBKeyRange.bound([CHUNK_TAG, id, file], [CHUNK_TAG, id, file, []]);
 
-export const modelRange = (): IDBKeyRange => IDBKeyRange.bound(['model'], ['model', []]);
+export const modelRange = (): IDBKeyRange => IDBKeyRange.bound([MODEL_TAG], [MODEL_TAG, []]);
 
 let store: UseStore | undefined;
 export const cacheStore = (): UseStore => (store ??= createStore(DB_NAME, STORE_NAME));

@@ -5,7 +5,8 @@
 import { AppError } from '../errors';
 import { deleteModel, openModelFiles, readRecord } from '../cache/model-cache';
 import type { ModelSource } from '../model-source';
-import type { DownloadOptions, DownloadProgress } from '../../protocol';
+import type { DownloadOptions } from './defaults';
+import type { DownloadProgress } from './progress';
 import { fetchModel } from './fetch-model';
 import { importLocalFiles } from './import-local';
 

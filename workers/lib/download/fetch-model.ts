@@ -15,6 +15,7 @@
  * A server without Range support gets a plain whole-file download that restarts if interrupted.
  */
 import { AppError } from '../errors';
+import { formatBytes } from '../format';
 import {
   deleteFileChunks,
   deleteModel,
@@ -29,11 +30,11 @@ import { SCHEMA_VERSION, type CachedFile, type ModelRecord } from '../cache/sche
 import { checkGgufHeader, MAX_HEADER_BYTES } from '../gguf/header-check';
 import { inspectGguf, sniffFormat } from '../gguf/inspect';
 import type { ModelSource } from '../model-source';
-import type { DownloadOptions, DownloadProgress } from '../../protocol';
+import type { DownloadOptions } from './defaults';
 import { InOrderHasher, sha256Hex } from './hasher';
 import { lookupHfSha256 } from './hf-sha';
 import { fetchRange, fetchWhole, probe, RetryableError, sourceChanged, type Probe } from './http';
-import { ProgressTracker } from './progress';
+import { ProgressTracker, type DownloadProgress } from './progress';
 import { withRetry } from './retry';
 import { storageWriteErrorNow } from './storage-errors';
 
@@ -64,7 +65,7 @@ export function formatError(url: string, head: Uint8Array, contentType: string):
  * MAX_HEADER_BYTES) when the header is longer than what came first. Throws corrupt-gguf or
  * unsupported-arch before anything of the file is stored.
  */
-export async function checkHeader(p: Probe, name: string, first: boolean, signal: AbortSignal): Promise<void> {
+async function checkHeader(p: Probe, name: string, first: boolean, signal: AbortSignal): Promise<void> {
   let head = p.head;
   let size = p.size;
   for (;;) {
@@ -83,8 +84,6 @@ export async function checkHeader(p: Probe, name: string, first: boolean, signal
   }
 }
 
-const fmtBytes = (n: number): string => `${(n / 1e9).toFixed(2)} GB`;
-
 export async function checkQuota(needed: number): Promise<void> {
   const est = await navigator.storage?.estimate?.();
   if (!est?.quota) return;
@@ -93,8 +92,8 @@ export async function checkQuota(needed: number): Promise<void> {
   if (needed * 1.02 + (8 << 20) > free) {
     throw new AppError(
       'quota',
-      `This model needs ${fmtBytes(needed)} of storage, but this browser lets this site store only ${fmtBytes(Math.max(0, free))} more ` +
-        `(of ${fmtBytes(est.quota)} in all); nothing was written. ` +
+      `This model needs ${formatBytes(needed)} of storage, but this browser lets this site store only ${formatBytes(Math.max(0, free))} more ` +
+        `(of ${formatBytes(est.quota)} in all); nothing was written. ` +
         'Free disk space, delete cached models in the Storage panel, ask the browser to keep this site\'s data there, or pick a smaller quantisation.',
     );
   }

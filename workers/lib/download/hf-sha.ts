@@ -11,14 +11,14 @@ interface TreeEntry {
   lfs?: { oid?: string; size?: number };
 }
 
-export function shaFromTree(entries: unknown, path: string): string | null {
+function shaFromTree(entries: unknown, path: string): string | null {
   if (!Array.isArray(entries)) return null;
   const hit = (entries as TreeEntry[]).find((e) => e?.path === path);
   const oid = hit?.lfs?.oid;
   return typeof oid === 'string' && /^[0-9a-f]{64}$/.test(oid) ? oid : null;
 }
 
-export const treeUrl = (hf: NonNullable<ModelSource['hf']>, dir: string): string =>
+const treeUrl = (hf: NonNullable<ModelSource['hf']>, dir: string): string =>
   `https://huggingface.co/api/models/${hf.owner}/${hf.repo}/tree/${encodeURIComponent(hf.revision)}${dir ? '/' + dir.split('/').map(encodeURIComponent).join('/') : ''}`;
 
 export async function lookupHfSha256(source: ModelSource, signal: AbortSignal): Promise<(string | null)[] | undefined> {

@@ -51,9 +51,9 @@ const hostOf = (url: string): string => {
 };
 
 /** What a model host must send for this app, named once for every CORS error. */
-export const CORS_NEEDS = 'Access-Control-Allow-Origin (this site or *) and Range in Access-Control-Allow-Headers';
+const CORS_NEEDS = 'Access-Control-Allow-Origin (this site or *) and Range in Access-Control-Allow-Headers';
 
-export function corsError(url: string, what: string): AppError {
+function corsError(url: string, what: string): AppError {
   return new AppError(
     'cors',
     `The server ${hostOf(url)} does not let this page download the model: ${what}. ` +

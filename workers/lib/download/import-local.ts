@@ -4,30 +4,30 @@
  * A gguf-split set is accepted in any order and stored in shard order.
  */
 import { AppError } from '../errors';
+import { parseShardName } from '../model-source';
 import { deleteModel, openCachedFile, writeChunk, writeRecord } from '../cache/model-cache';
 import { SCHEMA_VERSION, type CachedFile, type ModelRecord } from '../cache/schema';
 import { inspectGguf } from '../gguf/inspect';
-import type { DownloadOptions, DownloadProgress } from '../../protocol';
+import type { DownloadOptions } from './defaults';
 import { checkQuota, formatError } from './fetch-model';
 import { InOrderHasher } from './hasher';
 import { PROBE_BYTES } from './http';
-import { ProgressTracker } from './progress';
+import { ProgressTracker, type DownloadProgress } from './progress';
 import { storageWriteErrorNow } from './storage-errors';
-
-const SHARD_RE = /-(\d{5})-of-(\d{5})\.gguf$/;
 
 /** Orders a picked set of files; a split model must be complete. */
 export function orderLocalFiles(files: File[]): File[] {
   if (files.length === 0) throw new AppError('bad-url', 'No file was chosen.');
-  const shards = files.map((f) => SHARD_RE.exec(f.name));
+  const shards = files.map((f) => parseShardName(f.name));
   if (shards.every((m) => m === null)) {
     if (files.length > 1) throw new AppError('bad-url', 'Choose one GGUF file, or every shard of one split model.');
     return files;
   }
   if (shards.some((m) => m === null)) throw new AppError('bad-url', 'Choose only the shards of one split model.');
-  const count = Number(shards[0]![2]);
-  const sorted = [...files].sort((a, b) => Number(SHARD_RE.exec(a.name)![1]) - Number(SHARD_RE.exec(b.name)![1]));
-  const numbers = sorted.map((f) => Number(SHARD_RE.exec(f.name)![1]));
+  const count = shards[0]!.count;
+  const no = (f: File): number => parseShardName(f.name)!.no;
+  const sorted = [...files].sort((a, b) => no(a) - no(b));
+  const numbers = sorted.map(no);
   if (sorted.length !== count || numbers.some((n, i) => n !== i + 1)) {
     throw new AppError('bad-url', `This split model has ${count} shards; choose all of them (got ${numbers.join(', ')}).`);
   }

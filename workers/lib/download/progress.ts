@@ -1,5 +1,17 @@
 /** Download progress: bytes per file and in total, speed over the last seconds, and time left. */
-import type { DownloadPhase, DownloadProgress } from '../../protocol';
+export type DownloadPhase = 'waiting' | 'probing' | 'downloading' | 'verifying' | 'repairing';
+
+export interface DownloadProgress {
+  phase: DownloadPhase;
+  /** Bytes stored so far (all files), and the total when known (0 while unknown). */
+  loaded: number;
+  total: number;
+  files: { name: string; loaded: number; total: number }[];
+  bytesPerSecond: number;
+  etaSeconds: number | null;
+  /** Bytes that were already in the cache when this download (re)started. */
+  resumedFrom: number;
+}
 
 const WINDOW_MS = 5000;
 const EMIT_EVERY_MS = 150;

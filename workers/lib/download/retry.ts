@@ -1,7 +1,7 @@
 /** Tries an operation again after transient failures, waiting longer each time. */
 import { RetryableError } from './http';
 
-export const RETRY_DELAYS_MS = [500, 1000, 2000, 4000, 8000];
+const RETRY_DELAYS_MS = [500, 1000, 2000, 4000, 8000];
 
 const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
   new Promise((resolve, reject) => {

@@ -5,6 +5,7 @@
  * already stored, so the download resumes once there is room.
  */
 import { AppError } from '../errors';
+import { formatBytes } from '../format';
 
 export interface StorageFigures {
   /** Bytes this download still has to write. */
@@ -15,21 +16,19 @@ export interface StorageFigures {
   kept?: boolean;
 }
 
-const fmt = (n: number): string => (n >= 1e9 ? `${(n / 1e9).toFixed(2)} GB` : `${(n / 1e6).toFixed(1)} MB`);
-
 const describe = (e: unknown): { name: string; message: string } =>
   e instanceof Error || (typeof e === 'object' && e !== null && 'name' in e)
     ? { name: String((e as { name?: unknown }).name ?? ''), message: String((e as { message?: unknown }).message ?? '') }
     : { name: '', message: String(e) };
 
 /** Is this thrown value a failure of the disk or of the storage quota? */
-export function isDiskFull(e: unknown): boolean {
+function isDiskFull(e: unknown): boolean {
   const { name, message } = describe(e);
   return name === 'QuotaExceededError' || /quota|disk (is )?full|no space|not enough space|IOError/i.test(`${name} ${message}`);
 }
 
 /** Is it any failure of IndexedDB (as opposed to the network, or our own errors)? */
-export function isStorageFailure(e: unknown): boolean {
+function isStorageFailure(e: unknown): boolean {
   if (e instanceof AppError) return false;
   const { name, message } = describe(e);
   return (
@@ -57,17 +56,17 @@ export function storageWriteError(e: unknown, figures: StorageFigures): AppError
       figures.available === null
         ? 'the browser does not say how much room is left'
         : figures.available < figures.needed
-          ? `the browser reports ${fmt(Math.max(0, figures.available))} available to this site`
-          : `the browser reports ${fmt(figures.available)} available to this site, yet it refused the write: the disk itself is full, or the real limit is lower than that figure`;
+          ? `the browser reports ${formatBytes(Math.max(0, figures.available))} available to this site`
+          : `the browser reports ${formatBytes(figures.available)} available to this site, yet it refused the write: the disk itself is full, or the real limit is lower than that figure`;
     return new AppError(
       'quota',
-      `The disk or the browser's storage for this site is full: the download still needs ${fmt(figures.needed)}, and ${room}` +
+      `The disk or the browser's storage for this site is full: the download still needs ${formatBytes(figures.needed)}, and ${room}` +
         `${detail ? ` (${detail})` : ''}. ${advice}`,
     );
   }
   return new AppError(
     'storage',
-    `The browser could not store part of the model${detail ? ` (${detail})` : ''}; ${fmt(figures.needed)} were still to be written. ${advice}`,
+    `The browser could not store part of the model${detail ? ` (${detail})` : ''}; ${formatBytes(figures.needed)} were still to be written. ${advice}`,
   );
 }
 

@@ -3,7 +3,10 @@
  * (or without WebGPU at all) the CPU path (wasm SIMD + threads) is used, and the reason is kept to
  * show the user.
  */
-import type { Backend, BackendChoice } from '../../protocol';
+
+export type Backend = 'cpu' | 'webgpu';
+/** What the user may ask for: a backend, or 'auto' to let the adapter decide. */
+export type BackendChoice = Backend | 'auto';
 
 export interface GpuLike {
   requestAdapter(): Promise<{ features: { has(name: string): boolean } } | null>;

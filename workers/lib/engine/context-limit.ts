@@ -5,7 +5,7 @@
  */
 import { AppError } from '../errors';
 
-export function contextFull(tokens: number, ctx: number): AppError {
+function contextFull(tokens: number, ctx: number): AppError {
   return new AppError(
     'context-full',
     `This message was not sent: with the conversation so far it needs ${tokens} tokens, and the context holds ${ctx}. ` +

@@ -4,12 +4,26 @@
  * embedded template comparison, and llama.cpp key overrides (an end-of-turn token that the GGUF
  * does not mark as end-of-generation is made the EOT token).
  */
-import type { ModelProfile } from '../../protocol';
-import { compareEmbeddedTemplate } from '../templates/compare';
+import { compareEmbeddedTemplate, type EmbeddedTemplateReport } from '../templates/compare';
 import { defaultTemplate, detectFamily } from '../templates/family';
-import { runCardCheck } from '../tokenizer/card-check';
+import type { TemplateId } from '../templates/index';
+import { runCardCheck, type TemplateCheck } from '../tokenizer/card-check';
 import { readGgufVocab } from '../tokenizer/gguf-vocab';
 import { Attr, type Vocab } from '../tokenizer/vocab';
+
+/** What the app learned from the model's vocabulary and metadata at load. */
+export interface ModelProfile {
+  family: 'openchat' | 'starchat' | null;
+  defaultTemplate: TemplateId;
+  templateCheck: TemplateCheck;
+  embedded: EmbeddedTemplateReport;
+  /** Texts of control and user-defined tokens, to highlight in prompts. */
+  specialTokens: string[];
+  bosText: string;
+  eosText: string;
+  /** The GGUF did not mark the end-of-turn token as end-of-generation; the app told llama.cpp to. */
+  eotOverride: string | null;
+}
 
 export interface ProfiledModel {
   vocab: Vocab;

@@ -12,22 +12,13 @@ import wasmUrl from '@wllama/wllama/esm/wasm/wllama.wasm?url';
 import { noWllamaStorage } from './no-wllama-storage';
 import { LoadLog, loadFailedMessage } from './load-log';
 import { AppError } from '../errors';
-import type {
-  Backend,
-  GenerateRequestOptions,
-  GenerationResult,
-  GenerationTimings,
-  LoadConfig,
-  LoadedModelInfo,
-  ThreadProbeResult,
-  Tokenization,
-} from '../../protocol';
+import type { GenerateRequestOptions, GenerationResult, GenerationTimings, LoadConfig, LoadedModelInfo } from './types';
 import { tokenize, type Vocab } from '../tokenizer/index';
-import { tokenizePrompt } from '../tokenizer/prompt';
+import { tokenizePrompt, type Tokenization } from '../tokenizer/prompt';
 import type { PromptText } from '../templates/index';
-import { chooseBackend, loadWithFallback } from './backend';
+import { chooseBackend, loadWithFallback, type Backend } from './backend';
 import { profileModel } from './model-profile';
-import { decideThreads, describeProbes, fastest, PROBE_TOKENS } from './threads';
+import { decideThreads, describeProbes, fastest, PROBE_TOKENS, type ThreadProbeResult } from './threads';
 
 const quietLogger = {
   debug: () => {},
@@ -295,9 +286,5 @@ export class WllamaHost {
     this.info = null;
     this.vocab = null;
     await w?.exit();
-  }
-
-  get loaded(): { backend: Backend; threads: number } | null {
-    return this.info && { backend: this.info.backend, threads: this.info.threads };
   }
 }

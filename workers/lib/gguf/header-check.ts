@@ -6,14 +6,10 @@
  */
 import { AppError } from '../errors';
 import { KNOWN_ARCHITECTURES } from './known-architectures';
+import { GgufFormatError, GgufType, NeedMore, walkGguf } from './walker';
 
 /** How far into a file the header check reads at most (the vocabulary arrays come before the tensors). */
 export const MAX_HEADER_BYTES = 8 << 20;
-// llama.cpp's own loader has no tighter limits; real models have a few hundred tensors (a few
-// thousand for large MoE models) and a few dozen key/values.
-const MAX_TENSORS = 1_000_000;
-const MAX_KVS = 100_000;
-const MAX_KEY_BYTES = 65_535;
 
 export type HeaderVerdict =
   | { ok: true; architecture: string | null; version: number; tensorCount: number; kvCount: number }
@@ -21,69 +17,8 @@ export type HeaderVerdict =
   | { ok: false; need: number }
   | { ok: false; error: AppError };
 
-class NeedMore extends Error {
-  constructor(readonly need: number) {
-    super('need more bytes');
-  }
-}
-class Bad extends Error {}
-
-// Sizes of GGUF scalar value types (gguf.h: GGUF_TYPE_*); 8 = string, 9 = array.
-const SCALAR_BYTES: Record<number, number> = { 0: 1, 1: 1, 2: 2, 3: 2, 4: 4, 5: 4, 6: 4, 7: 1, 10: 8, 11: 8, 12: 8 };
-
-class Reader {
-  private readonly view: DataView;
-  pos = 0;
-  constructor(
-    private readonly bytes: Uint8Array,
-    private readonly version: number,
-  ) {
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  }
-  private need(n: number): void {
-    if (this.pos + n > this.bytes.length) throw new NeedMore(this.pos + n);
-  }
-  u32(): number {
-    this.need(4);
-    const v = this.view.getUint32(this.pos, true);
-    this.pos += 4;
-    return v;
-  }
-  /** A count: u32 in GGUF v1, u64 in v2 and v3 (as a Number, exact up to 2^53). */
-  count(): number {
-    if (this.version === 1) return this.u32();
-    this.need(8);
-    const v = Number(this.view.getBigUint64(this.pos, true));
-    this.pos += 8;
-    return v;
-  }
-  skip(n: number): void {
-    this.need(n);
-    this.pos += n;
-  }
-  string(max: number): string {
-    const len = this.count();
-    if (len > max) throw new Bad(`a string of ${len} bytes`);
-    this.need(len);
-    const s = new TextDecoder().decode(this.bytes.subarray(this.pos, this.pos + len));
-    this.pos += len;
-    return s;
-  }
-}
-
-function skipValue(r: Reader, type: number, depth = 0): void {
-  if (type in SCALAR_BYTES) return r.skip(SCALAR_BYTES[type]);
-  if (type === 8) return void r.string(MAX_HEADER_BYTES);
-  if (type === 9 && depth === 0) {
-    const inner = r.u32();
-    const n = r.count();
-    if (n > MAX_HEADER_BYTES) throw new Bad(`an array of ${n} items`);
-    if (inner in SCALAR_BYTES) return r.skip(n * SCALAR_BYTES[inner]);
-    for (let i = 0; i < n; i++) skipValue(r, inner, depth + 1);
-    return;
-  }
-  throw new Bad(`a value of unknown type ${type}`);
-}
+const ARCH_KEY = 'general.architecture';
+const MAX_ARCH_BYTES = 256;
 
 const corrupt = (name: string, what: string): AppError =>
   new AppError(
@@ -102,28 +37,29 @@ export function checkGgufHeader(head: Uint8Array, name: string, fileSize: number
   const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
   const version = view.getUint32(4, true);
   if (version < 1 || version > 3) return { ok: false, error: corrupt(name, `GGUF version ${version}; llama.cpp reads versions 1 to 3`) };
-  const r = new Reader(head, version);
-  r.pos = 8;
   let tensorCount = 0;
   let kvCount = 0;
   try {
-    tensorCount = r.count();
-    kvCount = r.count();
-    if (tensorCount > MAX_TENSORS) throw new Bad(`${tensorCount} tensors`);
-    if (kvCount > MAX_KVS) throw new Bad(`${kvCount} key/values`);
-    let architecture: string | null = null;
-    for (let i = 0; i < kvCount; i++) {
-      const key = r.string(MAX_KEY_BYTES);
-      const type = r.u32();
-      if (key === 'general.architecture') {
-        if (type !== 8) throw new Bad('general.architecture is not a string');
-        architecture = r.string(256);
-        break; // all the check needs; the rest of the header is read again after the download
-      }
-      skipValue(r, type);
+    // Only the architecture is decoded; the rest of the header is read again after the download.
+    const header = walkGguf(head, {
+      keep: (key, type) => {
+        if (key !== ARCH_KEY) return false;
+        if (type !== GgufType.STRING) throw new GgufFormatError(`${ARCH_KEY} is not a string`);
+        return true;
+      },
+      stopAfter: ARCH_KEY,
+      onCounts: (tensors, kvs) => {
+        tensorCount = tensors;
+        kvCount = kvs;
+      },
+    });
+    const arch = header.kv.get(ARCH_KEY);
+    const architecture = typeof arch === 'string' ? arch : null;
+    if (architecture !== null && new TextEncoder().encode(architecture).length > MAX_ARCH_BYTES) {
+      throw new GgufFormatError(`a string of ${new TextEncoder().encode(architecture).length} bytes`);
     }
     if (checkArchitecture) {
-      if (architecture === null) throw new Bad('it names no general.architecture');
+      if (architecture === null) throw new GgufFormatError('it names no general.architecture');
       if (!KNOWN_ARCHITECTURES.has(architecture)) {
         return {
           ok: false,
@@ -145,7 +81,7 @@ export function checkGgufHeader(head: Uint8Array, name: string, fileSize: number
       }
       return { ok: false, need: e.need };
     }
-    if (e instanceof Bad) return { ok: false, error: corrupt(name, e.message) };
+    if (e instanceof GgufFormatError) return { ok: false, error: corrupt(name, e.message) };
     throw e;
   }
 }

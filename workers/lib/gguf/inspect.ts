@@ -1,10 +1,9 @@
 /**
- * Recognises what a downloaded file is and, for GGUF, reads its header from a Blob (through
- * @huggingface/gguf with a fetch that answers Range requests from the Blob) to learn the size the
- * file must have. Used to refuse HTML pages, legacy GGML files and truncated downloads.
+ * Recognises what a downloaded file is and, for GGUF, reads its header from a Blob to learn the size
+ * the file must have. Used to refuse HTML pages, legacy GGML files and truncated downloads.
  */
-import { gguf, type GGUFParseOutput } from '@huggingface/gguf';
 import { ggmlTensorBytes } from './ggml-types';
+import { blobSource, readGguf } from './walker';
 
 export type FileFormat = 'gguf' | 'ggml-legacy' | 'html' | 'unknown';
 
@@ -27,7 +26,6 @@ export function sniffFormat(head: Uint8Array): FileFormat {
 }
 
 export interface GgufSummary {
-  metadata: GGUFParseOutput['metadata'];
   tensorCount: number;
   /** The size the file must have to hold every tensor it declares (the last one needs no padding). */
   expectedBytes: number;
@@ -35,35 +33,14 @@ export interface GgufSummary {
   split: { no: number; count: number };
 }
 
-/** A fetch that serves Range requests from a Blob, so the GGUF parser can read local data. */
-export function blobFetch(blob: Blob): typeof fetch {
-  return async (_input, init) => {
-    const range = new Headers(init?.headers).get('Range');
-    const m = range?.match(/bytes=(\d+)-(\d+)?/);
-    const start = m ? Number(m[1]) : 0;
-    const end = m?.[2] !== undefined ? Math.min(Number(m[2]) + 1, blob.size) : blob.size;
-    return new Response(blob.slice(start, end), {
-      status: m ? 206 : 200,
-      headers: m ? { 'Content-Range': `bytes ${start}-${end - 1}/${blob.size}` } : {},
-    });
-  };
-}
-
 export async function inspectGguf(blob: Blob): Promise<GgufSummary> {
-  const parsed = await gguf('https://blob.invalid/model.gguf', { fetch: blobFetch(blob) });
-  let end = parsed.tensorDataOffset === undefined ? 0 : Number(parsed.tensorDataOffset);
-  const dataStart = end;
-  for (const t of parsed.tensorInfos) {
-    const stop = dataStart + Number(t.offset) + ggmlTensorBytes(t.dtype, t.shape);
-    if (stop > end) end = stop;
-  }
-  const meta = parsed.metadata as Record<string, unknown>;
-  const splitCount = Number(meta['split.count'] ?? 1);
-  const splitNo = Number(meta['split.no'] ?? 0);
+  const header = await readGguf(blobSource(blob), { keep: (key) => key.startsWith('split.'), tensors: true });
+  const dataStart = header.tensorDataOffset ?? 0;
+  let end = dataStart;
+  for (const t of header.tensors) end = Math.max(end, dataStart + t.offset + ggmlTensorBytes(t.dtype, t.shape));
   return {
-    metadata: parsed.metadata,
-    tensorCount: parsed.tensorInfos.length,
+    tensorCount: header.tensors.length,
     expectedBytes: end,
-    split: { no: splitNo, count: splitCount },
+    split: { no: Number(header.kv.get('split.no') ?? 0), count: Number(header.kv.get('split.count') ?? 1) },
   };
 }

@@ -23,10 +23,10 @@ export const WASM_INITIAL_BYTES = 128 * MiB;
 export const DEFAULT_N_UBATCH = 512;
 
 /** Default K and V cache type: f16. */
-export const KV_BYTES_PER_ELEMENT = 2;
+const KV_BYTES_PER_ELEMENT = 2;
 
 /** llama.cpp rounds n_ctx up to a multiple of 256 (measured: ctx 1000 allocates 1024 cells). */
-export const CTX_PAD = 256;
+const CTX_PAD = 256;
 export const paddedCtx = (ctx: number): number => Math.ceil(ctx / CTX_PAD) * CTX_PAD;
 
 /** The hyperparameters the formulas read (a GgufHeaderInfo has them all). */
@@ -43,7 +43,7 @@ export interface ModelShape {
 }
 
 /** n_embd_k + n_embd_v summed over layers: the K and V elements one context cell holds. */
-export function kvElementsPerCell(m: ModelShape): number {
+function kvElementsPerCell(m: ModelShape): number {
   const headDim = m.headCount > 0 ? m.embeddingLength / m.headCount : 0;
   const k = m.keyLength ?? headDim;
   const v = m.valueLength ?? headDim;
@@ -81,9 +81,9 @@ export function computeBytes(m: ModelShape, ctx: number, nUbatch = DEFAULT_N_UBA
 // Everything else in the heap, fitted on the measured runs: the runtime (stack 5 MiB, static data,
 // server state), the vocabulary tables (about 500 bytes per token: text, maps, piece cache; BPE merges
 // make it a little more), and per-cell bookkeeping of the context (KV cell metadata, slot buffers).
-export const OVERHEAD_BASE_BYTES = 21.5 * MiB;
-export const OVERHEAD_PER_VOCAB_TOKEN = 500;
-export const OVERHEAD_PER_CTX_CELL = 52;
+const OVERHEAD_BASE_BYTES = 21.5 * MiB;
+const OVERHEAD_PER_VOCAB_TOKEN = 500;
+const OVERHEAD_PER_CTX_CELL = 52;
 
 export function runtimeOverheadBytes(m: ModelShape, ctx: number): number {
   return OVERHEAD_BASE_BYTES + OVERHEAD_PER_VOCAB_TOKEN * m.vocabSize + OVERHEAD_PER_CTX_CELL * ctx;

@@ -1,12 +1,11 @@
 /**
  * The facts a memory plan needs, read from a GGUF header only: hyperparameters, the bytes of every
- * tensor, and gguf-split info. A local Blob is parsed through Range-style slices, a remote file through
- * HTTP Range requests (@huggingface/gguf reads 2 MB chunks until the tensor infos end), so a multi-GB
- * model is never downloaded to plan it.
+ * tensor, and gguf-split info. A local Blob is read through slices, a remote file through HTTP Range
+ * requests (a 2 MB start, more only when the header is longer), so a multi-GB model is never
+ * downloaded to plan it.
  */
-import { gguf, type GGUFParseOutput } from '@huggingface/gguf';
 import { GGML_TYPES, ggmlTensorBytes } from '../gguf/ggml-types';
-import { blobFetch } from '../gguf/inspect';
+import { blobSource, readGguf, type ByteSource, type GgufHeader, type WalkOptions } from '../gguf/walker';
 
 export interface TensorTypeCount {
   count: number;
@@ -48,7 +47,8 @@ export interface GgufHeaderInfo {
   shardsRead: number;
 }
 
-type Meta = Record<string, unknown>;
+// The vocabulary is the bulk of a header and the plan needs only its length (arrayLengths).
+const PLAN_READ: WalkOptions = { keep: (key) => !key.startsWith('tokenizer.'), tensors: true };
 
 const num = (v: unknown): number | null => {
   if (typeof v === 'number') return v;
@@ -57,19 +57,22 @@ const num = (v: unknown): number | null => {
 };
 
 /** A scalar, or the maximum of a per-layer array (some architectures store head counts per layer). */
+const isList = (v: unknown): v is ArrayLike<unknown> => Array.isArray(v) || ArrayBuffer.isView(v);
+
 const numOrMax = (v: unknown): number | null => {
-  if (Array.isArray(v)) {
-    const values = v.map(num).filter((x): x is number => x !== null);
+  if (isList(v)) {
+    const values = Array.from(v, num).filter((x): x is number => x !== null);
     return values.length ? Math.max(...values) : null;
   }
   return num(v);
 };
 
-/** Builds the plan facts from a parsed header (exported for callers that already parsed one). */
-export function headerInfoFromParsed(parsed: GGUFParseOutput, fileBytes: number | null = null): GgufHeaderInfo {
-  const meta = parsed.metadata as unknown as Meta; // the library's union type lists well-known keys only
-  const arch = typeof meta['general.architecture'] === 'string' ? (meta['general.architecture'] as string) : 'unknown';
-  const key = (k: string): unknown => meta[`${arch}.${k}`];
+/** Builds the plan facts from a walked header. */
+function headerInfoFromHeader(header: GgufHeader, fileBytes: number | null): GgufHeaderInfo {
+  const meta = (k: string): unknown => header.kv.get(k);
+  const archValue = meta('general.architecture');
+  const arch = typeof archValue === 'string' ? archValue : 'unknown';
+  const key = (k: string): unknown => meta(`${arch}.${k}`);
 
   const tensorTypes: Record<string, TensorTypeCount> = {};
   let tensorDataBytes = 0;
@@ -77,7 +80,7 @@ export function headerInfoFromParsed(parsed: GGUFParseOutput, fileBytes: number 
   let embdVocab: number | null = null;
   let tokenEmbeddingBytes: number | null = null;
   let hasOutputTensor = false;
-  for (const t of parsed.tensorInfos) {
+  for (const t of header.tensors) {
     const bytes = ggmlTensorBytes(t.dtype, t.shape);
     tensorDataBytes += bytes;
     const typeName = GGML_TYPES[t.dtype]?.name ?? `type ${t.dtype}`;
@@ -94,13 +97,12 @@ export function headerInfoFromParsed(parsed: GGUFParseOutput, fileBytes: number 
 
   const headCount = numOrMax(key('attention.head_count')) ?? 0;
   const kvRaw = key('attention.head_count_kv');
-  const kvHeadsPerLayer = Array.isArray(kvRaw) ? kvRaw.map((v) => num(v) ?? 0) : null;
-  const tokens = meta['tokenizer.ggml.tokens'];
-  const vocabSize = num(key('vocab_size')) ?? (Array.isArray(tokens) ? tokens.length : null) ?? embdVocab ?? 0;
+  const kvHeadsPerLayer = isList(kvRaw) ? Array.from(kvRaw, (v) => num(v) ?? 0) : null;
+  const vocabSize = num(key('vocab_size')) ?? header.arrayLengths.get('tokenizer.ggml.tokens') ?? embdVocab ?? 0;
 
   return {
     architecture: arch,
-    name: typeof meta['general.name'] === 'string' ? (meta['general.name'] as string) : null,
+    name: typeof meta('general.name') === 'string' ? (meta('general.name') as string) : null,
     blockCount: num(key('block_count')) ?? 0,
     embeddingLength: num(key('embedding_length')) ?? 0,
     headCount,
@@ -112,16 +114,16 @@ export function headerInfoFromParsed(parsed: GGUFParseOutput, fileBytes: number 
     vocabSize,
     feedForwardLength: numOrMax(key('feed_forward_length')),
     tensorDataBytes,
-    tensorCount: parsed.tensorInfos.length,
+    tensorCount: header.tensors.length,
     largestTensor,
     tokenEmbeddingBytes,
     hasOutputTensor,
     tensorTypes,
     fileBytes,
     split: {
-      no: num(meta['split.no']) ?? 0,
-      count: num(meta['split.count']) ?? 1,
-      tensorsCount: num(meta['split.tensors.count']),
+      no: num(meta('split.no')) ?? 0,
+      count: num(meta('split.count')) ?? 1,
+      tensorsCount: num(meta('split.tensors.count')),
     },
     shardsRead: 1,
   };
@@ -129,8 +131,7 @@ export function headerInfoFromParsed(parsed: GGUFParseOutput, fileBytes: number 
 
 /** Reads the header of a local GGUF (a Blob or File): only the slices the parser asks for. */
 export async function readHeaderInfo(blob: Blob): Promise<GgufHeaderInfo> {
-  const parsed = await gguf('https://blob.invalid/model.gguf', { fetch: blobFetch(blob) });
-  return headerInfoFromParsed(parsed, blob.size);
+  return headerInfoFromHeader(await readGguf(blobSource(blob), PLAN_READ), blob.size);
 }
 
 // A server may answer a Range request over a small file with the whole file (200).
@@ -142,24 +143,29 @@ const SMALL_WHOLE_FILE = 4 << 20;
  */
 export async function readRemoteHeaderInfo(url: string, fetchFn: typeof fetch = fetch): Promise<GgufHeaderInfo> {
   let total: number | null = null;
-  const recordingFetch: typeof fetch = async (input, init) => {
-    const res = await fetchFn(input, init);
-    const length = Number(res.headers.get('Content-Length') ?? NaN);
-    if (res.status === 200 && length <= SMALL_WHOLE_FILE) {
-      total = length; // a small file sent whole: harmless
-      return res;
-    }
-    if (res.status !== 206) {
-      // The server ignored Range (or failed): reading on would download the whole model.
-      await res.body?.cancel();
-      throw new Error(`The server does not answer Range requests for ${url} (HTTP ${res.status}).`);
-    }
-    const m = /\/\s*(\d+)\s*$/.exec(res.headers.get('Content-Range') ?? '');
-    if (m) total = Number(m[1]);
-    return res;
+  const source: ByteSource = {
+    get size() {
+      return total;
+    },
+    async read(start, end) {
+      if (total !== null && start >= total) return new Uint8Array(0);
+      const res = await fetchFn(url, { headers: { Range: `bytes=${start}-${end - 1}` } });
+      const length = Number(res.headers.get('Content-Length') ?? NaN);
+      if (res.status === 200 && length <= SMALL_WHOLE_FILE) {
+        total = length; // a small file sent whole: harmless
+        return new Uint8Array(await res.arrayBuffer()).subarray(start, end);
+      }
+      if (res.status !== 206) {
+        // The server ignored Range (or failed): reading on would download the whole model.
+        await res.body?.cancel();
+        throw new Error(`The server does not answer Range requests for ${url} (HTTP ${res.status}).`);
+      }
+      const m = /\/\s*(\d+)\s*$/.exec(res.headers.get('Content-Range') ?? '');
+      if (m) total = Number(m[1]);
+      return new Uint8Array(await res.arrayBuffer());
+    },
   };
-  const parsed = await gguf(url, { fetch: recordingFetch });
-  return headerInfoFromParsed(parsed, total);
+  return headerInfoFromHeader(await readGguf(source, PLAN_READ), total);
 }
 
 /**

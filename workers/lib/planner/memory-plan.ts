@@ -8,14 +8,13 @@ import {
   computeBytes,
   DEFAULT_N_UBATCH,
   kvCacheBytes,
-  kvElementsPerCell,
   paddedCtx,
   runtimeOverheadBytes,
   WASM_HEAP_MAX_BYTES,
   WASM_INITIAL_BYTES,
   type ModelShape,
 } from './components';
-import { formatBytes } from './format-bytes';
+import { formatBytes } from '../format';
 
 export type PlanBackend = 'cpu' | 'webgpu';
 
@@ -253,6 +252,3 @@ export function planMemory(m: ModelFacts, opts: PlanOptions): MemoryPlan {
 }
 
 const capitalize = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
-
-/** Bytes of K+V one context token takes (handy for "each 1,000 tokens of context cost …"). */
-export const kvBytesPerToken = (m: ModelShape): number => kvElementsPerCell(m) * 2;

@@ -6,9 +6,10 @@
 import type { ModelShape } from './components';
 import { planMemory, type MemoryPlan, type ModelFacts, type PlanOptions } from './memory-plan';
 
+/** One file of a model, as a catalogue lists it (workers/lib/catalog.ts). */
 export interface QuantFile {
   quant: string;
-  fileBytes: number;
+  sizeBytes: number;
   recommended?: boolean;
 }
 
@@ -17,37 +18,8 @@ export interface CatalogueShape extends ModelShape {
   feedForwardLength: number;
 }
 
-/** Starling-LM-7B-alpha = Mistral-7B: dim 4096, 32 layers, 32 heads, 8 KV heads, ff 14336, ctx 8192. */
-export const STARLING_7B_SHAPE: CatalogueShape = {
-  blockCount: 32,
-  embeddingLength: 4096,
-  headCount: 32,
-  headCountKv: 8,
-  vocabSize: 32002,
-  feedForwardLength: 14336,
-  contextLength: 8192,
-};
-
-const GB = 1e9;
-
-/** Starling-LM-7B-alpha GGUF files as its model card lists them (GB = 1e9 bytes). */
-export const STARLING_7B_ALPHA_QUANTS: readonly QuantFile[] = [
-  { quant: 'Q2_K', fileBytes: 3.08 * GB },
-  { quant: 'Q3_K_S', fileBytes: 3.16 * GB },
-  { quant: 'Q3_K_M', fileBytes: 3.52 * GB },
-  { quant: 'Q3_K_L', fileBytes: 3.82 * GB },
-  { quant: 'Q4_0', fileBytes: 4.11 * GB },
-  { quant: 'Q4_K_S', fileBytes: 4.14 * GB },
-  { quant: 'Q4_K_M', fileBytes: 4.37 * GB, recommended: true },
-  { quant: 'Q5_0', fileBytes: 5.0 * GB },
-  { quant: 'Q5_K_S', fileBytes: 5.0 * GB },
-  { quant: 'Q5_K_M', fileBytes: 5.13 * GB },
-  { quant: 'Q6_K', fileBytes: 5.94 * GB },
-  { quant: 'Q8_0', fileBytes: 7.7 * GB },
-];
-
 /** Weight parameters of a llama-style shape (embeddings, output, attention, FFN). */
-export function llamaParamCount(s: CatalogueShape): number {
+function llamaParamCount(s: CatalogueShape): number {
   const headDim = s.embeddingLength / s.headCount;
   const kvDim = headDim * s.headCountKv;
   const perLayer = 2 * s.embeddingLength * s.embeddingLength + 2 * s.embeddingLength * kvDim + 3 * s.embeddingLength * s.feedForwardLength;
@@ -77,8 +49,8 @@ export interface QuantPlan {
 }
 
 /** A plan for every quantisation in the catalogue, in catalogue order. */
-export function planQuants(shape: CatalogueShape, catalogue: readonly QuantFile[], opts: PlanOptions): QuantPlan[] {
-  return catalogue.map((quant) => ({ quant, plan: planMemory(factsFromFileSize(shape, quant.fileBytes), opts) }));
+function planQuants(shape: CatalogueShape, catalogue: readonly QuantFile[], opts: PlanOptions): QuantPlan[] {
+  return catalogue.map((quant) => ({ quant, plan: planMemory(factsFromFileSize(shape, quant.sizeBytes), opts) }));
 }
 
 /** The names of the quantisations that can run with these options. */
@@ -94,5 +66,5 @@ export function quantsThatFit(shape: CatalogueShape, catalogue: readonly QuantFi
  */
 export function bestQuantThatFits(shape: CatalogueShape, catalogue: readonly QuantFile[], opts: PlanOptions): QuantPlan | null {
   const fitting = planQuants(shape, catalogue, opts).filter((q) => q.plan.fits);
-  return fitting.find((q) => q.quant.recommended) ?? fitting.sort((a, b) => b.quant.fileBytes - a.quant.fileBytes)[0] ?? null;
+  return fitting.find((q) => q.quant.recommended) ?? fitting.sort((a, b) => b.quant.sizeBytes - a.quant.sizeBytes)[0] ?? null;
 }

@@ -2,10 +2,20 @@
  * Renders the model card's multi-turn example with the app's template and with the GGUF's own
  * Jinja template, so the UI can show whether they agree (and flag the older "GPT4 User:" form).
  */
-import type { EmbeddedTemplateReport } from '../../protocol';
 import { isOldOpenChat, renderJinja } from './gguf-template';
 import { renderPrompt, type TemplateId } from './index';
 import type { ChatMessage } from './types';
+
+/** The GGUF's embedded chat template, rendered on a sample conversation and compared with the app's. */
+export interface EmbeddedTemplateReport {
+  template: string | null;
+  app: string;
+  gguf: string | null;
+  matches: boolean | null;
+  /** The embedded template writes the older "GPT4 User:" form, not Starling's "GPT4 Correct User:". */
+  oldOpenChat: boolean;
+  error: string | null;
+}
 
 export const SAMPLE_CONVERSATION: ChatMessage[] = [
   { role: 'user', content: 'Hello' },

@@ -7,7 +7,7 @@
 import { PromptBuilder, type PromptText } from './prompt-text';
 import type { ChatMessage } from './types';
 
-export const STARCHAT_END = '<|end|>';
+const STARCHAT_END = '<|end|>';
 
 export function renderStarChat(messages: readonly ChatMessage[]): PromptText {
   const system = messages.filter((m) => m.role === 'system').map((m) => m.content).join('\n');

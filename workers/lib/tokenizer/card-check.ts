@@ -2,8 +2,15 @@
  * The three token-id asserts of the Starling-LM-7B model card (single-turn, multi-turn, coding
  * mode), run with the app's tokenizer on a loaded vocabulary.
  */
-import type { TemplateCheck } from '../../protocol';
 import { tokenize, type Vocab } from './index';
+
+/** The model card's token-id asserts, run with the app's tokenizer on the loaded vocabulary. */
+export interface TemplateCheck {
+  status: 'pass' | 'fail' | 'n/a';
+  passed: number;
+  total: number;
+  results: { name: string; text: string; expected: number[]; actual: number[]; pass: boolean }[];
+}
 
 export const CARD_ASSERTS: { name: string; text: string; expected: number[] }[] = [
   {

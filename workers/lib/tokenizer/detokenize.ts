@@ -56,7 +56,7 @@ function cleanSpaces(text: Uint8Array, total: number): number {
 }
 
 /** The bytes of llama_detokenize(ids, remove_special, unparse_special). */
-export function llamaDetokenizeBytes(vocab: Vocab, ids: readonly number[], opts: DetokenizeOptions = {}): Uint8Array {
+function llamaDetokenizeBytes(vocab: Vocab, ids: readonly number[], opts: DetokenizeOptions = {}): Uint8Array {
   let list = ids;
   let removeSpace = vocab.addSpacePrefix;
   if (opts.removeSpecial && vocab.addBos && list.length > 0 && list[0] === vocab.bosId) {

@@ -2,7 +2,7 @@
  * Builds the tokenizer's vocabulary from a GGUF file's header (a Blob: a browser File, an IndexedDB
  * blob or Node's openAsBlob), with llama.cpp's defaults for the keys a file leaves out.
  */
-import { readGgufKv, type GgufValue } from './gguf-kv';
+import { blobSource, readGguf, type GgufValue } from '../gguf/walker';
 import { buildVocab, type FimKind, type Vocab } from './vocab';
 
 export interface GgufVocab {
@@ -46,7 +46,9 @@ const numbers = (v: GgufValue | undefined): ArrayLike<number> | undefined => {
 };
 
 export async function readGgufVocab(blob: Blob): Promise<GgufVocab> {
-  const kv = await readGgufKv(blob, wanted);
+  const header = await readGguf(blobSource(blob), { keep: wanted });
+  if (header.version < 2) throw new Error(`unsupported GGUF version ${header.version}`);
+  const kv = header.kv;
   const model = str(kv.get(T + 'model'));
   if (model !== 'llama' && model !== 'gpt2') {
     throw new Error(model === undefined ? 'the GGUF has no tokenizer' : `tokenizer model "${model}" is not supported`);

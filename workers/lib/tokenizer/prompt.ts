@@ -11,10 +11,24 @@
  * its detokenized prompt). The Template panel lists each such place.
  */
 import type { PromptText } from '../templates/prompt-text';
-import type { Tokenization } from '../../protocol';
 import { llamaDetokenize } from './detokenize';
 import { tokenize, type Vocab } from './index';
 import { partitionSpecial, type KeptSpecial } from './partition';
+
+/** The app's own tokenization of a prompt. */
+export interface Tokenization {
+  /** The prompt text as sent to the engine (special-token text inside messages broken, see tokenizer/prompt.ts). */
+  text: string;
+  ids: number[];
+  /** Vocabulary text of each token (e.g. "▁Hello", "<0xF0>", "<|end_of_turn|>"). */
+  pieces: string[];
+  /** The ids decoded as llama_detokenize(special tokens written) does: what llama-server reports as the prompt. */
+  detokenized: string;
+  /** [start, end) of each part of the prompt text that became a special token (the template's markers). */
+  specialSpans: [number, number][];
+  /** Special-token texts found inside message text, and where their broken (plain text) form is in `text`. */
+  neutralized: Neutralized[];
+}
 
 export const WORD_JOINER = '\u2060';
 
@@ -26,7 +40,7 @@ export interface Neutralized {
 }
 
 /** Breaks every guarded special-token text inside message text; the result parses with no special token there. */
-export function neutralizeSpecials(vocab: Vocab, prompt: PromptText): { prompt: PromptText; neutralized: Neutralized[] } {
+function neutralizeSpecials(vocab: Vocab, prompt: PromptText): { prompt: PromptText; neutralized: Neutralized[] } {
   let text = prompt.text;
   let plain = prompt.plain.map(([a, b]) => [a, b] as [number, number]);
   // Insertion points so far, in the current text (kept sorted), to report where each occurrence ended up.

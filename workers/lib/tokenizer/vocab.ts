@@ -207,4 +207,4 @@ export function buildVocab(src: VocabSource): Vocab {
 }
 
 const encoder = new TextEncoder();
-export const utf8Length = (s: string): number => encoder.encode(s).length;
+const utf8Length = (s: string): number => encoder.encode(s).length;

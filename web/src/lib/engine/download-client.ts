@@ -3,7 +3,9 @@
  * every read, delete and open of what is cached go through it (the page never opens IndexedDB's
  * model store itself).
  */
-import type { DownloadEvent, DownloadOptions, DownloadProgress, DownloadRequest } from '$workers/protocol';
+import type { DownloadEvent, DownloadRequest } from '$workers/protocol';
+import type { DownloadOptions } from '$workers/lib/download/defaults';
+import type { DownloadProgress } from '$workers/lib/download/progress';
 import { DOWNLOAD_TERMINAL } from '$workers/protocol';
 import type { ModelRecord } from '$workers/lib/cache/schema';
 import { AppError } from '$workers/lib/errors';

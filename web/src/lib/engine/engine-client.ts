@@ -1,13 +1,7 @@
 /** Typed front for the engine worker (wllama host). */
-import type {
-  EngineEvent,
-  EngineRequest,
-  GenerateRequestOptions,
-  GenerationResult,
-  LoadConfig,
-  LoadedModelInfo,
-  Tokenization,
-} from '$workers/protocol';
+import type { EngineEvent, EngineRequest } from '$workers/protocol';
+import type { GenerateRequestOptions, GenerationResult, LoadConfig, LoadedModelInfo } from '$workers/lib/engine/types';
+import type { Tokenization } from '$workers/lib/tokenizer/prompt';
 import { AppError } from '$workers/lib/errors';
 import type { PromptText } from '$workers/lib/templates/index';
 import { startWorker, WorkerClient } from './worker-client';

@@ -8,7 +8,9 @@ import {
   type TemplateId,
   type TemplateOptions,
 } from '$workers/lib/templates/index';
-import type { Backend, GenerateParams, Tokenization } from '$workers/protocol';
+import type { Backend } from '$workers/lib/engine/backend';
+import type { GenerateParams } from '$workers/lib/engine/types';
+import type { Tokenization } from '$workers/lib/tokenizer/prompt';
 import type { EngineApi } from '../engine/engine-client';
 import { checkTokens, statsFrom, type GenStats, type TokenCheck } from '../reply-check';
 import { refuseOverContext } from '$workers/lib/engine/context-limit';

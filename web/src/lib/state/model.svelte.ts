@@ -1,7 +1,9 @@
 /** The model's lifecycle as the UI sees it: idle, downloading, loading, ready or error. */
 import { AppError, isAbort } from '$workers/lib/errors';
 import { resolveModelSource, type ModelSource } from '$workers/lib/model-source';
-import type { DownloadOptions, DownloadProgress, LoadConfig, LoadedModelInfo } from '$workers/protocol';
+import type { DownloadOptions } from '$workers/lib/download/defaults';
+import type { DownloadProgress } from '$workers/lib/download/progress';
+import type { LoadConfig, LoadedModelInfo } from '$workers/lib/engine/types';
 import type { DownloadsApi } from '../engine/download-client';
 import type { EngineApi } from '../engine/engine-client';
 import { rememberThreads } from '../engine-prefs';

@@ -6,7 +6,8 @@
  */
 import { AppError, isAbort } from '$workers/lib/errors';
 import { resolveModelSource } from '$workers/lib/model-source';
-import type { DownloadOptions, DownloadProgress } from '$workers/protocol';
+import type { DownloadOptions } from '$workers/lib/download/defaults';
+import type { DownloadProgress } from '$workers/lib/download/progress';
 import type { DownloadsApi } from '../engine/download-client';
 
 export interface OfflineDownload {

@@ -2,34 +2,27 @@
  * Generation settings the user can change, kept in localStorage between visits when storage is
  * allowed (storage-access.ts: a blocked store throws on access; the settings then last this visit).
  */
-import type { GenerateParams } from '$workers/protocol';
+import type { GenerateParams } from '$workers/lib/engine/types';
 import { DEFAULT_PARALLEL } from '$workers/lib/download/defaults';
 import { clampParam, DEFAULT_PARAMS, PARAM_RANGES } from '../settings';
 import { loadPrefs, savePrefs, type EnginePrefs } from '../engine-prefs';
-import { readLocal, writeLocal } from '../storage-access';
-
-const KEY = 'starling-playground:settings:v1';
+import { readPref, writePref } from '../local-prefs';
 
 function load(): GenerateParams {
-  try {
-    const saved = JSON.parse(readLocal(KEY) ?? 'null') as Partial<GenerateParams> | null;
-    if (!saved || typeof saved !== 'object') return { ...DEFAULT_PARAMS };
-    const out: GenerateParams = { ...DEFAULT_PARAMS };
-    for (const k of Object.keys(PARAM_RANGES) as (keyof typeof PARAM_RANGES)[]) {
-      if (typeof saved[k] === 'number') out[k] = clampParam(k, saved[k]);
-    }
-    if (typeof saved.seed === 'number' && Number.isInteger(saved.seed) && saved.seed > 0) out.seed = saved.seed;
-    return out;
-  } catch {
-    return { ...DEFAULT_PARAMS };
+  const saved = readPref('settings') as Partial<GenerateParams> | null;
+  if (!saved || typeof saved !== 'object') return { ...DEFAULT_PARAMS };
+  const out: GenerateParams = { ...DEFAULT_PARAMS };
+  for (const k of Object.keys(PARAM_RANGES) as (keyof typeof PARAM_RANGES)[]) {
+    if (typeof saved[k] === 'number') out[k] = clampParam(k, saved[k]);
   }
+  if (typeof saved.seed === 'number' && Number.isInteger(saved.seed) && saved.seed > 0) out.seed = saved.seed;
+  return out;
 }
 
-const DOWNLOAD_KEY = 'starling-playground:downloads:v1';
-
 function loadParallel(): number {
-  const n = Number(readLocal(DOWNLOAD_KEY) ?? NaN);
-  return Number.isInteger(n) && n >= 1 && n <= 8 ? n : DEFAULT_PARALLEL;
+  // Stored as a bare number, which reads back as JSON.
+  const n = readPref('downloads');
+  return typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= 8 ? n : DEFAULT_PARALLEL;
 }
 
 export class SettingsState {
@@ -46,7 +39,7 @@ export class SettingsState {
 
   setParallel(n: number): void {
     this.parallelDownloads = Math.min(8, Math.max(1, Math.round(Number.isFinite(n) ? n : DEFAULT_PARALLEL)));
-    writeLocal(DOWNLOAD_KEY, String(this.parallelDownloads));
+    writePref('downloads', this.parallelDownloads);
   }
 
   set(key: keyof typeof PARAM_RANGES, value: number): void {
@@ -66,6 +59,6 @@ export class SettingsState {
 
   private save(): void {
     // false when storage is blocked or full: the settings then last for this visit
-    writeLocal(KEY, JSON.stringify($state.snapshot(this.params)));
+    writePref('settings', $state.snapshot(this.params));
   }
 }
