@@ -60,9 +60,38 @@ test('an engine worker that stops answering: Stop ends the reply at once, the he
   await expect(page.locator('[data-testid=message][data-role=assistant]').first()).toHaveAttribute('data-state', 'stopped');
 });
 
-test('a worker that stops answering without Stop is detected by the heartbeat alone', async ({ page, modelServer }) => {
+/**
+ * Makes the model's next piece a 4 KB run of nested `>` (the payload that made marked overflow its
+ * stack): the engine worker's next token event is preceded by one carrying it, over DevTools.
+ */
+async function injectNestedQuotes(worker: Worker): Promise<void> {
+  await worker.evaluate(`(() => {
+    const post = self.postMessage.bind(self);
+    let done = false;
+    self.postMessage = (m, t) => {
+      if (!done && m && m.type === 'token') {
+        done = true;
+        post({ ...m, text: '\\n\\n' + '>'.repeat(4096) + ' deep' });
+      }
+      return post(m, t);
+    };
+  })()`);
+}
+
+test('a 4 KB reply of nested quotes renders as plain text and the reply streams on; a worker that then stops answering is detected by the heartbeat alone', async ({
+  page,
+  modelServer,
+}) => {
   await startLongReply(page, modelServer);
-  hang(await engineWorker(page));
+  const worker = await engineWorker(page);
+  const content = lastAssistant(page).getByTestId('message-content');
+  await injectNestedQuotes(worker);
+  await expect(content.locator('.plain')).toContainText('>>>>>>>> deep');
+  // Not locked: the reply keeps streaming after the payload, and the page still answers input.
+  const length = (await content.textContent())?.length ?? 0;
+  await expect.poll(async () => (await content.textContent())?.length ?? 0).toBeGreaterThan(length + 20);
+  await expect(lastAssistant(page)).toHaveAttribute('data-state', 'streaming');
+  hang(worker);
   const banner = page.getByTestId('error-banner');
   await expect(banner).toHaveAttribute('data-kind', 'worker-crashed', { timeout: 15_000 });
   await expect(lastAssistant(page)).toHaveAttribute('data-state', 'stopped');
