@@ -1,12 +1,53 @@
+import type { Page } from '@playwright/test';
 import { testModel } from '../fixtures/test-models';
-import { cacheEntriesFor, expect, test, waitForReady } from './fixtures';
+import { resolveModelSource } from '../../workers/lib/model-source';
+import type { ModelRecord } from '../../workers/lib/cache/schema';
+import { CACHE_SCHEMA, cacheEntriesFor, expect, test, waitForReady } from './fixtures';
+
+/** Puts a complete record (no chunks: the catalogue shows records only) in the app's cache, as a finished download leaves it. */
+async function seedRecord(page: Page, spec: string, verifiedBy: 'sha256' | 'size-etag'): Promise<void> {
+  const id = resolveModelSource(spec, 'http://127.0.0.1/').id;
+  const record: ModelRecord = {
+    schema: 1,
+    id,
+    label: spec,
+    origin: 'url',
+    files: [{ name: id.split('/').pop()!, url: id, size: 1, chunkBytes: 1, chunks: 1, rangeSupported: true, verifiedBy }],
+    bytes: 1,
+    complete: true,
+    createdAt: 0,
+    updatedAt: 0,
+  };
+  await page.evaluate(
+    ({ record, schema }) =>
+      new Promise<void>((resolve, reject) => {
+        const open = indexedDB.open(schema.db);
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const tx = open.result.transaction(schema.store, 'readwrite');
+          tx.objectStore(schema.store).put(record, [schema.model, record.id]);
+          tx.oncomplete = () => resolve();
+          tx.onerror = () => reject(tx.error);
+        };
+      }),
+    { record, schema: CACHE_SCHEMA },
+  );
+}
 
 test('the catalogue says which Starling quantisations can run on the CPU path here', async ({ page }) => {
   await page.goto('/?backend=cpu&ctx=4096');
   await waitForReady(page);
+  // Two cached catalogue files: one verified by Hugging Face's published SHA-256, one checked by size and ETag only.
+  await seedRecord(page, 'hf:TheBloke/Starling-LM-7B-alpha-GGUF/starling-lm-7b-alpha.Q2_K.gguf', 'sha256');
+  await seedRecord(page, 'hf:TheBloke/Starling-LM-7B-alpha-GGUF/starling-lm-7b-alpha.Q3_K_S.gguf', 'size-etag');
   await page.getByTestId('model-picker-toggle').click();
   const row = (quant: string) =>
     page.locator(`[data-testid=catalog-model][data-model=starling-lm-7b-alpha] [data-testid=catalog-file][data-quant=${quant}]`);
+  await expect(row('Q2_K').getByTestId('catalog-verified')).toHaveAttribute('data-verified', 'true');
+  await expect(row('Q2_K').getByTestId('catalog-verified')).toHaveText('verified');
+  await expect(row('Q3_K_S').getByTestId('catalog-verified')).toHaveAttribute('data-verified', 'false');
+  await expect(row('Q3_K_S').getByTestId('catalog-verified')).toHaveText('unverified');
+  await expect(row('Q4_K_M').getByTestId('catalog-verified')).toHaveCount(0); // not cached: no badge
   // 4.37 GB of weights cannot fit wllama's 4 GiB WebAssembly memory; 3.08 GB plus a 4096-token cache can.
   await expect(row('Q4_K_M')).toHaveAttribute('data-fits', 'false');
   await expect(row('Q4_K_M').locator('.verdict')).toHaveAttribute('title', /weights alone \(4\.37 GB\) do not fit/);
