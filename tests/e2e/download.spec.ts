@@ -208,3 +208,31 @@ test('"Save for offline" stores a model without loading it, and it later opens w
   await waitForReady(page);
   await expect(page.getByTestId('model-status')).toContainText('from cache');
 });
+
+test('deleting a model while it is being saved for offline stops the save first: nothing of it is left, even after its last request ends', async ({
+  page,
+  modelServer,
+}) => {
+  const { file } = testModel('demoOldTemplate');
+  const url = `${modelServer.url}/models/${file}`;
+  // The third 1 MiB chunk is held back, so the delete lands while the save is mid-file.
+  modelServer.faults.push({ kind: 'delay', file, start: 2 * MiB, times: 1, ms: 3000 });
+  await page.goto('/?panel=storage&chunk=1048576&parallel=1');
+  await waitForReady(page);
+  await page.getByTestId('model-picker-toggle').click();
+  await page.getByTestId('model-url-input').fill(url);
+  await page.getByTestId('model-save-button').click();
+  await page.getByTestId('model-library').getByRole('button', { name: 'Close' }).click();
+  const saving = page.locator(`[data-testid=offline-download][data-model-id="${url}"]`);
+  await expect.poll(() => modelServer.gets(`models/${file}`).some((r) => r.start === 2 * MiB)).toBe(true);
+  const item = page.locator(`[data-testid=storage-item][data-model-id="${url}"]`);
+  await expect(item).toHaveAttribute('data-complete', 'false');
+  await item.getByTestId('storage-delete').click();
+  await expect(saving).toHaveAttribute('data-state', 'cancelled');
+  await expect(item).toHaveCount(0);
+  expect(await cacheEntriesFor(page, url)).toBe(0);
+  // The held request answers after the delete: no chunk or record of it may come back.
+  await page.waitForTimeout(3500);
+  expect(await cacheEntriesFor(page, url)).toBe(0);
+  await expect(page.getByTestId('model-status')).toHaveAttribute('data-state', 'ready');
+});

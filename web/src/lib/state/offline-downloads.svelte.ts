@@ -29,8 +29,11 @@ export class OfflineDownloads {
     this.downloads = downloads;
   }
 
-  /** Starts saving a model; resolves when it is stored (or failed, or was cancelled). */
-  async save(spec: string, base: string, options: DownloadOptions, label?: string, onStored?: () => void): Promise<void> {
+  /**
+   * Starts saving a model; resolves when it is stored (or failed, or was cancelled). `onChange` runs
+   * when its phase changes and when it ends (the storage list then shows the partial or whole record).
+   */
+  async save(spec: string, base: string, options: DownloadOptions, label?: string, onChange?: () => void): Promise<void> {
     let source;
     try {
       source = resolveModelSource(spec, base);
@@ -45,9 +48,13 @@ export class OfflineDownloads {
     const abort = new AbortController();
     this.#aborts.set(source.id, abort);
     try {
-      await this.downloads().fetchModel(source, { ...options, label: item.label }, (p) => (item.progress = p), abort.signal);
+      const onProgress = (p: DownloadProgress): void => {
+        const changed = item.progress?.phase !== p.phase;
+        item.progress = p;
+        if (changed) onChange?.();
+      };
+      await this.downloads().fetchModel(source, { ...options, label: item.label }, onProgress, abort.signal);
       item.state = 'done';
-      onStored?.();
     } catch (e) {
       if (isAbort(e) || abort.signal.aborted) item.state = 'cancelled';
       else {
@@ -56,6 +63,7 @@ export class OfflineDownloads {
       }
     } finally {
       this.#aborts.delete(source.id);
+      onChange?.();
     }
   }
 
