@@ -3,7 +3,7 @@
  * stopping, what an engine crash and a failed WebGPU run do, and the events a second consumer (the
  * widget's postMessage bridge) observes without any component.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Session, type SessionEvent } from '../../web/src/lib/session.svelte';
 import { parseUrlParams } from '../../web/src/lib/url-params';
 import { AppError } from '../../workers/lib/errors';
@@ -138,5 +138,21 @@ describe('the session', () => {
     await opening;
     expect(downloads.deleted).toContain('http://127.0.0.1/big.gguf');
     expect(session.model.status).toBe('idle');
+  });
+});
+
+describe('opening a model in Firefox', () => {
+  it('never waits for the persistent-storage prompt: persist() answers only once the user does', async () => {
+    const persist = vi.fn(() => new Promise<boolean>(() => {})); // Firefox headless: never answers
+    vi.stubGlobal('navigator', { storage: { persisted: async () => false, persist, estimate: async () => ({ usage: 0, quota: 1e10 }) } });
+    try {
+      const deps = fakeDeps([new FakeEngine()]);
+      const session = new Session(parseUrlParams(''), deps);
+      await session.start(); // a download (the fake cache is empty), then the load
+      expect(session.model.status).toBe('ready');
+      await expect.poll(() => persist.mock.calls.length).toBe(1); // still asked, just not awaited
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 });

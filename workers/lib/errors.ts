@@ -66,7 +66,8 @@ export const isAbort = (e: unknown): boolean => e instanceof Error && e.name ===
 export function toErrorData(e: unknown, fallback: ErrorKind): AppErrorData {
   if (e instanceof AppError) return { name: e.name, kind: e.kind, message: e.message };
   if (isAbort(e)) return { name: 'AbortError', kind: 'aborted', message: 'Cancelled.' };
-  const message = e instanceof Error ? e.message : String(e);
+  // IndexedDB rejects some aborted transactions with a null error: never show the user "null".
+  const message = e instanceof Error ? e.message : e === null || e === undefined ? 'The browser failed without giving a reason.' : String(e);
   if (e instanceof Error && e.name === 'QuotaExceededError') {
     // Browsers often throw it with an empty message: never show an empty "()".
     const detail = message.trim() ? ` (${message.trim()})` : '';

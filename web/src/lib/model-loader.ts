@@ -36,12 +36,22 @@ export interface LoaderClients {
   cacheUsable: () => Promise<boolean>;
 }
 
-/** Asks the browser not to evict the cache under storage pressure (a no-op where it is refused). */
-async function requestPersistence(): Promise<void> {
+/**
+ * Asks the browser not to evict the cache under storage pressure, without waiting for the answer:
+ * Firefox answers persist() only once the user has answered its permission prompt (headless, never),
+ * so awaiting it would hold the download forever. Refused or unavailable, the cache still works; the
+ * browser may just evict it when the disk runs low.
+ */
+function requestPersistence(): void {
   try {
-    if (navigator.storage?.persisted && !(await navigator.storage.persisted())) await navigator.storage.persist();
+    const storage = globalThis.navigator?.storage;
+    if (!storage?.persisted || !storage.persist) return;
+    void storage
+      .persisted()
+      .then((kept) => (kept ? true : storage.persist()))
+      .catch(() => false);
   } catch {
-    // not available (e.g. some embedded contexts, or no navigator.storage): the cache still works, it may just be evicted
+    // some embedded contexts throw on access: nothing to ask
   }
 }
 
@@ -60,7 +70,7 @@ export async function openModel(
     beforeDownload: async (i) => {
       hooks.onStatus('downloading');
       await hooks.beforeDownload?.(i);
-      await requestPersistence();
+      requestPersistence();
     },
   });
   return loadOpened(model, config, clients, hooks);

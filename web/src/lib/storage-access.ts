@@ -55,10 +55,12 @@ const PROBE_DB = 'starling-playground-probe';
 let indexedDBProbe: Promise<boolean> | undefined;
 
 /**
- * Whether IndexedDB works here: the getter, `open()` (which throws synchronously in some blocked
- * contexts) and its success event (others fail asynchronously). A separate probe database is used,
- * because opening the cache's own database without its schema would create it empty. Measured once
- * per page; at most `timeoutMs` (a blocked open may never answer).
+ * Whether IndexedDB works here for the model cache: the getter, `open()` (which throws synchronously
+ * in some blocked contexts), its success event (others fail asynchronously), and storing a Blob
+ * (WebKit in a private or automation session opens the database, then aborts every transaction that
+ * holds a Blob: "Error preparing Blob/File data to be stored in object store"). A separate probe
+ * database is used, because opening the cache's own database without its schema would create it
+ * empty. Measured once per page; at most `timeoutMs` (a blocked open may never answer).
  */
 export function indexedDBUsable(timeoutMs = 3000): Promise<boolean> {
   return (indexedDBProbe ??= new Promise<boolean>((resolve) => {
@@ -72,20 +74,35 @@ export function indexedDBUsable(timeoutMs = 3000): Promise<boolean> {
       return resolve(false);
     }
     const timer = setTimeout(() => resolve(false), timeoutMs);
-    request.onsuccess = () => {
+    const finish = (ok: boolean, db?: IDBDatabase): void => {
       clearTimeout(timer);
-      request.result.close();
+      db?.close();
       try {
         factory.deleteDatabase(PROBE_DB);
       } catch {
-        // the probe database is empty; leaving it behind costs nothing
+        // the probe database is tiny; leaving it behind costs nothing
       }
-      resolve(true);
+      resolve(ok);
     };
-    request.onerror = () => {
-      clearTimeout(timer);
-      resolve(false);
+    request.onupgradeneeded = () => {
+      try {
+        request.result.createObjectStore('probe');
+      } catch {
+        // finish() below sees the store missing
+      }
     };
+    request.onsuccess = () => {
+      const db = request.result;
+      try {
+        const tx = db.transaction('probe', 'readwrite');
+        tx.objectStore('probe').put(new Blob([new Uint8Array(16)]), 'blob');
+        tx.oncomplete = () => finish(true, db);
+        tx.onabort = () => finish(false, db);
+      } catch {
+        finish(false, db);
+      }
+    };
+    request.onerror = () => finish(false);
   }));
 }
 

@@ -7,12 +7,19 @@ export async function readRecord(id: string): Promise<ModelRecord | undefined> {
   return get<ModelRecord>(modelKey(id), cacheStore());
 }
 
+/**
+ * A write's rejection, as a storage failure with a name: idb-keyval rejects with the transaction's
+ * error, which is null when a browser aborts it without one (WebKit refusing a Blob does).
+ */
+const writeFailed = (e: unknown): unknown =>
+  e ?? Object.assign(new Error('IndexedDB aborted the write without giving a reason (this browser may refuse to store files here).'), { name: 'UnknownError' });
+
 export async function writeRecord(record: ModelRecord): Promise<void> {
-  await set(modelKey(record.id), record, cacheStore());
+  await set(modelKey(record.id), record, cacheStore()).catch((e: unknown) => Promise.reject(writeFailed(e)));
 }
 
 export async function writeChunk(id: string, file: number, chunk: number, blob: Blob): Promise<void> {
-  await set(chunkKey(id, file, chunk), blob, cacheStore());
+  await set(chunkKey(id, file, chunk), blob, cacheStore()).catch((e: unknown) => Promise.reject(writeFailed(e)));
 }
 
 export async function readChunk(id: string, file: number, chunk: number): Promise<Blob | undefined> {
