@@ -1,4 +1,11 @@
+import { statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { MODELS } from '../../tools/models/catalog';
 import { expect, lastAssistant, sendMessage, test, waitForReady } from './fixtures';
+
+const require = createRequire(import.meta.url);
+/** Bytes of a wllama wasm file as npm installed it (the two builds differ in size). */
+const wasmBytes = (pkg: string): number => statSync(require.resolve(`${pkg}/package.json`).replace(/package\.json$/, pkg.endsWith('compat') ? 'wasm/wllama.wasm' : 'esm/wasm/wllama.wasm')).size;
 
 const stats = (page: import('@playwright/test').Page) => page.getByTestId('gen-stats');
 
@@ -18,6 +25,26 @@ test.describe('backend and threads from the address', () => {
       await expect(stats(page)).toHaveAttribute('data-threads', String(threads));
     });
   }
+});
+
+test('?build=compat runs the compat build (served by the app) and answers exactly; the default build is the one otherwise', async ({ page }) => {
+  const wasm: number[] = [];
+  page.on('response', (r) => {
+    if (r.url().endsWith('.wasm')) wasm.push(Number(r.headers()['content-length']));
+  });
+  await page.goto('/?build=compat&threads=1&panel=settings');
+  await waitForReady(page);
+  await expect(page.getByTestId('wasm-build')).toHaveAttribute('data-build', 'compat');
+  await sendMessage(page, 'Hello');
+  await expect(lastAssistant(page).getByTestId('message-content')).toHaveText(MODELS.demo.reply);
+  await expect(stats(page)).toHaveAttribute('data-build', 'compat');
+  await expect.poll(() => wasm).toContain(wasmBytes('@wllama/wllama-compat'));
+  expect(wasm).not.toContain(wasmBytes('@wllama/wllama'));
+  // Without ?build=, this Chromium (JSPI and memory64) runs the default build.
+  await page.goto('/?threads=1&panel=settings');
+  await waitForReady(page);
+  await expect(page.getByTestId('wasm-build')).toHaveAttribute('data-build', 'default');
+  await expect(page.getByTestId('wasm-build')).toContainText('JSPI and memory64');
 });
 
 test.describe('thread count by measurement', () => {

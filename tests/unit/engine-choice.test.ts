@@ -142,8 +142,8 @@ describe('picking the fastest probe', () => {
 describe('engine preferences', () => {
   it('lets URL parameters win over saved preferences', () => {
     const prefs = { backend: 'webgpu' as const, gpuLayers: 10, threads: 2 };
-    expect(buildLoadConfig({ backend: 'cpu', threads: 1, ctx: 512 }, prefs)).toEqual({ backend: 'cpu', threads: 1, ctx: 512, gpuLayers: 10 });
-    expect(buildLoadConfig({ backend: null, ctx: 512 }, prefs)).toEqual({ backend: 'webgpu', threads: 2, ctx: 512, gpuLayers: 10 });
+    expect(buildLoadConfig({ backend: 'cpu', threads: 1, ctx: 512, build: 'compat' }, prefs)).toEqual({ backend: 'cpu', threads: 1, ctx: 512, gpuLayers: 10, build: 'compat' });
+    expect(buildLoadConfig({ backend: null, ctx: 512 }, prefs)).toEqual({ backend: 'webgpu', threads: 2, ctx: 512, gpuLayers: 10, build: 'auto' });
   });
 
   it('tells machines apart by cores and browser build', () => {

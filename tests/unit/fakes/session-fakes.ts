@@ -17,6 +17,8 @@ export function fakeInfo(over: Partial<LoadedModelInfo> = {}): LoadedModelInfo {
     backend: 'cpu',
     backendReason: 'test',
     backendFellBack: false,
+    build: 'default',
+    buildReason: 'test',
     gpuLayers: null,
     threads: 1,
     threadsSource: 'requested',

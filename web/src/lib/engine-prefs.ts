@@ -2,6 +2,7 @@
  * Engine preferences kept in localStorage: the user's backend, GPU-layer and thread choices, and the
  * thread count measured fastest per model on this machine (so the measurement runs once).
  */
+import type { WasmBuildChoice } from '$workers/lib/engine/wasm-build';
 import type { BackendChoice } from '$workers/lib/engine/backend';
 import type { LoadConfig } from '$workers/lib/engine/types';
 import { readPref, writePref } from './local-prefs';
@@ -53,6 +54,9 @@ export function forgetThreads(): void {
 }
 
 /** The load config: URL parameters win over saved preferences (the remembered thread count is added at load). */
-export function buildLoadConfig(url: { backend: BackendChoice | null; threads?: number; ctx: number }, prefs: EnginePrefs): LoadConfig {
-  return { backend: url.backend ?? prefs.backend, threads: url.threads ?? prefs.threads, ctx: url.ctx, gpuLayers: prefs.gpuLayers };
+export function buildLoadConfig(
+  url: { backend: BackendChoice | null; threads?: number; ctx: number; build?: WasmBuildChoice | null },
+  prefs: EnginePrefs,
+): LoadConfig {
+  return { backend: url.backend ?? prefs.backend, threads: url.threads ?? prefs.threads, ctx: url.ctx, gpuLayers: prefs.gpuLayers, build: url.build ?? 'auto' };
 }

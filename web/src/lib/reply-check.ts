@@ -1,5 +1,6 @@
 /** Per-reply facts computed from the engine's answer: speed stats and the prompt token check. */
 import type { Backend } from '$workers/lib/engine/backend';
+import type { WasmBuild } from '$workers/lib/engine/wasm-build';
 import type { GenerationResult } from '$workers/lib/engine/types';
 import type { Tokenization } from '$workers/lib/tokenizer/prompt';
 
@@ -8,6 +9,8 @@ export interface GenStats {
   genTps: number;
   ttftMs: number;
   backend: Backend;
+  /** The llama.cpp wasm build that produced the reply. */
+  build: WasmBuild;
   threads: number;
   promptTokens: number;
   cachedTokens: number;
@@ -22,13 +25,14 @@ export interface TokenCheck {
   ok: boolean;
 }
 
-export function statsFrom(result: GenerationResult, backend: Backend, threads: number, ttftMs: number): GenStats {
+export function statsFrom(result: GenerationResult, backend: Backend, threads: number, ttftMs: number, build: WasmBuild = 'default'): GenStats {
   const t = result.timings;
   return {
     promptTps: t?.promptPerSecond ?? 0,
     genTps: t?.predictedPerSecond ?? 0,
     ttftMs,
     backend,
+    build,
     threads,
     promptTokens: t?.promptTokens ?? 0,
     cachedTokens: t?.cachedTokens ?? 0,

@@ -181,7 +181,7 @@ export class Session {
         .send(
           text,
           $state.snapshot(this.settings.params),
-          { engine, backend: info.backend, threads: info.threads, ctx: info.ctx, jinja },
+          { engine, backend: info.backend, build: info.build, threads: info.threads, ctx: info.ctx, jinja },
           {
             onError: (e) => this.#onChatError(e),
             onAccepted: (user, reply) => {

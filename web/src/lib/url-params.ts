@@ -1,4 +1,5 @@
 /** The URL parameters of the test contract (GUIDE.md §2), parsed once. */
+import type { WasmBuildChoice } from '$workers/lib/engine/wasm-build';
 import type { BackendChoice } from '$workers/lib/engine/backend';
 
 export type PanelName = 'storage' | 'template' | 'settings';
@@ -7,6 +8,8 @@ export interface UrlParams {
   model: string | null;
   /** null when absent: the saved preference (or auto) applies. */
   backend: BackendChoice | null;
+  /** Forces a llama.cpp wasm build (default or compat); null: chosen by the browser's features. */
+  build: WasmBuildChoice | null;
   threads: number | undefined;
   ctx: number | undefined;
   panel: PanelName | null;
@@ -25,9 +28,11 @@ export function parseUrlParams(search: string): UrlParams {
   const q = new URLSearchParams(search);
   const backend = q.get('backend');
   const panel = q.get('panel');
+  const build = q.get('build');
   return {
     model: q.get('model') || null,
     backend: backend === 'cpu' || backend === 'webgpu' || backend === 'auto' ? backend : null,
+    build: build === 'default' || build === 'compat' ? build : null,
     threads: positiveInt(q.get('threads')),
     ctx: positiveInt(q.get('ctx')),
     panel: panel === 'storage' || panel === 'template' || panel === 'settings' ? panel : null,

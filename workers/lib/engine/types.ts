@@ -5,6 +5,7 @@
 import type { Backend, BackendChoice } from './backend';
 import type { ModelProfile } from './model-profile';
 import type { ThreadProbeResult } from './threads';
+import type { WasmBuild, WasmBuildChoice } from './wasm-build';
 
 export interface LoadConfig {
   /** Threads for the CPU backend; undefined lets the worker measure (or use rememberedThreads). */
@@ -15,6 +16,8 @@ export interface LoadConfig {
   backend: BackendChoice;
   /** Layers offloaded to the GPU on the WebGPU backend; undefined means all. */
   gpuLayers?: number;
+  /** Which llama.cpp wasm build (wasm-build.ts); undefined: chosen by the browser's features. */
+  build?: WasmBuildChoice;
 }
 
 /** Sampling and length parameters, named and ranged like the hosted starling-lm-7b-beta API. */
@@ -41,6 +44,9 @@ export interface LoadedModelInfo {
   backendReason: string;
   /** WebGPU was chosen but failed to load the model, so the CPU took over. */
   backendFellBack: boolean;
+  /** The llama.cpp wasm build that runs, and why (wasm-build.ts). */
+  build: WasmBuild;
+  buildReason: string;
   gpuLayers: number | null;
   threads: number;
   /** How the thread count was chosen, and the measurements when it was measured now. */

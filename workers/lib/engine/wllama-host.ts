@@ -9,6 +9,9 @@
 import { CacheManager, Wllama } from '@wllama/wllama/esm/index.js';
 import type { RawCompletionChunk } from '@wllama/wllama/esm/index.js';
 import wasmUrl from '@wllama/wllama/esm/wasm/wllama.wasm?url';
+import compatWasmUrl from '@wllama/wllama-compat/wasm/wllama.wasm?url';
+import compatWorkerUrl from '@wllama/wllama-compat/wasm/wllama.js?url';
+import { chooseWasmBuild, wasmFeatures, type WasmBuild } from './wasm-build';
 import { noWllamaStorage } from './no-wllama-storage';
 import { LoadLog, loadFailedMessage } from './load-log';
 import { AppError } from '../errors';
@@ -44,6 +47,7 @@ function generationError(e: unknown): AppError {
 }
 
 interface LoadParams {
+  build: WasmBuild;
   n_ctx: number;
   n_threads: number;
   n_gpu_layers: number;
@@ -59,6 +63,9 @@ interface LoadParams {
 async function createLoaded(files: Blob[], p: LoadParams): Promise<Wllama> {
   const log = new LoadLog(quietLogger);
   const w = new Wllama({ default: wasmUrl }, { logger: log.logger, cacheManager: new CacheManager([noWllamaStorage]) });
+  // wllama takes the compat build when JSPI or memory64 is missing and compat assets are set: ours,
+  // served by the app ('firefox_safari': the choice was made in chooseWasmBuild, not by browser name).
+  w.setCompat(p.build === 'compat' ? { worker: new URL(compatWorkerUrl, self.location.href).href, wasm: compatWasmUrl } : null, 'firefox_safari');
   let failure: string | null = null;
   try {
     await w.loadModel(files, {
@@ -118,6 +125,10 @@ export class WllamaHost {
   async load(files: Blob[], config: LoadConfig): Promise<LoadedModelInfo> {
     const t0 = performance.now();
     const choice = await chooseBackend(config.backend);
+    const build = chooseWasmBuild(config.build ?? 'auto', wasmFeatures());
+    // wllama picks compat only where JSPI is missing: hiding it in this worker (which hosts nothing
+    // but wllama) is how ?build=compat runs the compat build in a browser that has JSPI.
+    if (build.build === 'compat' && 'Suspending' in WebAssembly) delete (WebAssembly as unknown as { Suspending?: unknown }).Suspending;
     const bytes = files.reduce((n, f) => n + f.size, 0);
     const profiled = await profileModel(files[0]).catch((e: unknown) => {
       throw new AppError('corrupt-gguf', `The model's GGUF header cannot be read: ${e instanceof Error ? e.message : String(e)}`);
@@ -133,7 +144,7 @@ export class WllamaHost {
     // llama.cpp expects the override list to end with an empty key (its CLI adds one; wllama 3.8 does not).
     const kvOverrides = Object.keys(profiled.kvOverrides).length ? { ...profiled.kvOverrides, '': 'int:0' } : undefined;
     const loadWith = (threads: number, backend: Backend): Promise<Wllama> =>
-      createLoaded(files, { n_ctx: config.ctx, n_threads: threads, n_gpu_layers: backend === 'cpu' ? 0 : (config.gpuLayers ?? 99999), kvOverrides });
+      createLoaded(files, { build: build.build, n_ctx: config.ctx, n_threads: threads, n_gpu_layers: backend === 'cpu' ? 0 : (config.gpuLayers ?? 99999), kvOverrides });
 
     const first = await loadWithFallback(choice.backend, choice.reason, (b) => loadWith(decision.order[0], b));
     let w = first.value;
@@ -174,6 +185,8 @@ export class WllamaHost {
       backend: first.backend,
       backendReason: first.reason,
       backendFellBack: first.fellBack,
+      build: build.build,
+      buildReason: build.reason,
       gpuLayers: first.backend === 'webgpu' ? (config.gpuLayers ?? null) : null,
       threads: w.getNumThreads(),
       threadsSource,

@@ -12,6 +12,7 @@ import type { Backend } from '$workers/lib/engine/backend';
 import type { GenerateParams } from '$workers/lib/engine/types';
 import type { Tokenization } from '$workers/lib/tokenizer/prompt';
 import type { EngineApi } from '../engine/engine-client';
+import type { WasmBuild } from '$workers/lib/engine/wasm-build';
 import { checkTokens, statsFrom, type GenStats, type TokenCheck } from '../reply-check';
 import { refuseOverContext } from '$workers/lib/engine/context-limit';
 
@@ -38,6 +39,8 @@ export interface SentPrompt {
 export interface Runtime {
   engine: EngineApi;
   backend: Backend;
+  /** The llama.cpp wasm build (for the reply's stats). */
+  build?: WasmBuild;
   threads: number;
   ctx: number;
   jinja?: TemplateOptions['jinja'];
@@ -170,7 +173,7 @@ export class ChatState {
       );
       streamed.flush();
       if (reply.state === 'streaming') reply.state = result.finishReason === 'cancelled' ? 'stopped' : 'done';
-      reply.stats = statsFrom(result, rt.backend, rt.threads, ttft ?? performance.now() - t0);
+      reply.stats = statsFrom(result, rt.backend, rt.threads, ttft ?? performance.now() - t0, rt.build);
       if (result.enginePromptTokens !== null) reply.tokenCheck = checkTokens(tokenization, result);
       this.lastStats = reply.stats;
       this.lastPrompt = { ...sent, engineCount: result.enginePromptTokens, enginePrompt: result.enginePrompt };
