@@ -36,6 +36,64 @@ export class RetryableError extends Error {
   override name = 'RetryableError';
 }
 
+/**
+ * A host that accepted the connection and then went silent would hold a download forever: a request
+ * that gets no byte for `STALL.ms` is stopped and counts as a dropped connection (retried, then a
+ * `network` error saying so). Measured from the request's start and from each chunk of its body.
+ */
+export const STALL = { ms: 60_000 };
+
+class StallGuard {
+  readonly #ctrl = new AbortController();
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  stalled = false;
+
+  constructor(
+    outer: AbortSignal,
+    private readonly url: string,
+  ) {
+    if (outer.aborted) this.#ctrl.abort(outer.reason);
+    else outer.addEventListener('abort', () => this.#ctrl.abort(outer.reason), { once: true });
+    this.touch();
+  }
+
+  get signal(): AbortSignal {
+    return this.#ctrl.signal;
+  }
+
+  /** Bytes arrived: the silence starts over. */
+  touch(): void {
+    clearTimeout(this.#timer);
+    if (this.#ctrl.signal.aborted) return;
+    this.#timer = setTimeout(() => {
+      this.stalled = true;
+      this.#ctrl.abort(new DOMException('The server stopped sending', 'TimeoutError'));
+    }, STALL.ms);
+  }
+
+  done(): void {
+    clearTimeout(this.#timer);
+  }
+
+  /** A stall, as the retryable error it is; anything else unchanged. */
+  explain(e: unknown): unknown {
+    if (!this.stalled) return e;
+    return new RetryableError(`No data came from ${hostOf(this.url)} for ${Math.round(STALL.ms / 1000)} s: the server stopped sending.`);
+  }
+}
+
+/** Runs one request under a stall guard (see STALL). */
+async function guarded<T>(url: string, signal: AbortSignal, run: (g: StallGuard) => Promise<T>): Promise<T> {
+  const g = new StallGuard(signal, url);
+  try {
+    return await run(g);
+  } catch (e) {
+    throw g.explain(e);
+  } finally {
+    g.done();
+  }
+}
+
 function httpError(url: string, res: Response): Error {
   if (res.status === 404) return new AppError('http-404', `The model file was not found (HTTP 404): ${url}`);
   const msg = `The server answered HTTP ${res.status}${res.statusText ? ' ' + res.statusText : ''} for ${url}`;
@@ -116,7 +174,7 @@ async function send(url: string, init: RequestInit): Promise<Response> {
 }
 
 /** Reads a body fully into one buffer, reporting bytes as they arrive. */
-async function readBody(res: Response, expected: number | null, onBytes: (n: number) => void): Promise<Uint8Array> {
+async function readBody(res: Response, expected: number | null, onBytes: (n: number) => void, g?: StallGuard): Promise<Uint8Array> {
   const reader = res.body!.getReader();
   const parts: Uint8Array[] = [];
   let n = 0;
@@ -124,6 +182,7 @@ async function readBody(res: Response, expected: number | null, onBytes: (n: num
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
+      g?.touch();
       parts.push(value);
       n += value.length;
       onBytes(value.length);
@@ -131,7 +190,7 @@ async function readBody(res: Response, expected: number | null, onBytes: (n: num
     }
   } catch (e) {
     await reader.cancel().catch(() => {});
-    if (e instanceof RetryableError) throw e;
+    if (e instanceof RetryableError || g?.stalled) throw e;
     throw new RetryableError(`The connection dropped (${e instanceof Error ? e.message : String(e)}).`);
   }
   return concat(parts, n);
@@ -227,8 +286,12 @@ export function sourceChanged(url: string, what: string): AppError {
  * The first answer: bytes [0, bytes) with a Range request, or the start of the whole file from a
  * server that ignores Range. `bytes` grows when a GGUF header is longer than the first look.
  */
-export async function probe(url: string, signal: AbortSignal, bytes = PROBE_BYTES): Promise<Probe> {
-  const res = await send(url, { signal, headers: { Range: `bytes=0-${bytes - 1}` } });
+export function probe(url: string, signal: AbortSignal, bytes = PROBE_BYTES): Promise<Probe> {
+  return guarded(url, signal, (g) => probeOnce(url, g, signal, bytes));
+}
+
+async function probeOnce(url: string, g: StallGuard, outer: AbortSignal, bytes: number): Promise<Probe> {
+  const res = await send(url, { signal: g.signal, headers: { Range: `bytes=0-${bytes - 1}` } });
   if (!res.ok || !res.body) throw httpError(url, res);
   const partial = res.status === 206;
   const common = {
@@ -239,11 +302,11 @@ export async function probe(url: string, signal: AbortSignal, bytes = PROBE_BYTE
   };
   if (partial) {
     const cr = parseContentRange(res.headers.get('Content-Range'));
-    const head = await readBody(res, bytes, () => {});
+    const head = await readBody(res, bytes, () => {}, g);
     if (cr) return { ...common, size: cr.total, rangeSupported: true, head };
     // A 206 whose Content-Range scripts may not read (no Access-Control-Expose-Headers): the size comes
     // from a HEAD's Content-Length (always exposed); without one, the file is fetched whole.
-    const size = await headSize(url, signal);
+    const size = await headSize(url, outer);
     return { ...common, size, rangeSupported: size !== null, rangeHidden: size !== null, head };
   }
   // A full answer: read just the start, then drop the rest.
@@ -255,10 +318,12 @@ export async function probe(url: string, signal: AbortSignal, bytes = PROBE_BYTE
     while (n < bytes) {
       const { done, value } = await reader.read();
       if (done) break;
+      g.touch();
       parts.push(value);
       n += value.length;
     }
   } catch (e) {
+    if (g.stalled) throw e;
     throw new RetryableError(`The connection dropped (${e instanceof Error ? e.message : String(e)}).`);
   } finally {
     await reader.cancel().catch(() => {});
@@ -275,7 +340,11 @@ export async function fetchRange(
   signal: AbortSignal,
   onBytes: (n: number) => void,
 ): Promise<Uint8Array> {
-  const res = await send(url, { signal, headers: { Range: `bytes=${start}-${end}` } });
+  return guarded(url, signal, (g) => fetchRangeOnce(url, start, end, expect, g, onBytes));
+}
+
+async function fetchRangeOnce(url: string, start: number, end: number, expect: Expectation, g: StallGuard, onBytes: (n: number) => void): Promise<Uint8Array> {
+  const res = await send(url, { signal: g.signal, headers: { Range: `bytes=${start}-${end}` } });
   if (res.status === 200) {
     // It answered Range before: now it sends a whole file, likely another one.
     await res.body?.cancel().catch(() => {});
@@ -288,7 +357,7 @@ export async function fetchRange(
     if (check.retry) throw new RetryableError(`The server answered ${check.what}.`);
     throw sourceChanged(url, check.what);
   }
-  const body = await readBody(res, end - start + 1, onBytes);
+  const body = await readBody(res, end - start + 1, onBytes, g);
   if (body.length !== end - start + 1) throw new RetryableError(`Got ${body.length} of ${end - start + 1} bytes.`);
   return body;
 }
