@@ -1,10 +1,11 @@
 import { defineConfig } from '@playwright/test';
 import { CHROMIUM_ARGS, chromiumPath } from './tools/chromium';
+import type { EngineName } from './tests/engines/drivers';
 
 const port = Number(process.env.E2E_PORT ?? 4180);
 
-export default defineConfig({
-  testDir: 'tests/e2e',
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- no per-test options; the worker option picks the engine
+export default defineConfig<{}, { engine: EngineName }>({
   globalSetup: './tests/e2e/global-setup.ts',
   // Two cores: one browser at a time keeps wllama's threads honest and timings meaningful.
   workers: 1,
@@ -23,6 +24,15 @@ export default defineConfig({
     // 54.6 s with, 36.6 s without); E2E_TRACE=1 keeps one for each failure when debugging.
     trace: process.env.E2E_TRACE ? 'retain-on-failure' : 'off',
   },
+  // The bulk runs in Chromium (tests/e2e); the scenarios in tests/engines run in every engine, each
+  // from Debian's packages: Chromium (Playwright), Firefox ESR (puppeteer-core over WebDriver BiDi),
+  // WebKitGTK (WebKitWebDriver + MiniBrowser). `--project firefox-esr` runs one engine.
+  projects: [
+    { name: 'chromium', testDir: 'tests/e2e' },
+    { name: 'chromium-engine', testDir: 'tests/engines', use: { engine: 'chromium' } },
+    { name: 'firefox-esr', testDir: 'tests/engines', use: { engine: 'firefox' } },
+    { name: 'webkitgtk', testDir: 'tests/engines', use: { engine: 'webkit' } },
+  ],
   webServer: {
     // E2E_DIST serves another build folder (e.g. to test one build while dist/ is rebuilt).
     command: `npx vite preview --port ${port} --strictPort${process.env.E2E_DIST ? ` --outDir ${process.env.E2E_DIST}` : ''}`,

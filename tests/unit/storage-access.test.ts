@@ -47,15 +47,19 @@ describe('localStorage helpers', () => {
 
 describe('storageNotice', () => {
   it('says nothing when everything can be kept', () => {
-    expect(storageNotice({ settings: true, models: true })).toBeNull();
+    expect(storageNotice({ settings: true, models: 'disk' })).toBeNull();
   });
   it('names exactly what will not be kept', () => {
-    expect(storageNotice({ settings: false, models: true })).toBe(
+    expect(storageNotice({ settings: false, models: 'disk' })).toBe(
       'This browser blocks storage for this site: settings will not be kept after this page closes.',
     );
-    expect(storageNotice({ settings: false, models: false })).toBe(
+    expect(storageNotice({ settings: false, models: 'none' })).toBe(
       'This browser blocks storage for this site: settings and downloaded models will not be kept after this page closes. Each visit downloads the model again.',
     );
-    expect(storageNotice({ settings: true, models: false })).toMatch(/: downloaded models will not be kept/);
+    expect(storageNotice({ settings: true, models: 'none' })).toMatch(/: downloaded models will not be kept/);
+  });
+  it('says models last for the session where only bytes can be stored (WebKit private windows)', () => {
+    expect(storageNotice({ settings: true, models: 'session' })).toMatch(/^This browser keeps downloaded models in memory only .* until this window closes\.$/);
+    expect(storageNotice({ settings: false, models: 'session' })).toMatch(/^This browser blocks storage for this site: settings will not .* in memory only/);
   });
 });

@@ -52,29 +52,47 @@ export function localStorageUsable(): boolean {
 
 const PROBE_DB = 'starling-playground-probe';
 
-let indexedDBProbe: Promise<boolean> | undefined;
+/** How the model cache can keep models here: on disk, in memory for this session only, or not at all. */
+export type ModelStorage = 'disk' | 'session' | 'none';
+
+let indexedDBProbe: Promise<ModelStorage> | undefined;
+
+/** Writes one value in its own transaction; resolves whether it was stored. */
+const probeWrite = (db: IDBDatabase, value: unknown): Promise<boolean> =>
+  new Promise((resolve) => {
+    try {
+      const tx = db.transaction('probe', 'readwrite');
+      tx.objectStore('probe').put(value, 'k');
+      tx.oncomplete = () => resolve(true);
+      tx.onabort = () => resolve(false);
+    } catch {
+      resolve(false);
+    }
+  });
 
 /**
- * Whether IndexedDB works here for the model cache: the getter, `open()` (which throws synchronously
- * in some blocked contexts), its success event (others fail asynchronously), and storing a Blob
- * (WebKit in a private or automation session opens the database, then aborts every transaction that
- * holds a Blob: "Error preparing Blob/File data to be stored in object store"). A separate probe
+ * Whether IndexedDB works here for the model cache, and how: the getter, `open()` (which throws
+ * synchronously in some blocked contexts), its success event (others fail asynchronously), then
+ * storing a Blob, else an ArrayBuffer. WebKit in a private or automation session keeps IndexedDB in
+ * memory and aborts every transaction holding a Blob ("Error preparing Blob/File data to be stored
+ * in object store") but stores ArrayBuffers: the download worker then stores chunks as bytes
+ * (chunkForm in workers/lib/cache/model-cache.ts), and they last for the session. A separate probe
  * database is used, because opening the cache's own database without its schema would create it
  * empty. Measured once per page; at most `timeoutMs` (a blocked open may never answer).
  */
-export function indexedDBUsable(timeoutMs = 3000): Promise<boolean> {
-  return (indexedDBProbe ??= new Promise<boolean>((resolve) => {
+export function modelStorage(timeoutMs = 3000): Promise<ModelStorage> {
+  return (indexedDBProbe ??= new Promise<ModelStorage>((resolve) => {
     let factory: IDBFactory | undefined;
     let request: IDBOpenDBRequest;
     try {
       factory = globalThis.indexedDB;
-      if (!factory) return resolve(false);
+      if (!factory) return resolve('none');
       request = factory.open(PROBE_DB);
     } catch {
-      return resolve(false);
+      return resolve('none');
     }
-    const timer = setTimeout(() => resolve(false), timeoutMs);
-    const finish = (ok: boolean, db?: IDBDatabase): void => {
+    const timer = setTimeout(() => resolve('none'), timeoutMs);
+    const finish = (result: ModelStorage, db?: IDBDatabase): void => {
       clearTimeout(timer);
       db?.close();
       try {
@@ -82,45 +100,47 @@ export function indexedDBUsable(timeoutMs = 3000): Promise<boolean> {
       } catch {
         // the probe database is tiny; leaving it behind costs nothing
       }
-      resolve(ok);
+      resolve(result);
     };
     request.onupgradeneeded = () => {
       try {
         request.result.createObjectStore('probe');
       } catch {
-        // finish() below sees the store missing
+        // the writes below see the store missing
       }
     };
-    request.onsuccess = () => {
+    request.onsuccess = async () => {
       const db = request.result;
-      try {
-        const tx = db.transaction('probe', 'readwrite');
-        tx.objectStore('probe').put(new Blob([new Uint8Array(16)]), 'blob');
-        tx.oncomplete = () => finish(true, db);
-        tx.onabort = () => finish(false, db);
-      } catch {
-        finish(false, db);
-      }
+      if (await probeWrite(db, new Blob([new Uint8Array(16)]))) return finish('disk', db);
+      finish((await probeWrite(db, new Uint8Array(16).buffer)) ? 'session' : 'none', db);
     };
-    request.onerror = () => finish(false);
+    request.onerror = () => finish('none');
   }));
 }
+
+/** Whether the model cache works here at all (on disk or for this session). */
+export const indexedDBUsable = async (): Promise<boolean> => (await modelStorage()) !== 'none';
 
 export interface StorageAvailability {
   /** Settings and preferences (localStorage). */
   settings: boolean;
   /** The model cache (IndexedDB). */
-  models: boolean;
+  models: ModelStorage;
 }
 
 export async function storageAvailability(): Promise<StorageAvailability> {
-  return { settings: localStorageUsable(), models: await indexedDBUsable() };
+  return { settings: localStorageUsable(), models: await modelStorage() };
 }
 
 /** What the notice says, or null when everything can be kept. */
 export function storageNotice(a: StorageAvailability): string | null {
-  const lost = [!a.settings && 'settings', !a.models && 'downloaded models'].filter((x): x is string => typeof x === 'string');
-  if (lost.length === 0) return null;
-  const tail = a.models ? '' : ' Each visit downloads the model again.';
-  return `This browser blocks storage for this site: ${lost.join(' and ')} will not be kept after this page closes.${tail}`;
+  const lost = [!a.settings && 'settings', a.models === 'none' && 'downloaded models'].filter((x): x is string => typeof x === 'string');
+  const session =
+    a.models === 'session'
+      ? 'This browser keeps downloaded models in memory only (a private or automated window refuses to store files): they last until this window closes.'
+      : null;
+  if (lost.length === 0) return session;
+  const tail = a.models === 'none' ? ' Each visit downloads the model again.' : '';
+  const text = `This browser blocks storage for this site: ${lost.join(' and ')} will not be kept after this page closes.${tail}`;
+  return session ? `${text} ${session}` : text;
 }

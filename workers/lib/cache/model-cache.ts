@@ -1,7 +1,7 @@
 /** Reading, writing and deleting cached models, over the key schema in schema.ts. */
-import { get, getMany, promisifyRequest, set } from 'idb-keyval';
+import { del, get, getMany, promisifyRequest, set } from 'idb-keyval';
 import { AppError } from '../errors';
-import { cacheStore, chunkKey, chunkRange, modelKey, modelRange, type CachedFile, type ModelRecord } from './schema';
+import { cacheStore, chunkKey, chunkRange, modelKey, modelRange, PROBE_TAG, type CachedFile, type ModelRecord } from './schema';
 
 export async function readRecord(id: string): Promise<ModelRecord | undefined> {
   return get<ModelRecord>(modelKey(id), cacheStore());
@@ -18,12 +18,36 @@ export async function writeRecord(record: ModelRecord): Promise<void> {
   await set(modelKey(record.id), record, cacheStore()).catch((e: unknown) => Promise.reject(writeFailed(e)));
 }
 
-export async function writeChunk(id: string, file: number, chunk: number, blob: Blob): Promise<void> {
-  await set(chunkKey(id, file, chunk), blob, cacheStore()).catch((e: unknown) => Promise.reject(writeFailed(e)));
+/** How chunks are stored here: as Blobs (disk-backed, the normal case) or as ArrayBuffers. */
+export type ChunkForm = 'blob' | 'bytes';
+
+let chunkFormProbe: Promise<ChunkForm> | undefined;
+
+/**
+ * WebKit in a private or automation session (its IndexedDB lives in memory) aborts every transaction
+ * holding a Blob, with no error ("Error preparing Blob/File data to be stored in object store"), but
+ * stores ArrayBuffers. Probed once per worker with a 16-byte Blob under a key outside every model's
+ * range; where Blobs are refused, chunks are stored as bytes so the cache still works for the session.
+ */
+export function chunkForm(): Promise<ChunkForm> {
+  const key = [PROBE_TAG];
+  return (chunkFormProbe ??= set(key, new Blob([new Uint8Array(16)]), cacheStore()).then(
+    () => del(key, cacheStore()).then(() => 'blob' as const, () => 'blob' as const),
+    () => 'bytes' as const,
+  ));
 }
 
+export async function writeChunk(id: string, file: number, chunk: number, data: Uint8Array): Promise<void> {
+  // slice(): the view may cover part of a larger buffer, and only its own bytes belong in the chunk.
+  const value = (await chunkForm()) === 'blob' ? new Blob([data as BlobPart]) : data.slice().buffer;
+  await set(chunkKey(id, file, chunk), value, cacheStore()).catch((e: unknown) => Promise.reject(writeFailed(e)));
+}
+
+/** A stored chunk as a Blob, whichever form it was stored in (undefined when absent or unreadable). */
+const asBlob = (v: unknown): Blob | undefined => (v instanceof Blob ? v : v instanceof ArrayBuffer ? new Blob([v]) : undefined);
+
 export async function readChunk(id: string, file: number, chunk: number): Promise<Blob | undefined> {
-  return get<Blob>(chunkKey(id, file, chunk), cacheStore());
+  return asBlob(await get<unknown>(chunkKey(id, file, chunk), cacheStore()));
 }
 
 const done = (tx: IDBTransaction): Promise<void> =>
@@ -70,7 +94,7 @@ export async function storedChunks(id: string): Promise<Set<string>> {
 
 /**
  * Disk-backed Files, one per model file, assembled from the cached chunks without copying their
- * bytes. Refuses a record that is not complete or whose chunks do not add up.
+ * bytes (in memory where chunks are stored as bytes, see chunkForm). Refuses a record that is not complete or whose chunks do not add up.
  */
 export async function openModelFiles(record: ModelRecord): Promise<File[]> {
   if (!record.complete) throw new AppError('storage', `The cached copy of ${record.label} is incomplete.`);
@@ -80,8 +104,8 @@ export async function openModelFiles(record: ModelRecord): Promise<File[]> {
 /** One cached file as a disk-backed File; throws if a chunk is missing or the size is off. */
 export async function openCachedFile(id: string, index: number, f: CachedFile): Promise<File> {
   const keys = Array.from({ length: f.chunks }, (_, c) => chunkKey(id, index, c));
-  const chunks = await getMany<Blob | undefined>(keys, cacheStore());
-  if (chunks.some((c) => !(c instanceof Blob))) {
+  const chunks = (await getMany<unknown>(keys, cacheStore())).map(asBlob);
+  if (chunks.some((c) => c === undefined)) {
     throw new AppError('storage', `Part of ${f.name} is missing from the cache; it will be downloaded again.`);
   }
   const file = new File(chunks as Blob[], f.name);

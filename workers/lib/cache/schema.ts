@@ -4,7 +4,10 @@
  * Database `starling-playground`, object store `cache` (through idb-keyval), schema version 1:
  *   ['model', modelId]                      -> ModelRecord; `complete: true` is written last, after
  *                                              every chunk is stored and verified
- *   ['chunk', modelId, fileIndex, chunkNo]  -> Blob with bytes [chunkNo * chunkBytes, …) of that file
+ *   ['chunk', modelId, fileIndex, chunkNo]  -> Blob with bytes [chunkNo * chunkBytes, …) of that file,
+ *                                              or an ArrayBuffer where the browser refuses Blobs in
+ *                                              IndexedDB (WebKit private/automation; see chunkForm)
+ *   ['probe']                                -> written and deleted once per worker by chunkForm
  * modelId is the absolute URL of the model's first file (or `local:<name>:<size>:<mtime>` for an
  * imported file). Array keys sort by their parts, so one model's chunks form one contiguous key range.
  * A record with `complete: false` is a download in progress or interrupted: its stored chunks are
@@ -66,6 +69,7 @@ export interface ModelRecord {
 /** The first part of every key: what kind of entry it is. */
 export const MODEL_TAG = 'model';
 export const CHUNK_TAG = 'chunk';
+export const PROBE_TAG = 'probe';
 
 export type ModelKey = [typeof MODEL_TAG, string];
 export type ChunkKey = [typeof CHUNK_TAG, string, number, number];

@@ -208,7 +208,7 @@ class Download {
   /** Stores one chunk; a failure of the disk or quota becomes a quota/storage error with the numbers. */
   private async write(file: number, chunk: number, data: Uint8Array): Promise<void> {
     try {
-      await writeChunk(this.record.id, file, chunk, new Blob([data as BlobPart]));
+      await writeChunk(this.record.id, file, chunk, data);
     } catch (e) {
       throw (await storageWriteErrorNow(e, this.remainingBytes())) ?? e;
     }

@@ -66,7 +66,7 @@ export async function importLocalFiles(
       for (let c = 0; c < chunks; c++) {
         if (signal.aborted) throw signal.reason;
         const data = new Uint8Array(await file.slice(c * options.chunkBytes, (c + 1) * options.chunkBytes).arrayBuffer());
-        await writeChunk(id, i, c, new Blob([data as BlobPart]));
+        await writeChunk(id, i, c, data);
         await hasher.add(c, data, () => false, () => Promise.reject(new Error('unreachable')));
         tracker.add(i, data.length);
       }

@@ -1,0 +1,118 @@
+/**
+ * What a visitor does, in each real browser engine (Chromium, Firefox ESR, WebKitGTK; one Playwright
+ * project each): the demo chat, a model from a URL that is cached and opened again from the cache,
+ * Stop, and a bad file's specific error. The bulk of the behaviour is tested in Chromium (tests/e2e).
+ */
+import { DEMO_REPLY, MODELS } from '../../tools/models/catalog';
+import { testModel } from '../fixtures/test-models';
+import { expect, genStats, lastReply, send, test, waitFor, waitForError, waitForReady, waitForReply } from './fixtures';
+
+/** The llama.cpp build each engine should get (wasm-build.ts): WebKit lacks JSPI and memory64. */
+const EXPECTED_BUILD = { chromium: 'default', firefox: 'default', webkit: 'compat' } as const;
+
+// WebKitGTK loads the compat build (wasm32 with Asyncify) several times slower than the others.
+test.beforeEach(({ engine }) => test.slow(engine === 'webkit'));
+
+test('the demo model loads and replies exactly, on the build this engine needs', async ({ driver, baseURL, engine }) => {
+  // No thread preference: the app measures threads as it does for a first visit.
+  const t0 = Date.now();
+  await driver.goto(`${baseURL}/`);
+  await waitForReady(driver, 180_000);
+  const loadMs = Date.now() - t0;
+  await send(driver, 'Hello');
+  const reply = await waitForReply(driver, 1);
+  expect(reply).toEqual({ state: 'done', text: DEMO_REPLY, count: 1 });
+  const stats = await genStats(driver);
+  expect(stats.build).toBe(EXPECTED_BUILD[engine]);
+  expect(stats.backend).toBe('cpu');
+  expect(stats.threads).toBeGreaterThanOrEqual(1);
+  expect(stats.genTps).toBeGreaterThan(0);
+  console.log(`${engine}: build ${stats.build}, ${stats.threads} threads, ready in ${loadMs} ms, prompt ${stats.promptTps} tok/s, generation ${stats.genTps} tok/s`);
+});
+
+/** What the Storage panel and the storage notice say. */
+const STORAGE = `(() => {
+  const u = document.querySelector('[data-testid=storage-usage]');
+  const f = document.querySelector('[data-testid=storage-engine-fact]');
+  const n = document.querySelector('[data-testid=storage-notice]');
+  return {
+    used: u ? u.getAttribute('data-used') : null, quota: u ? u.getAttribute('data-quota') : null, persisted: u ? u.getAttribute('data-persisted') : null,
+    factEngine: f ? f.getAttribute('data-engine') : null, fact: f ? f.textContent.trim() : null,
+    notice: n ? n.getAttribute('data-blocked') : null,
+    items: [...document.querySelectorAll('[data-testid=storage-item]')].map((e) => e.getAttribute('data-complete')),
+  };
+})()`;
+
+interface StorageView {
+  used: string | null;
+  quota: string | null;
+  persisted: string | null;
+  factEngine: string | null;
+  fact: string | null;
+  notice: string | null;
+  items: string[];
+}
+
+test('a model from a URL is downloaded into the cache and opens again from it with the server gone', async ({ driver, baseURL, modelServer, engine }) => {
+  const url = `${modelServer.url}/models/${MODELS.demo.file}`;
+  const page = `${baseURL}/?threads=1&model=${encodeURIComponent(url)}`;
+  await driver.goto(page);
+  const first = await waitForReady(driver);
+  expect(first.text).not.toContain('from cache');
+  expect(modelServer.requests.filter((r) => r.method === 'GET').length).toBeGreaterThan(0);
+
+  await modelServer.close();
+  const seen = modelServer.requests.length;
+  await driver.goto(page);
+  const again = await waitForReady(driver);
+  expect(again.text).toContain('from cache');
+  expect(modelServer.requests.length).toBe(seen);
+  await send(driver, 'Hello');
+  expect(await waitForReply(driver, 1)).toEqual({ state: 'done', text: DEMO_REPLY, count: 1 });
+
+  // What this engine's storage reports, and what the app says about it.
+  await driver.click('open-storage');
+  const storage = await waitFor<StorageView>(driver, STORAGE, (v) => v.items.length > 0, 'the cached model in the Storage panel');
+  expect(storage.items).toEqual(['true']);
+  expect(storage.factEngine).toBe(engine);
+  // WebKit in an automation session refuses Blobs in IndexedDB: chunks are kept as bytes in memory,
+  // and the notice says they last only for this window; the other engines keep them on disk.
+  expect(storage.notice).toBe(engine === 'webkit' ? 'model-files' : null);
+  console.log(`${engine}: storage used ${storage.used} of quota ${storage.quota}, persisted ${storage.persisted}, notice ${storage.notice}`);
+});
+
+test('Stop keeps the partial reply and the next message works', async ({ driver, baseURL, modelServer }) => {
+  const full = MODELS.long.reply;
+  await driver.goto(`${baseURL}/?threads=1&model=${encodeURIComponent(`${modelServer.url}/models/${MODELS.long.file}`)}`);
+  await waitForReady(driver);
+  await send(driver, 'Tell me everything');
+  await waitFor(driver, `(document.querySelector('[data-testid=message][data-role=assistant] [data-testid=message-content]')?.textContent ?? '').split(' ').length`, (n: number) => n > 10, 'ten words of the reply');
+  await driver.click('stop-button');
+  const stopped = await waitForReply(driver, 1);
+  expect(stopped.state).toBe('stopped');
+  expect(stopped.text.length).toBeGreaterThan(0);
+  expect(stopped.text.length).toBeLessThan(full.length);
+  expect(full.startsWith(stopped.text)).toBe(true);
+  await new Promise((r) => setTimeout(r, 300));
+  expect((await lastReply(driver)).text).toBe(stopped.text); // nothing arrives after the stop
+
+  await send(driver, 'Hello again');
+  const second = await waitForReply(driver, 2);
+  expect(second.state).toBe('done');
+  expect(full.startsWith(second.text)).toBe(true);
+  expect(second.text.length).toBeGreaterThan(stopped.text.length / 2);
+});
+
+test('a bad file gives its specific error, never Ready: a web page, then a model llama.cpp refuses to load', async ({ driver, baseURL, modelServer }) => {
+  await driver.goto(`${baseURL}/?threads=1&model=${encodeURIComponent(`${modelServer.url}/html/${MODELS.demo.file}`)}`);
+  const html = await waitForError(driver);
+  expect(html.errorKind).toBe('html-not-gguf');
+  expect(html.error).toMatch(/web page/);
+  expect(html.state).toBe('error');
+
+  await driver.goto(`${baseURL}/?threads=1&model=${encodeURIComponent(`${modelServer.url}/models/${testModel('demoMissingTensor').file}`)}`);
+  const arch = await waitForError(driver, 120_000);
+  expect(arch.errorKind).toBe('load-failed');
+  expect(arch.error).toContain("tensor 'blk.0.ffn_down.weight' not found");
+  expect(arch.state).toBe('error');
+});

@@ -1,0 +1,125 @@
+/**
+ * One small interface over the three ways the tests drive a real browser engine: Playwright for
+ * Chromium, puppeteer-core over WebDriver BiDi for Firefox ESR, and selenium-webdriver talking to
+ * WebKitWebDriver (which starts MiniBrowser, WebKitGTK's browser) for Safari's engine. Each session
+ * is a fresh browser with empty storage. Scenarios use only these verbs, so they run the same in all.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { chromium } from '@playwright/test';
+import puppeteer from 'puppeteer-core';
+import { Builder, By, type WebDriver } from 'selenium-webdriver';
+import { CHROMIUM_ARGS, chromiumPath } from '../../tools/chromium';
+import { FIREFOX_PATH, MINIBROWSER_PATH, WEBKIT_DRIVER_PATH, XVFB_RUN_PATH } from '../../tools/browsers';
+
+export type EngineName = 'chromium' | 'firefox' | 'webkit';
+
+export interface EngineDriver {
+  readonly engine: EngineName;
+  /** Navigates and waits for the load event. */
+  goto(url: string): Promise<void>;
+  /** Evaluates a JavaScript expression in the page; its value must be JSON-serialisable. */
+  evaluate<T>(expression: string): Promise<T>;
+  /** Types text into the element with this data-testid, as a user would (key by key). */
+  type(testId: string, text: string): Promise<void>;
+  click(testId: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+const css = (testId: string): string => `[data-testid="${testId}"]`;
+
+async function openChromium(): Promise<EngineDriver> {
+  const browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
+  const page = await browser.newPage();
+  return {
+    engine: 'chromium',
+    goto: async (url) => void (await page.goto(url)),
+    evaluate: async <T>(expression: string) => (await page.evaluate(expression)) as T,
+    type: (testId, text) => page.locator(css(testId)).pressSequentially(text),
+    click: (testId) => page.locator(css(testId)).click(),
+    close: () => browser.close(),
+  };
+}
+
+async function openFirefox(): Promise<EngineDriver> {
+  const browser = await puppeteer.launch({ browser: 'firefox', executablePath: FIREFOX_PATH, headless: true });
+  const page = await browser.newPage();
+  return {
+    engine: 'firefox',
+    goto: async (url) => void (await page.goto(url)),
+    // A string, not a function: tsx would add its own helpers to a function's source.
+    evaluate: async <T>(expression: string) => (await page.evaluate(expression)) as T,
+    type: (testId, text) => page.type(css(testId), text),
+    click: (testId) => page.click(css(testId)),
+    close: () => browser.close(),
+  };
+}
+
+const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+
+/** A running WebKitWebDriver under xvfb-run; one serves many sessions. */
+export interface WebKitDriverServer {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startWebKitDriver(): Promise<WebKitDriverServer> {
+  const port = await freePort();
+  // Its own process group, so stopping it also stops Xvfb and any MiniBrowser left behind.
+  const child: ChildProcess = spawn(XVFB_RUN_PATH, ['-a', WEBKIT_DRIVER_PATH, `--port=${port}`], { detached: true, stdio: 'ignore' });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      const r = await fetch(`${url}/status`);
+      if (r.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`WebKitWebDriver did not start on port ${port}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    url,
+    stop: async () => {
+      try {
+        if (child.pid) process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    },
+  };
+}
+
+async function openWebKit(server: WebKitDriverServer): Promise<EngineDriver> {
+  const driver: WebDriver = await new Builder()
+    .usingServer(server.url)
+    .withCapabilities({
+      browserName: 'MiniBrowser',
+      'webkitgtk:browserOptions': { binary: MINIBROWSER_PATH, args: ['--automation'] },
+    })
+    .build();
+  return {
+    engine: 'webkit',
+    goto: (url) => driver.get(url),
+    evaluate: async <T>(expression: string) => (await driver.executeScript(`return (${expression});`)) as T,
+    type: async (testId, text) => driver.findElement(By.css(css(testId))).sendKeys(text),
+    click: async (testId) => driver.findElement(By.css(css(testId))).click(),
+    close: () => driver.quit(),
+  };
+}
+
+export function openEngine(engine: EngineName, webkit?: WebKitDriverServer): Promise<EngineDriver> {
+  if (engine === 'chromium') return openChromium();
+  if (engine === 'firefox') return openFirefox();
+  if (!webkit) throw new Error('WebKit sessions need a running WebKitWebDriver');
+  return openWebKit(webkit);
+}
