@@ -12,6 +12,7 @@ import type { DownloadsApi, EnsuredModel, ModelInput } from './engine/download-c
 import type { EngineApi } from './engine/engine-client';
 import { rememberedThreads } from './engine-prefs';
 import { openWithoutCache } from './uncached-model';
+import { watchDownload, watchLoad } from './watchdog';
 
 export type { ModelInput };
 
@@ -64,15 +65,26 @@ export async function openModel(
 ): Promise<OpenedModel> {
   // IndexedDB blocked (cross-site iframe, some private modes): no cache, straight into the engine.
   if (!(await clients.cacheUsable())) return openWithoutCache(input, config, clients.engine, hooks);
-  const model = await clients.downloads().ensure(input, download, {
-    onProgress: hooks.onProgress,
-    signal: hooks.signal,
-    beforeDownload: async (i) => {
-      hooks.onStatus('downloading');
-      await hooks.beforeDownload?.(i);
-      requestPersistence();
-    },
-  });
+  const stalled = new AbortController();
+  const signal = hooks.signal ? AbortSignal.any([hooks.signal, stalled.signal]) : stalled.signal;
+  const model = await watchDownload(
+    (watch) =>
+      clients.downloads().ensure(input, download, {
+        onProgress: (p) => {
+          watch.progress(p);
+          hooks.onProgress(p);
+        },
+        signal,
+        beforeDownload: async (i) => {
+          hooks.onStatus('downloading');
+          watch.step('checking that the model fits in memory');
+          await hooks.beforeDownload?.(i);
+          watch.step('starting the download');
+          requestPersistence();
+        },
+      }),
+    () => stalled.abort(new DOMException('The download stalled', 'AbortError')),
+  );
   return loadOpened(model, config, clients, hooks);
 }
 
@@ -92,7 +104,8 @@ async function loadOpened(model: EnsuredModel, config: LoadConfig, clients: Load
   const remembered = config.threads === undefined ? rememberedThreads(id) : undefined;
   const downloads = clients.downloads();
   try {
-    const info = await clients.engine.load(files, { ...config, rememberedThreads: remembered });
+    const bytes = files.reduce((n, f) => n + f.size, 0);
+    const info = await watchLoad(bytes, (onStep) => clients.engine.load(files, { ...config, rememberedThreads: remembered }, onStep));
     await downloads.markLoadError(id, null).catch(() => {});
     return { id, info, fromCache: model.fromCache };
   } catch (e) {
