@@ -100,7 +100,7 @@ describe('a first token that never comes', () => {
       ['user', 'Hi', 'done'],
       ['assistant', '', 'error'],
     ]);
-    expect(s.chat.messages[1].error).toMatch(/^Generating the reply made no progress for 12\d s \(step: waiting for the first token \(the engine evaluates a prompt of \d+ tokens\)\)\.$/);
+    expect(s.chat.messages[1].error).toMatch(/^Generating the reply made no progress for 12\d s \(step: waiting for the first token, after a prompt of \d+ tokens\)\.$/);
     expect(s.error?.kind).toBe('stalled');
     expect(s.model.status).toBe('error');
     expect(hung.terminated).toBe(true);

@@ -90,7 +90,9 @@ export async function openModel(
 
 /** Opens a complete cached model by its id (an imported file's `local:` id included), no download. */
 export async function openCachedModel(id: string, config: LoadConfig, clients: LoaderClients, hooks: Pick<LoadHooks, 'onStatus' | 'signal'>): Promise<OpenedModel> {
-  return loadOpened(await clients.downloads().openCached(id), config, clients, hooks);
+  // Reading the cache has no progress of its own: the download watchdog covers a store that never answers.
+  const model = await watchDownload(() => clients.downloads().openCached(id), () => {});
+  return loadOpened(model, config, clients, hooks);
 }
 
 /**

@@ -276,7 +276,7 @@ export function watchGeneration<T>(
     phase: 'generation',
     what: 'Generating the reply',
     limitMs: opts.firstTokenMs ?? firstTokenLimitMs(promptTokens, modelBytes),
-    step: `waiting for the first token (the engine evaluates a prompt of ${promptTokens} tokens)`,
+    step: `waiting for the first token, after a prompt of ${promptTokens} tokens`,
     onStall: abort,
     clock: opts.clock,
   });
