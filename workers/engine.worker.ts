@@ -21,7 +21,8 @@ scope.onmessage = async (ev: MessageEvent<EngineRequest>) => {
       return;
     case 'load':
       try {
-        post({ id: msg.id, type: 'loaded', info: await host.load(msg.files, msg.config) });
+        const info = await host.load(msg.files, msg.config, (step) => post({ id: msg.id, type: 'progress', step }));
+        post({ id: msg.id, type: 'loaded', info });
       } catch (e) {
         post({ id: msg.id, type: 'error', error: toErrorData(e, 'load-failed') });
       }

@@ -32,6 +32,8 @@ export type EngineRequest =
 
 export type EngineEvent =
   | { id: number; type: 'loaded'; info: LoadedModelInfo }
+  /** A load moved on: a step of its own, or a llama.cpp log line (throttled); the page's watchdog counts silence between them. */
+  | { id: number; type: 'progress'; step: string }
   | { id: number; type: 'token'; text: string }
   | { id: number; type: 'tokens'; tokenization: Tokenization }
   | { id: number; type: 'done'; result: GenerationResult }

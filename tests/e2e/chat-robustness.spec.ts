@@ -1,6 +1,6 @@
 /**
  * Nothing locks the chat: a stuck engine worker is detected by the heartbeat and handled like a
- * crash; Stop ends a generation at once even then; a message the context cannot hold is refused
+ * crash; a first token that never comes (wllama's own worker stuck) ends in a stalled error; Stop ends a generation at once even then; a message the context cannot hold is refused
  * before it enters the history; a 100,000-character paste never blocks the main thread.
  */
 import type { Page, Worker } from '@playwright/test';
@@ -58,6 +58,43 @@ test('an engine worker that stops answering: Stop ends the reply at once, the he
   await sendMessage(page, 'Hello again');
   await expect(lastAssistant(page)).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
   await expect(page.locator('[data-testid=message][data-role=assistant]').first()).toHaveAttribute('data-state', 'stopped');
+});
+
+/**
+ * wllama's own worker (blob: URL, nested in the engine worker) hung: the engine worker still answers
+ * the heartbeat, but nothing reaches llama.cpp. Stuck over the DevTools protocol, as hang() does.
+ */
+async function hangWllamaWorker(page: Page): Promise<void> {
+  await expect.poll(() => page.workers().some((w) => w.url().startsWith('blob:'))).toBe(true);
+  for (const w of page.workers().filter((w) => w.url().startsWith('blob:'))) void w.evaluate('for (;;) {}').catch(() => {});
+}
+
+test('a first token that never comes (wllama\'s inner worker hung) ends the reply with a stalled error, keeps the message, and Try again restarts the engine', async ({
+  page,
+}) => {
+  // The page's clock is moved on a second at a time (each tick on time, as in a tab in front), so
+  // the two-minute first-token limit passes in a few seconds; the workers keep real time.
+  await page.clock.install();
+  await page.goto('/');
+  await waitForReady(page);
+  await hangWllamaWorker(page);
+  await sendMessage(page, 'Hello');
+  const reply = lastAssistant(page);
+  await expect(reply).toHaveAttribute('data-state', 'streaming');
+  const banner = page.getByTestId('error-banner');
+  for (let s = 0; s < 200 && (await banner.count()) === 0; s++) await page.clock.fastForward(1000);
+  await expect(banner).toHaveAttribute('data-kind', 'stalled');
+  await expect(banner).toContainText(/Generating the reply made no progress for 1\d\d s \(step: waiting for the first token/);
+  await expect(reply).toHaveAttribute('data-state', 'error');
+  await expect(page.locator('[data-testid=message][data-role=user]')).toHaveCount(1);
+  await expect(page.getByTestId('model-status')).toHaveAttribute('data-state', 'error');
+
+  await page.getByTestId('retry-button').click();
+  await waitForReady(page);
+  await expect(banner).toHaveCount(0);
+  await sendMessage(page, 'Hello');
+  await expect(lastAssistant(page)).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
+  await expect(lastAssistant(page).getByTestId('message-content')).toHaveText(MODELS.demo.reply);
 });
 
 /**

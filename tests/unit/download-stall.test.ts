@@ -2,7 +2,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fetchRange, probe, RetryableError, STALL } from '../../workers/lib/download/http';
+import { fetchRange, fetchWhole, probe, RetryableError, STALL } from '../../workers/lib/download/http';
 
 let server: Server;
 let base = '';
@@ -10,6 +10,12 @@ let base = '';
 beforeAll(async () => {
   server = createServer((req, res) => {
     if (req.url === '/silent') return; // accepts the connection, never answers
+    if (req.url === '/whole') {
+      // A server without Range: a whole file whose body stops after 10 bytes.
+      res.writeHead(200, { 'Content-Length': '1000', 'Access-Control-Allow-Origin': '*' });
+      res.write(Buffer.alloc(10));
+      return;
+    }
     // Answers the headers and 10 bytes of a 100-byte range, then goes quiet.
     res.writeHead(206, { 'Content-Range': 'bytes 0-99/1000', 'Content-Length': '100', 'Access-Control-Allow-Origin': '*' });
     res.write(Buffer.alloc(10));
@@ -40,5 +46,18 @@ describe('a stalled download request', () => {
     const p = probe(`${base}/silent`, ctrl.signal);
     ctrl.abort(new DOMException('paused', 'AbortError'));
     await expect(p).rejects.toMatchObject({ name: 'AbortError' });
+  });
+
+  it('a whole-file download (no Range) that stops mid-body fails the same way, and time between reads does not count', async () => {
+    const reader = await fetchWhole(`${base}/whole`, new AbortController().signal);
+    const first = await reader.read();
+    expect(first.value?.length).toBe(10);
+    await new Promise((r) => setTimeout(r, 2 * STALL.ms)); // the caller writing a chunk: not the server's silence
+    const t0 = Date.now();
+    const err = await reader.read().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RetryableError);
+    expect((err as Error).message).toMatch(/the server stopped sending/);
+    expect(Date.now() - t0).toBeLessThan(5000);
+    await expect(fetchWhole(`${base}/silent`, new AbortController().signal)).rejects.toBeInstanceOf(RetryableError);
   });
 });

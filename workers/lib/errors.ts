@@ -23,6 +23,8 @@ export type ErrorKind =
   | 'context-full'
   | 'worker-unavailable'
   | 'worker-crashed'
+  /** A long phase (download, load, generation) made no progress for longer than its limit (web/src/lib/watchdog.ts). */
+  | 'stalled'
   | 'bad-url'
   | 'cors'
   | 'unsupported-arch'

@@ -33,6 +33,7 @@ export function fakeInfo(over: Partial<LoadedModelInfo> = {}): LoadedModelInfo {
     chatTemplate: null,
     metadata: {},
     loadMs: 1,
+    modelBytes: 10,
     profile: {
       family: 'openchat',
       defaultTemplate: 'openchat',
@@ -53,7 +54,12 @@ const tokenize = (prompt: PromptText): Tokenization => {
   return { text: prompt.text, ids, pieces: [...prompt.text], detokenized: prompt.text, specialSpans: [], neutralized: [] };
 };
 
-export type Behaviour = { kind: 'reply'; pieces: string[] } | { kind: 'hang' } | { kind: 'crash'; after: string[] } | { kind: 'webgpu-fail' };
+/** `everyMs`: each piece comes that long after the one before (real or fake timers), the first included. */
+export type Behaviour =
+  | { kind: 'reply'; pieces: string[]; everyMs?: number }
+  | { kind: 'hang' }
+  | { kind: 'crash'; after: string[] }
+  | { kind: 'webgpu-fail' };
 
 /** A scripted engine: each generate follows the next behaviour (the last one repeats). */
 export class FakeEngine implements EngineApi {
@@ -61,8 +67,8 @@ export class FakeEngine implements EngineApi {
   generations = 0;
   terminated = false;
   info: LoadedModelInfo = fakeInfo();
-  /** Resolves each load; a test may hold one to supersede it. */
-  loadGate: (() => Promise<void>) | null = null;
+  /** Resolves each load; a test may hold one to supersede it, or report steps through `onStep`. */
+  loadGate: ((onStep: (step: string) => void) => Promise<void>) | null = null;
   loadError: AppError | null = null;
   private readonly script: Behaviour[];
 
@@ -70,9 +76,9 @@ export class FakeEngine implements EngineApi {
     this.script = script;
   }
 
-  async load(files: Blob[], config: LoadConfig): Promise<LoadedModelInfo> {
+  async load(files: Blob[], config: LoadConfig, onStep?: (step: string) => void): Promise<LoadedModelInfo> {
     this.loads.push({ files, config });
-    if (this.loadGate) await this.loadGate();
+    if (this.loadGate) await this.loadGate(onStep ?? (() => {}));
     if (this.loadError) throw this.loadError;
     return { ...this.info, backend: config.backend === 'webgpu' ? 'webgpu' : 'cpu' };
   }
@@ -97,8 +103,9 @@ export class FakeEngine implements EngineApi {
     if (b.kind === 'hang') return new Promise(() => {}); // never answers, even to a cancel: a dead worker
     const pieces = b.kind === 'reply' ? b.pieces : b.after;
     let text = '';
+    const every = b.kind === 'reply' ? b.everyMs : undefined;
     for (const p of pieces) {
-      await Promise.resolve();
+      await (every === undefined ? Promise.resolve() : new Promise((r) => setTimeout(r, every)));
       if (signal?.aborted) return result(text, 'cancelled');
       text += p;
       onText(p);

@@ -12,6 +12,7 @@ import type { DownloadsApi, EnsuredModel, ModelInput } from './engine/download-c
 import type { EngineApi } from './engine/engine-client';
 import { rememberedThreads } from './engine-prefs';
 import { openWithoutCache } from './uncached-model';
+import { watchDownload, watchLoad } from './watchdog';
 
 export type { ModelInput };
 
@@ -64,21 +65,34 @@ export async function openModel(
 ): Promise<OpenedModel> {
   // IndexedDB blocked (cross-site iframe, some private modes): no cache, straight into the engine.
   if (!(await clients.cacheUsable())) return openWithoutCache(input, config, clients.engine, hooks);
-  const model = await clients.downloads().ensure(input, download, {
-    onProgress: hooks.onProgress,
-    signal: hooks.signal,
-    beforeDownload: async (i) => {
-      hooks.onStatus('downloading');
-      await hooks.beforeDownload?.(i);
-      requestPersistence();
-    },
-  });
+  const stalled = new AbortController();
+  const signal = hooks.signal ? AbortSignal.any([hooks.signal, stalled.signal]) : stalled.signal;
+  const model = await watchDownload(
+    (watch) =>
+      clients.downloads().ensure(input, download, {
+        onProgress: (p) => {
+          watch.progress(p);
+          hooks.onProgress(p);
+        },
+        signal,
+        beforeDownload: async (i) => {
+          hooks.onStatus('downloading');
+          watch.step('checking that the model fits in memory');
+          await hooks.beforeDownload?.(i);
+          watch.step('starting the download');
+          requestPersistence();
+        },
+      }),
+    () => stalled.abort(new DOMException('The download stalled', 'AbortError')),
+  );
   return loadOpened(model, config, clients, hooks);
 }
 
 /** Opens a complete cached model by its id (an imported file's `local:` id included), no download. */
 export async function openCachedModel(id: string, config: LoadConfig, clients: LoaderClients, hooks: Pick<LoadHooks, 'onStatus' | 'signal'>): Promise<OpenedModel> {
-  return loadOpened(await clients.downloads().openCached(id), config, clients, hooks);
+  // Reading the cache has no progress of its own: the download watchdog covers a store that never answers.
+  const model = await watchDownload(() => clients.downloads().openCached(id), () => {});
+  return loadOpened(model, config, clients, hooks);
 }
 
 /**
@@ -92,7 +106,8 @@ async function loadOpened(model: EnsuredModel, config: LoadConfig, clients: Load
   const remembered = config.threads === undefined ? rememberedThreads(id) : undefined;
   const downloads = clients.downloads();
   try {
-    const info = await clients.engine.load(files, { ...config, rememberedThreads: remembered });
+    const bytes = files.reduce((n, f) => n + f.size, 0);
+    const info = await watchLoad(bytes, (onStep) => clients.engine.load(files, { ...config, rememberedThreads: remembered }, onStep));
     await downloads.markLoadError(id, null).catch(() => {});
     return { id, info, fromCache: model.fromCache };
   } catch (e) {

@@ -22,6 +22,7 @@ import { ModelState, type ModelDeps, type ModelStatus } from './state/model.svel
 import { OfflineDownloads } from './state/offline-downloads.svelte';
 import { SettingsState } from './state/settings.svelte';
 import { StorageState } from './state/storage.svelte';
+import { engineStalled } from './watchdog';
 
 /** The workers and browser facts a session runs on (browser-session.ts gives the real ones). */
 export interface SessionDeps extends Omit<ModelDeps, 'onStatus' | 'onReady'> {
@@ -181,7 +182,7 @@ export class Session {
         .send(
           text,
           $state.snapshot(this.settings.params),
-          { engine, backend: info.backend, build: info.build, threads: info.threads, ctx: info.ctx, jinja },
+          { engine, backend: info.backend, build: info.build, threads: info.threads, ctx: info.ctx, modelBytes: info.modelBytes, jinja },
           {
             onError: (e) => this.#onChatError(e),
             onAccepted: (user, reply) => {
@@ -196,7 +197,10 @@ export class Session {
     });
   }
 
-  /** What a failed send means beyond the reply: a crashed engine is dropped, a failed GPU hands over to the CPU. */
+  /**
+   * What a failed send means beyond the reply: a crashed or stalled engine is dropped (Try again
+   * starts a new one with the model that worked), a failed GPU hands over to the CPU.
+   */
   #onChatError(e: AppError): void {
     this.#emit({ type: 'error', error: e });
     if (e.kind === 'webgpu-failed') {
@@ -205,7 +209,7 @@ export class Session {
       return;
     }
     this.chatError = e;
-    if (e.kind === 'worker-crashed') this.model.fail(e);
+    if (e.kind === 'worker-crashed' || engineStalled(e)) this.model.fail(e);
   }
 
   /** Stop always ends the reply at once, even when the engine no longer answers. */

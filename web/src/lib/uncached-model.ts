@@ -13,6 +13,7 @@ import type { EngineApi } from './engine/engine-client';
 import { localModelId } from '$workers/lib/download/import-local';
 import type { LoadHooks, ModelInput, OpenedModel } from './model-loader';
 import { rememberedThreads } from './engine-prefs';
+import { watchDownload, watchLoad } from './watchdog';
 
 /** At most one progress report per interval: a fast local download would otherwise flood the UI. */
 const PROGRESS_EVERY_MS = 100;
@@ -83,7 +84,24 @@ export async function openWithoutCache(input: ModelInput, config: LoadConfig, en
   if (input.kind === 'url') {
     hooks.onStatus('downloading');
     await hooks.beforeDownload?.(input);
-    files = await fetchWithoutCache(input.source.urls, input.source.names, hooks.onProgress, hooks.signal);
+    const { urls, names } = input.source;
+    const stalled = new AbortController();
+    const signal = hooks.signal ? AbortSignal.any([hooks.signal, stalled.signal]) : stalled.signal;
+    files = await watchDownload(
+      (watch) => {
+        watch.step('starting the download');
+        return fetchWithoutCache(
+          urls,
+          names,
+          (p) => {
+            watch.progress(p);
+            hooks.onProgress(p);
+          },
+          signal,
+        );
+      },
+      () => stalled.abort(new DOMException('The download stalled', 'AbortError')),
+    );
     id = input.source.id;
   } else {
     files = input.files;
@@ -92,6 +110,7 @@ export async function openWithoutCache(input: ModelInput, config: LoadConfig, en
   if (hooks.signal?.aborted) throw hooks.signal.reason;
   hooks.onStatus('loading');
   const remembered = config.threads === undefined ? rememberedThreads(id) : undefined;
-  const info = await engine.load(files, { ...config, rememberedThreads: remembered });
+  const bytes = files.reduce((n, f) => n + f.size, 0);
+  const info = await watchLoad(bytes, (onStep) => engine.load(files, { ...config, rememberedThreads: remembered }, onStep));
   return { id, info, fromCache: false };
 }

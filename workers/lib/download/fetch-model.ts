@@ -310,6 +310,7 @@ class Download {
       () => {
         this.tracker.undo(file, counted);
         counted = 0; // taken back: an abort during the wait before the next try must not take it back again
+        this.tracker.report(true); // a retry is progress: the page's watchdog (web/src/lib/watchdog.ts) waits on
       },
     ).catch((e: unknown) => {
       this.tracker.undo(file, counted);
@@ -351,6 +352,7 @@ class Download {
   private async whole(file: number): Promise<void> {
     const f = this.record.files[file];
     const reader = await fetchWhole(f.url, this.signal);
+    // Stored chunks are written and hashed between reads: the stall guard counts only the wait for the server.
     const hasher = this.hashers[file];
     let parts: Uint8Array[] = [];
     let partBytes = 0;
@@ -389,7 +391,7 @@ class Download {
       await flush();
     } catch (e) {
       await reader.cancel().catch(() => {});
-      if (this.signal.aborted || e instanceof AppError) throw e;
+      if (this.signal.aborted || e instanceof AppError || e instanceof RetryableError) throw e;
       throw new RetryableError(`The download of ${f.name} broke off (${e instanceof Error ? e.message : String(e)}).`);
     }
     if (f.size && size !== f.size) throw new AppError('truncated', `${f.name} is truncated: ${size} of ${f.size} bytes arrived.`);
@@ -453,14 +455,17 @@ export async function fetchModel(input: FetchModelInput): Promise<number> {
     async () => {
       const existing = await readRecord(source.id);
       if (existing?.complete) return existing.bytes;
-      input.onProgress({ phase: 'probing', loaded: 0, total: 0, files: [], bytesPerSecond: 0, etaSeconds: null, resumedFrom: 0 });
+      const probing = (): void =>
+        input.onProgress({ phase: 'probing', loaded: 0, total: 0, files: [], bytesPerSecond: 0, etaSeconds: null, resumedFrom: 0 });
+      probing();
       if (!source.sha256 && source.hf) {
         const sha256 = existing?.files.every((f) => f.expectedSha256)
           ? existing.files.map((f) => f.expectedSha256 ?? null)
           : await lookupHfSha256(source, signal);
         if (sha256) source = { ...source, sha256 };
       }
-      const probes = await Promise.all(source.urls.map((u) => withRetry(() => probe(u, signal), signal)));
+      // Each retry is reported: the page's watchdog counts silence between events.
+      const probes = await Promise.all(source.urls.map((u) => withRetry(() => probe(u, signal), signal, probing)));
       for (const [i, p] of probes.entries()) {
         try {
           const err = formatError(p.url, p.head, p.contentType);

@@ -47,6 +47,8 @@ class StallGuard {
   readonly #ctrl = new AbortController();
   #timer: ReturnType<typeof setTimeout> | undefined;
   stalled = false;
+  /** Set once the request is over (its timer is off; touch() no longer arms it). */
+  #done = false;
 
   constructor(
     outer: AbortSignal,
@@ -61,17 +63,23 @@ class StallGuard {
     return this.#ctrl.signal;
   }
 
-  /** Bytes arrived: the silence starts over. */
+  /** Bytes arrived (or a read starts): the silence starts over. */
   touch(): void {
     clearTimeout(this.#timer);
-    if (this.#ctrl.signal.aborted) return;
+    if (this.#ctrl.signal.aborted || this.#done) return;
     this.#timer = setTimeout(() => {
       this.stalled = true;
       this.#ctrl.abort(new DOMException('The server stopped sending', 'TimeoutError'));
     }, STALL.ms);
   }
 
+  /** Between reads (the caller stores what came): not the server's silence. */
+  idle(): void {
+    clearTimeout(this.#timer);
+  }
+
   done(): void {
+    this.#done = true;
     clearTimeout(this.#timer);
   }
 
@@ -362,9 +370,46 @@ async function fetchRangeOnce(url: string, start: number, end: number, expect: E
   return body;
 }
 
-/** The whole file, streamed (for servers without Range support). */
-export async function fetchWhole(url: string, signal: AbortSignal): Promise<ReadableStreamDefaultReader<Uint8Array>> {
-  const res = await send(url, { signal });
-  if (!res.ok || !res.body) throw httpError(url, res);
-  return res.body.getReader();
+/** What fetchWhole gives: the body, read by read() calls, and cancel(). */
+export interface WholeReader {
+  read(): Promise<ReadableStreamReadResult<Uint8Array>>;
+  cancel(): Promise<void>;
+}
+
+/**
+ * The whole file, streamed (for servers without Range support), under the same stall guard as the
+ * other requests: the request, and each read() while it waits for the server, fail as retryable after
+ * STALL.ms without a byte. The time between reads (the caller writing and hashing a chunk) is not
+ * the server's silence, so it does not count.
+ */
+export async function fetchWhole(url: string, signal: AbortSignal): Promise<WholeReader> {
+  const g = new StallGuard(signal, url);
+  let reader: ReadableStreamDefaultReader<Uint8Array>;
+  try {
+    const res = await send(url, { signal: g.signal });
+    if (!res.ok || !res.body) throw httpError(url, res);
+    reader = res.body.getReader();
+  } catch (e) {
+    g.done();
+    throw g.explain(e);
+  }
+  g.idle();
+  return {
+    async read() {
+      g.touch();
+      try {
+        const r = await reader.read();
+        if (r.done) g.done();
+        else g.idle();
+        return r;
+      } catch (e) {
+        g.done();
+        throw g.explain(e);
+      }
+    },
+    async cancel() {
+      g.done();
+      await reader.cancel().catch(() => {});
+    },
+  };
 }

@@ -62,6 +62,8 @@ export interface LoadedModelInfo {
   chatTemplate: string | null;
   metadata: Record<string, string>;
   loadMs: number;
+  /** Bytes of the model's files (the watchdogs' limits grow with it). */
+  modelBytes: number;
   profile: ModelProfile;
 }
 

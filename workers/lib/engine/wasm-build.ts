@@ -14,20 +14,35 @@ export interface WasmFeatures {
   firefox: boolean;
 }
 
-// A module holding one memory64 memory (limits flag 0x04): it validates only where memory64 exists.
-const MEMORY64_MODULE = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x05, 0x03, 0x01, 0x04, 0x00]);
+/** The parts of the WebAssembly namespace the probes read (a fake one in unit tests). */
+export interface WasmApi {
+  Memory: new (descriptor: { address: 'i64'; initial: bigint }) => unknown;
+  Suspending?: unknown;
+}
 
-export function wasmFeatures(): WasmFeatures {
+/**
+ * The features as wllama itself tests them (@wllama/wllama 3.8, src/utils.ts: isSupportMem64,
+ * isSupportJSPI, isFirefox), so the build chosen here is the one wllama runs: wllama switches to the
+ * compat assets given to setCompat when `!isSupportJSPI() || !isSupportMem64()`, and its default
+ * build creates its memory as `new WebAssembly.Memory({address: 'i64', ...})`.
+ *
+ * memory64 is therefore that constructor call, not `WebAssembly.validate` of a memory64 module: an
+ * engine can decode memory64 modules before its JS API takes `address: 'i64'` with BigInt sizes
+ * (V8 before 13.x names it `index`; Node 20 with --experimental-wasm-memory64 validates the module
+ * and refuses the descriptor). There, validate said yes while wllama saw no memory64.
+ */
+export function wasmFeatures(wasm: WasmApi = WebAssembly as unknown as WasmApi, userAgent = globalThis.navigator?.userAgent ?? ''): WasmFeatures {
   let memory64: boolean;
   try {
-    memory64 = WebAssembly.validate(MEMORY64_MODULE);
+    new wasm.Memory({ address: 'i64', initial: BigInt(1) }); // one 64 KiB page
+    memory64 = true;
   } catch {
     memory64 = false;
   }
   return {
-    jspi: typeof (WebAssembly as unknown as { Suspending?: unknown }).Suspending === 'function',
+    jspi: !!wasm.Suspending,
     memory64,
-    firefox: /firefox/i.test(globalThis.navigator?.userAgent ?? ''),
+    firefox: /Firefox\/([0-9.]+)(?:\s|$)/.test(userAgent),
   };
 }
 

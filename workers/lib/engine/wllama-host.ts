@@ -52,6 +52,30 @@ interface LoadParams {
   n_threads: number;
   n_gpu_layers: number;
   kvOverrides: Record<string, string> | undefined;
+  /** Each llama.cpp log line of the load: a sign that wllama's inner worker is still working. */
+  onLine?: (line: string) => void;
+}
+
+/** How often a load's log lines are passed on as progress (llama.cpp prints hundreds in a burst). */
+const LOG_PROGRESS_MS = 500;
+
+/** Reports a load's steps to the page, and its llama.cpp log lines at most every LOG_PROGRESS_MS. */
+class LoadSteps {
+  #step = 'starting';
+  #lastLine = 0;
+  constructor(private readonly report: (step: string) => void) {}
+
+  step(step: string): void {
+    this.#step = step;
+    this.report(step);
+  }
+
+  line = (line: string): void => {
+    const now = performance.now();
+    if (now - this.#lastLine < LOG_PROGRESS_MS) return;
+    this.#lastLine = now;
+    this.report(`${this.#step}; llama.cpp's last line: ${line.trim().slice(0, 160)}`);
+  };
 }
 
 /**
@@ -62,7 +86,14 @@ interface LoadParams {
  */
 async function createLoaded(files: Blob[], p: LoadParams): Promise<Wllama> {
   const log = new LoadLog(quietLogger);
-  const w = new Wllama({ default: wasmUrl }, { logger: log.logger, cacheManager: new CacheManager([noWllamaStorage]) });
+  const seen =
+    (f: (...a: unknown[]) => void) =>
+    (...a: unknown[]): void => {
+      f(...a);
+      p.onLine?.(a.map(String).join(' '));
+    };
+  const logger = { debug: seen(log.logger.debug), log: seen(log.logger.log), warn: seen(log.logger.warn), error: seen(log.logger.error) };
+  const w = new Wllama({ default: wasmUrl }, { logger, cacheManager: new CacheManager([noWllamaStorage]) });
   // wllama takes the compat build when JSPI or memory64 is missing and compat assets are set: ours,
   // served by the app ('firefox_safari': the choice was made in chooseWasmBuild, not by browser name).
   w.setCompat(p.build === 'compat' ? { worker: new URL(compatWorkerUrl, self.location.href).href, wasm: compatWasmUrl } : null, 'firefox_safari');
@@ -122,14 +153,17 @@ export class WllamaHost {
    * Loads a model next to the one loaded now, and swaps only once the new one works: a failed open
    * leaves the previous model loaded and usable (the cost is both in memory during the load).
    */
-  async load(files: Blob[], config: LoadConfig): Promise<LoadedModelInfo> {
+  async load(files: Blob[], config: LoadConfig, onStep: (step: string) => void = () => {}): Promise<LoadedModelInfo> {
     const t0 = performance.now();
+    const steps = new LoadSteps(onStep);
+    steps.step('choosing the backend');
     const choice = await chooseBackend(config.backend);
     const build = chooseWasmBuild(config.build ?? 'auto', wasmFeatures());
     // wllama picks compat only where JSPI is missing: hiding it in this worker (which hosts nothing
     // but wllama) is how ?build=compat runs the compat build in a browser that has JSPI.
     if (build.build === 'compat' && 'Suspending' in WebAssembly) delete (WebAssembly as unknown as { Suspending?: unknown }).Suspending;
     const bytes = files.reduce((n, f) => n + f.size, 0);
+    steps.step("reading the model's GGUF header");
     const profiled = await profileModel(files[0]).catch((e: unknown) => {
       throw new AppError('corrupt-gguf', `The model's GGUF header cannot be read: ${e instanceof Error ? e.message : String(e)}`);
     });
@@ -143,8 +177,17 @@ export class WllamaHost {
     });
     // llama.cpp expects the override list to end with an empty key (its CLI adds one; wllama 3.8 does not).
     const kvOverrides = Object.keys(profiled.kvOverrides).length ? { ...profiled.kvOverrides, '': 'int:0' } : undefined;
-    const loadWith = (threads: number, backend: Backend): Promise<Wllama> =>
-      createLoaded(files, { build: build.build, n_ctx: config.ctx, n_threads: threads, n_gpu_layers: backend === 'cpu' ? 0 : (config.gpuLayers ?? 99999), kvOverrides });
+    const loadWith = (threads: number, backend: Backend): Promise<Wllama> => {
+      steps.step(`loading the weights with ${threads} thread${threads === 1 ? '' : 's'} on ${backend === 'cpu' ? 'the CPU' : 'WebGPU'}`);
+      return createLoaded(files, {
+        build: build.build,
+        n_ctx: config.ctx,
+        n_threads: threads,
+        n_gpu_layers: backend === 'cpu' ? 0 : (config.gpuLayers ?? 99999),
+        kvOverrides,
+        onLine: steps.line,
+      });
+    };
 
     const first = await loadWithFallback(choice.backend, choice.reason, (b) => loadWith(decision.order[0], b));
     let w = first.value;
@@ -154,10 +197,12 @@ export class WllamaHost {
     if (decision.source === 'measured' && first.backend === 'cpu') {
       try {
         const probeToken = tokenize(profiled.vocab, ' the', { addSpecial: false, parseSpecial: false })[0] ?? 0;
+        steps.step(`measuring the speed with ${decision.order[0]} threads`);
         probes.push({ threads: decision.order[0], genTps: await probeSpeed(w, probeToken) });
         for (const threads of decision.order.slice(1)) {
           await w.exit();
           w = await loadWith(threads, 'cpu');
+          steps.step(`measuring the speed with ${threads} threads`);
           probes.push({ threads, genTps: await probeSpeed(w, probeToken) });
         }
         const best = fastest(probes);
@@ -176,6 +221,7 @@ export class WllamaHost {
         threadsNote = `${fallback}: measuring failed (${e instanceof Error ? e.message : String(e)}), so the usual choice is used.`;
       }
     }
+    steps.step('swapping in the new model');
     const previous = this.wllama;
     this.wllama = w;
     this.vocab = profiled.vocab;
@@ -201,6 +247,7 @@ export class WllamaHost {
       chatTemplate: w.getChatTemplate(),
       metadata: ctx.metadata,
       loadMs: performance.now() - t0,
+      modelBytes: bytes,
       profile: profiled.profile,
     };
     return this.info;

@@ -28,8 +28,9 @@ export class EngineClient {
     }));
   }
 
-  async load(files: Blob[], config: LoadConfig): Promise<LoadedModelInfo> {
-    const ev = await this.client.call({ type: 'load', files, config });
+  /** Loads a model; `onStep` sees each step of the load as the worker reports it (for the load watchdog). */
+  async load(files: Blob[], config: LoadConfig, onStep?: (step: string) => void): Promise<LoadedModelInfo> {
+    const ev = await this.client.call({ type: 'load', files, config }, { onEvent: (e) => e.type === 'progress' && onStep?.(e.step) });
     if (ev.type === 'loaded') return ev.info;
     throw new AppError('load-failed', 'The inference worker ended the load without an answer.');
   }

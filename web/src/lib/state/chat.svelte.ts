@@ -15,6 +15,7 @@ import type { EngineApi } from '../engine/engine-client';
 import type { WasmBuild } from '$workers/lib/engine/wasm-build';
 import { checkTokens, statsFrom, type GenStats, type TokenCheck } from '../reply-check';
 import { refuseOverContext } from '$workers/lib/engine/context-limit';
+import { watchGeneration } from '../watchdog';
 
 export type { GenStats, TokenCheck };
 
@@ -43,6 +44,8 @@ export interface Runtime {
   build?: WasmBuild;
   threads: number;
   ctx: number;
+  /** Bytes of the model's weights: the generation watchdog's limits grow with it. */
+  modelBytes?: number;
   jinja?: TemplateOptions['jinja'];
 }
 
@@ -160,16 +163,25 @@ export class ChatState {
     try {
       const sent: SentPrompt = { text: tokenization.text, template: this.template, tokenization, engineCount: null, enginePrompt: null };
       this.lastPrompt = sent;
-      const result = await rt.engine.generate(
-        prompt,
-        { ...params, max_tokens: Math.min(params.max_tokens, rt.ctx - tokenization.ids.length), stop: stopStrings(this.template, { coding: this.coding }) },
-        (piece) => {
-          ttft ??= performance.now() - t0;
-          if (reply.state !== 'streaming') return; // stopped: a late piece is dropped
-          streamed.push(piece);
-          hooks.onPiece?.(piece, reply);
-        },
-        abort.signal,
+      // A first token (or a next one) that never comes ends the reply with a `stalled` error, even
+      // when the engine no longer answers the cancel (watchdog.ts); the session then restarts the engine.
+      const result = await watchGeneration(
+        tokenization.ids.length,
+        rt.modelBytes ?? 0,
+        (onToken) =>
+          rt.engine.generate(
+            prompt,
+            { ...params, max_tokens: Math.min(params.max_tokens, rt.ctx - tokenization.ids.length), stop: stopStrings(this.template, { coding: this.coding }) },
+            (piece) => {
+              onToken();
+              ttft ??= performance.now() - t0;
+              if (reply.state !== 'streaming') return; // stopped: a late piece is dropped
+              streamed.push(piece);
+              hooks.onPiece?.(piece, reply);
+            },
+            abort.signal,
+          ),
+        () => abort.abort(),
       );
       streamed.flush();
       if (reply.state === 'streaming') reply.state = result.finishReason === 'cancelled' ? 'stopped' : 'done';

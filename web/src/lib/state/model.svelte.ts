@@ -11,6 +11,7 @@ import { headerVerdict, readHeaderBeforeDownload } from '../memory-verdict';
 import { readBrowserLimits } from '$workers/lib/planner/browser-limits';
 import type { PlanLimits } from '$workers/lib/planner/memory-plan';
 import { openCachedModel, openModel, type LoaderClients, type ModelInput, type OpenedModel } from '../model-loader';
+import { engineStalled, StalledError } from '../watchdog';
 
 /** What ModelState runs on: the session gives the real workers, unit tests give fakes. */
 export interface ModelDeps {
@@ -242,15 +243,19 @@ export class ModelState {
     return true;
   }
 
-  /** Marks the engine unusable (e.g. its worker crashed); the conversation stays. */
+  /** Marks the engine unusable (e.g. its worker crashed, or a load or generation stalled); the conversation stays. */
   fail(e: unknown): void {
     this.error = e instanceof AppError ? e : new AppError('load-failed', e instanceof Error ? e.message : String(e));
-    if (this.error.kind === 'worker-crashed' || this.error.kind === 'worker-unavailable') {
+    if (this.error.kind === 'worker-crashed' || this.error.kind === 'worker-unavailable' || engineStalled(e)) {
+      // A stalled engine is handled as a crashed one: wllama's inner worker cannot be told to stop,
+      // so the engine worker (and the model it held) is shut down and a new one starts on Try again.
       this.#engine?.terminate();
       this.#engine = null;
-      // Try again reloads the model that was working (the conversation lives elsewhere and stays).
+      // Try again reloads the model that was working (the conversation lives elsewhere and stays);
+      // after a load that stalled, it loads that model again (it may only have been slow).
       const l = this.#loaded;
-      if (l) this.#last = { request: l.request, config: l.config, download: l.download };
+      const loadStalled = e instanceof StalledError && e.phase === 'load';
+      if (l && !loadStalled) this.#last = { request: l.request, config: l.config, download: l.download };
       this.#loaded = null;
     }
     // Interrupted (the network, or a disk that filled up): the chunks already stored are kept, and
