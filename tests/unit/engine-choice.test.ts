@@ -118,6 +118,13 @@ describe('thread calibration plan', () => {
     expect(d.note).toMatch(/too large/);
   });
 
+  it('does not measure on the compat build, whose every load is slow', () => {
+    const d = decideThreads({ ...base, build: 'compat' });
+    expect(d).toMatchObject({ order: [2], source: 'prior' });
+    expect(d.note).toMatch(/compat build loads too slowly/);
+    expect(decideThreads({ ...base, build: 'default' }).source).toBe('measured');
+  });
+
   it('does not measure on WebGPU', () => {
     expect(decideThreads({ ...base, backend: 'webgpu' }).source).toBe('prior');
   });

@@ -66,6 +66,8 @@ export function decideThreads(opts: {
   cores: number;
   isolated: boolean;
   backend: 'cpu' | 'webgpu';
+  /** The llama.cpp build (wasm-build.ts); absent means the default one. */
+  build?: 'default' | 'compat';
 }): ThreadDecision {
   const { requested, remembered, modelBytes, cores, isolated } = opts;
   if (requested !== undefined) return { order: [requested], source: 'requested', note: `${requested} requested.` };
@@ -79,6 +81,16 @@ export function decideThreads(opts: {
   const prior = priorThreads(modelBytes, cores);
   if (opts.backend === 'webgpu') {
     return { order: [prior], source: 'prior', note: `${prior}: the GPU does the heavy work, so threads were not measured.` };
+  }
+  if (opts.build === 'compat') {
+    // Each trial is a full model load, and the compat build loads many times slower (WebKitGTK: about
+    // 20 s for the 8.6 MB demo, against under 1 s on the default build), so measuring would cost a
+    // first visit more than the fastest thread count can win back.
+    return {
+      order: [prior],
+      source: 'prior',
+      note: `${prior}: not measured, because the compat build loads too slowly to load the model once per thread count; set a thread count in Settings to try another.`,
+    };
   }
   if (modelBytes > CALIBRATION_MAX_BYTES) {
     return {

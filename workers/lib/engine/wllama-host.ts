@@ -174,6 +174,7 @@ export class WllamaHost {
       cores: navigator.hardwareConcurrency,
       isolated: self.crossOriginIsolated,
       backend: choice.backend,
+      build: build.build,
     });
     // llama.cpp expects the override list to end with an empty key (its CLI adds one; wllama 3.8 does not).
     const kvOverrides = Object.keys(profiled.kvOverrides).length ? { ...profiled.kvOverrides, '': 'int:0' } : undefined;
