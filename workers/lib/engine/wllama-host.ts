@@ -31,15 +31,17 @@ const quietLogger = {
 };
 
 /**
- * wllama 3.8 fails a request whose output is not valid UTF-8 (llama.cpp's JSON encoder throws and the
- * glue reply is never written, so the worker reads the "GLUE" magic as a length: 1163217991).
+ * wllama (3.8 and 3.13 alike) fails a request whose output is not valid UTF-8: its glue encodes the
+ * result with nlohmann::json's strict dump(), which throws, the glue reply is never written, and the
+ * worker reads the "GLUE" magic as a length: 1163217991. tests/e2e/chat-robustness.spec.ts has such a
+ * model (a lone 0xFF byte token); it still fails this way on 3.13.0.
  */
 function generationError(e: unknown): AppError {
   const message = e instanceof Error ? e.message : String(e);
   if (message.includes('Invalid typed array length: 1163217991')) {
     return new AppError(
       'generation-failed',
-      'The model produced bytes that are not valid UTF-8 text, which the engine (wllama 3.8) cannot pass on. ' +
+      'The model produced bytes that are not valid UTF-8 text, which the engine (wllama) cannot pass on. ' +
         'The reply so far is kept; try again or rephrase.',
     );
   }
@@ -141,7 +143,9 @@ export class WllamaHost {
       isolated: self.crossOriginIsolated,
       backend: choice.backend,
     });
-    // llama.cpp expects the override list to end with an empty key (its CLI adds one; wllama 3.8 does not).
+    // llama.cpp expects the override list to end with an empty key (its CLI adds one; wllama does not:
+    // 3.13.0 still copies only the given keys, and without this entry the load stops on llama.cpp's
+    // assert "KV overrides not terminated with empty key"; template.spec.ts's demoNoEot test fails).
     const kvOverrides = Object.keys(profiled.kvOverrides).length ? { ...profiled.kvOverrides, '': 'int:0' } : undefined;
     const loadWith = (threads: number, backend: Backend): Promise<Wllama> =>
       createLoaded(files, { build: build.build, n_ctx: config.ctx, n_threads: threads, n_gpu_layers: backend === 'cpu' ? 0 : (config.gpuLayers ?? 99999), kvOverrides });
