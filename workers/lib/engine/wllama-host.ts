@@ -15,6 +15,7 @@ import { chooseWasmBuild, wasmFeatures, type WasmBuild } from './wasm-build';
 import { noWllamaStorage } from './no-wllama-storage';
 import { LoadLog, loadFailedMessage } from './load-log';
 import { AppError } from '../errors';
+import { generationError, versionMismatchError } from './engine-errors';
 import type { GenerateRequestOptions, GenerationResult, GenerationTimings, LoadConfig, LoadedModelInfo } from './types';
 import { tokenize, type Vocab } from '../tokenizer/index';
 import { tokenizePrompt, type Tokenization } from '../tokenizer/prompt';
@@ -30,24 +31,6 @@ const quietLogger = {
   error: (...a: unknown[]) => console.error('[wllama]', ...a),
 };
 
-/**
- * wllama (3.8 and 3.13 alike) fails a request whose output is not valid UTF-8: its glue encodes the
- * result with nlohmann::json's strict dump(), which throws, the glue reply is never written, and the
- * worker reads the "GLUE" magic as a length: 1163217991. tests/e2e/chat-robustness.spec.ts has such a
- * model (a lone 0xFF byte token); it still fails this way on 3.13.0.
- */
-function generationError(e: unknown): AppError {
-  const message = e instanceof Error ? e.message : String(e);
-  if (message.includes('Invalid typed array length: 1163217991')) {
-    return new AppError(
-      'generation-failed',
-      'The model produced bytes that are not valid UTF-8 text, which the engine (wllama) cannot pass on. ' +
-        'The reply so far is kept; try again or rephrase.',
-    );
-  }
-  return new AppError('generation-failed', `Generation failed: ${message}`);
-}
-
 interface LoadParams {
   build: WasmBuild;
   n_ctx: number;
@@ -57,8 +40,8 @@ interface LoadParams {
 }
 
 /**
- * A new Wllama with the model loaded; on failure nothing is left running. wllama 3.8 does not throw
- * when llama.cpp refuses a model (unknown architecture, missing tensor, a KV cache that cannot be
+ * A new Wllama with the model loaded; on failure nothing is left running. wllama (3.8, 3.13) does not
+ * throw when llama.cpp refuses a model (unknown architecture, missing tensor, a KV cache that cannot be
  * allocated): it returns a context of 0 tokens or a vocabulary of 0. Both are failures here, with
  * llama.cpp's reason taken from its log for this load.
  */
@@ -82,6 +65,9 @@ async function createLoaded(files: Blob[], p: LoadParams): Promise<Wllama> {
     if (!(info.n_ctx > 0)) failure = `(it reported a ${info.n_ctx ?? 0}-token context)`;
     else if (!(info.n_vocab > 0)) failure = '(it reported an empty vocabulary)';
   } catch (e) {
+    // wllama has already exited this instance when it throws version_mismatch.
+    const mismatch = versionMismatchError(e, p.build);
+    if (mismatch) throw mismatch;
     failure = `(${e instanceof Error ? e.message : String(e)})`;
   }
   if (failure === null) return w;
