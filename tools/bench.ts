@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { parseArgs, wants } from './bench/args';
 import { bestThreads, printBest, printCache, printTable } from './bench/report';
 import { runScale } from './bench/scale';
-import { buildApp, ROOT } from './bench/servers';
+import { buildApp, distDir, ROOT, useDist } from './bench/servers';
 import { CTX, runSuite } from './bench/suite';
 
 async function main(): Promise<void> {
@@ -23,7 +23,9 @@ async function main(): Promise<void> {
       (args.scale ? '; scale run.' : `; runs ${args.runs}, ${args.tokens} generated tokens, ctx ${CTX}.`),
   );
   const needBrowser = args.scale || wants(args, 'app') || wants(args, 'bare') || wants(args, 'cache');
+  if (args.dist) useDist(args.dist);
   if (args.build && needBrowser) buildApp();
+  if (needBrowser) console.log(`Serving the app from ${distDir()}`);
 
   const out: Record<string, unknown> = { started: started.toISOString(), args, cores: cpus().length, loadAverageStart: loadavg() };
   if (args.scale) {

@@ -4,7 +4,7 @@
  * before it enters the history; a 100,000-character paste never blocks the main thread.
  */
 import type { Page, Worker } from '@playwright/test';
-import { MODELS } from '../../tools/models/catalog';
+import { BAD_UTF8_REPLY_PARTS, MODELS } from '../../tools/models/catalog';
 import { expect, lastAssistant, sendMessage, test, waitForReady } from './fixtures';
 
 /** The app's engine worker (not wllama's nested one, which runs from a blob: URL). */
@@ -207,4 +207,25 @@ test('a 100,000-character paste and send never block the main thread for more th
   await sendMessage(page, 'Hello');
   await expect(lastAssistant(page)).toHaveAttribute('data-state', 'done');
   await expect(lastAssistant(page).getByTestId('message-content')).toHaveText(MODELS.demo.reply);
+});
+
+test('a reply holding a byte that is not valid UTF-8 keeps the text before it, says why, and the engine answers the next message', async ({ page, modelServer }) => {
+  // wllama (3.8 and 3.13 alike) cannot pass on such a reply: llama.cpp's JSON encoder throws on it.
+  await page.goto(`/?model=${encodeURIComponent(`${modelServer.url}/models/${MODELS.badUtf8.file}`)}`);
+  await waitForReady(page);
+  await sendMessage(page, 'Hello');
+  const reply = lastAssistant(page);
+  await expect(reply).toHaveAttribute('data-state', 'error');
+  await expect(reply.getByTestId('message-content')).toHaveText(BAD_UTF8_REPLY_PARTS[0]);
+  const banner = page.getByTestId('error-banner');
+  await expect(banner).toHaveAttribute('data-kind', 'generation-failed');
+  await expect(banner).toContainText('not valid UTF-8');
+  await expect(page.getByTestId('model-status')).toHaveAttribute('data-state', 'ready');
+
+  // Not stuck: the engine takes the next message (this model's reply is the same for any prompt).
+  await sendMessage(page, 'Again');
+  const next = lastAssistant(page);
+  await expect(next).toHaveAttribute('data-state', 'error');
+  await expect(next.getByTestId('message-content')).toHaveText(BAD_UTF8_REPLY_PARTS[0]);
+  await expect(page.locator('[data-testid="message"][data-role="user"]')).toHaveCount(2);
 });

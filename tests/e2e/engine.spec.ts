@@ -47,6 +47,32 @@ test('?build=compat runs the compat build (served by the app) and answers exactl
   await expect(page.getByTestId('wasm-build')).toContainText('JSPI and memory64');
 });
 
+for (const build of ['default', 'compat'] as const) {
+  test(`a ${build} wasm from another llama.cpp commit than wllama's script is refused with its own error, and no retry`, async ({ page }) => {
+    // The served wasm with its version string's commit zeroed (same length): it still instantiates,
+    // and wllama 3.13's check compares that version with the one its JavaScript expects.
+    let patched = 0;
+    await page.context().route(/\/assets\/wllama-[^/]*\.wasm$/, async (route) => {
+      const response = await route.fetch();
+      const body = Buffer.from(await response.body());
+      const text = body.toString('latin1');
+      const m = /"version":"b\d+-([0-9a-f]+)"/.exec(text);
+      if (m) {
+        body.write('0'.repeat(m[1].length), m.index + m[0].length - 1 - m[1].length, 'latin1');
+        patched++;
+      }
+      await route.fulfill({ response, body });
+    });
+    await page.goto(`/?threads=1&build=${build}`);
+    await expect(page.getByTestId('model-status')).toHaveAttribute('data-state', 'error', { timeout: 60_000 });
+    const banner = page.getByTestId('error-banner');
+    await expect(banner).toHaveAttribute('data-kind', 'engine-mismatch');
+    await expect(banner).toContainText(new RegExp(`the ${build} build's WebAssembly file is b\\d+-0+\\b`));
+    await expect(banner.getByTestId('retry-button')).toHaveCount(0);
+    expect(patched).toBeGreaterThan(0);
+  });
+}
+
 test.describe('thread count by measurement', () => {
   test.use({ threadsPref: null });
   test('the first load measures each candidate; the next load reuses the result', async ({ page }) => {

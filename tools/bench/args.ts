@@ -1,4 +1,5 @@
 /** Command-line flags of `npm run bench` (see README.md, "Benchmarks"). */
+import { resolve } from 'node:path';
 
 export type Runtime = 'app' | 'bare' | 'native';
 export type Section = Runtime | 'cache';
@@ -11,6 +12,8 @@ export interface BenchArgs {
   /** Generated tokens per run. */
   tokens: number;
   build: boolean;
+  /** A built app folder to serve instead of building one (e.g. two engine versions, one after the other). */
+  dist: string | null;
   scale: boolean;
   /** Scale model weight type. */
   scaleType: 'q3_k' | 'q2_k';
@@ -23,6 +26,7 @@ const HELP = `npm run bench -- [flags]
   --runs N              runs per figure (the median is shown)                  default 3
   --tokens N            tokens generated per run                               default 128
   --no-build            use the last build (.cache/bench-dist, else dist/)
+  --dist DIR            serve this built app folder (implies --no-build)
   --only app,bare,native,cache   run only these sections                      default all
   --scale               only the Starling-7B-shaped scale run (about 3.1 GB, minutes)
   --scale-type q3_k|q2_k  weight type of the scale model                       default q3_k`;
@@ -39,7 +43,7 @@ function positive(v: string | undefined, flag: string): number {
 }
 
 export function parseArgs(argv: readonly string[]): BenchArgs {
-  const a: BenchArgs = { models: ['q8', 'q4'], threads: [1, 2], runs: 3, tokens: 128, build: true, scale: false, scaleType: 'q3_k', only: null };
+  const a: BenchArgs = { models: ['q8', 'q4'], threads: [1, 2], runs: 3, tokens: 128, build: true, dist: null, scale: false, scaleType: 'q3_k', only: null };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const [name, inline] = flag.includes('=') ? [flag.slice(0, flag.indexOf('=')), flag.slice(flag.indexOf('=') + 1)] : [flag, undefined];
@@ -63,6 +67,13 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
       case '--no-build':
         a.build = false;
         break;
+      case '--dist': {
+        const d = value();
+        if (!d || d.startsWith('--')) throw new Error(`--dist needs a folder\n\n${HELP}`);
+        a.dist = resolve(d);
+        a.build = false;
+        break;
+      }
       case '--scale':
         a.scale = true;
         break;

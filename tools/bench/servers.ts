@@ -22,8 +22,17 @@ export function buildApp(): void {
   if (r.status !== 0) throw new Error('npm run build failed');
 }
 
-/** The folder to serve: the bench build, or dist/ when there is none (with --no-build). */
+let chosenDist: string | null = null;
+
+/** Serve this built app folder (`--dist`) instead of the bench build. */
+export function useDist(dir: string): void {
+  if (!existsSync(join(dir, 'index.html'))) throw new Error(`--dist ${dir}: no index.html there (build it with vite build --outDir)`);
+  chosenDist = dir;
+}
+
+/** The folder to serve: --dist, else the bench build, or dist/ when there is none (with --no-build). */
 export function distDir(): string {
+  if (chosenDist) return chosenDist;
   if (existsSync(join(BENCH_DIST, 'index.html'))) return BENCH_DIST;
   if (existsSync(join(ROOT, 'dist/index.html'))) return join(ROOT, 'dist');
   throw new Error('no build found: run without --no-build');

@@ -11,7 +11,7 @@ import { bpeModelSpec, scriptedStarChatSpec } from './bpe-model';
 import { llamaSpec, type LlamaShape } from './llama-model';
 import { OLD_OPENCHAT_JINJA_TEMPLATE, openChatVocabKv } from './openchat-vocab';
 import { GgmlType, Rng, type GgmlTypeId } from './quant';
-import { openChatTokenizerVocab, scriptedSpec, uniqueReplyIds } from './scripted';
+import { byteTokenId, openChatTokenizerVocab, scriptedSpec, uniqueReplyIds } from './scripted';
 
 /** What the default demo model answers, to anything. */
 export const DEMO_REPLY =
@@ -19,6 +19,17 @@ export const DEMO_REPLY =
 
 /** What the scripted StarChat-style model answers (a newline first, as StarChat writes after <|assistant|>). */
 export const STARCHAT_REPLY = '\nHi from the StarChat test model.';
+
+/**
+ * A reply with a byte that is never valid UTF-8 (0xFF) between two plain parts: what a model with
+ * byte tokens can emit. The engine must neither lose the reply nor stop the chat working.
+ */
+export const BAD_UTF8_REPLY_PARTS = ['Plain words first', 'then some trailing text'] as const;
+export const badUtf8ReplyIds = (): number[] => [
+  ...uniqueReplyIds(BAD_UTF8_REPLY_PARTS[0]),
+  byteTokenId(0xff),
+  ...uniqueReplyIds(BAD_UTF8_REPLY_PARTS[1]),
+];
 
 /** A long scripted reply: many distinct word pieces, for stop/cancel tests. */
 export function longReplyIds(count = 600): number[] {
@@ -39,7 +50,7 @@ export const BENCH_134M_SHAPE: LlamaShape = { vocab: 32002, dim: 768, layers: 12
 /**
  * Random weights, except that the output rows of byte tokens and of the special tokens are zero:
  * greedy decoding then never picks them, so replies never end early and never contain invalid
- * UTF-8 (which wllama 3.8 cannot stream; see wllama-host.ts).
+ * UTF-8 (which wllama cannot stream; see wllama-host.ts).
  */
 const randomModel = (name: string, shape: LlamaShape, type: GgmlTypeId) => (path: string) => {
   const rng = new Rng(7);
@@ -88,6 +99,10 @@ export const MODELS = {
     reply: replyText(longReplyIds()),
     write: (path: string) =>
       writeGguf(path, scriptedSpec({ name: 'Scripted long reply', reply: longReplyIds(), layers: 4 })),
+  },
+  badUtf8: {
+    file: 'demo-bad-utf8.Q8_0.gguf',
+    write: (path: string) => writeGguf(path, scriptedSpec({ name: 'Scripted reply with an invalid UTF-8 byte', reply: badUtf8ReplyIds() })),
   },
   demoOldTemplate: {
     file: 'demo-old-template.Q8_0.gguf',

@@ -129,6 +129,9 @@ export function openChatTokenizerVocab(): Vocab {
 
 const byteId = (v: Vocab, b: number): number => v.tokenToId.get(`<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`)!;
 
+/** The OpenChat vocabulary's byte token for one byte (`<0xFF>` is id 258). */
+export const byteTokenId = (b: number): number => byteId(openChatTokenizerVocab(), b);
+
 /**
  * Token ids that decode to `text` with no id used twice: the canonical tokenization, where a piece
  * already used is replaced by two unused sub-pieces or, failing that, by its byte tokens.

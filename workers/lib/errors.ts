@@ -18,6 +18,7 @@ export type ErrorKind =
   | 'source-changed'
   | 'storage'
   | 'load-failed'
+  | 'engine-mismatch'
   | 'generation-failed'
   | 'webgpu-failed'
   | 'context-full'
@@ -44,6 +45,7 @@ export const RETRY_CANNOT_HELP: ReadonlySet<ErrorKind> = new Set<ErrorKind>([
   'cors',
   'http-404',
   'integrity',
+  'engine-mismatch',
 ]);
 
 export interface AppErrorData {

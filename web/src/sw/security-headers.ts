@@ -13,7 +13,7 @@
  *  - script-src 'self' 'wasm-unsafe-eval': every script is a built file from this origin (no inline
  *    script in the HTML: Vite emits its modulepreload polyfill as a file); llama.cpp and hash-wasm are
  *    WebAssembly, which compiles only with 'wasm-unsafe-eval'. No 'unsafe-eval'.
- *  - worker-src 'self' blob:: the app's workers are module files from 'self'; wllama 3.8 starts its own
+ *  - worker-src 'self' blob:: the app's workers are module files from 'self'; wllama (3.8, 3.13) starts its own
  *    worker from a blob: URL (`URL.createObjectURL(new Blob([code]))`, then `new Worker(url, {type:
  *    'module'})`), and llama.cpp's pthreads are started from a blob: URL of the same code.
  *  - connect-src 'self' https: http://127.0.0.1:* http://localhost:* blob: data:: users paste any

@@ -1,6 +1,6 @@
 /**
- * llama.cpp's log lines for one load, captured through wllama's logger option. wllama 3.8 reports a
- * failed load by returning n_ctx = 0 (or n_vocab = 0), not by throwing, and llama.cpp's reason
+ * llama.cpp's log lines for one load, captured through wllama's logger option. wllama (3.8, 3.13)
+ * reports a failed load by returning n_ctx = 0 (or n_vocab = 0), not by throwing, and llama.cpp's reason
  * ("unknown model architecture: 'gpt5'", "missing tensor …", "failed to allocate … buffer") goes only
  * to the log: this keeps the lines that say why, so the error can show them.
  */

@@ -15,6 +15,7 @@ import { chooseWasmBuild, wasmFeatures, type WasmBuild } from './wasm-build';
 import { noWllamaStorage } from './no-wllama-storage';
 import { LoadLog, loadFailedMessage } from './load-log';
 import { AppError } from '../errors';
+import { generationError, versionMismatchError } from './engine-errors';
 import type { GenerateRequestOptions, GenerationResult, GenerationTimings, LoadConfig, LoadedModelInfo } from './types';
 import { tokenize, type Vocab } from '../tokenizer/index';
 import { tokenizePrompt, type Tokenization } from '../tokenizer/prompt';
@@ -29,22 +30,6 @@ const quietLogger = {
   warn: (...a: unknown[]) => console.warn('[wllama]', ...a),
   error: (...a: unknown[]) => console.error('[wllama]', ...a),
 };
-
-/**
- * wllama 3.8 fails a request whose output is not valid UTF-8 (llama.cpp's JSON encoder throws and the
- * glue reply is never written, so the worker reads the "GLUE" magic as a length: 1163217991).
- */
-function generationError(e: unknown): AppError {
-  const message = e instanceof Error ? e.message : String(e);
-  if (message.includes('Invalid typed array length: 1163217991')) {
-    return new AppError(
-      'generation-failed',
-      'The model produced bytes that are not valid UTF-8 text, which the engine (wllama 3.8) cannot pass on. ' +
-        'The reply so far is kept; try again or rephrase.',
-    );
-  }
-  return new AppError('generation-failed', `Generation failed: ${message}`);
-}
 
 interface LoadParams {
   build: WasmBuild;
@@ -79,8 +64,8 @@ class LoadSteps {
 }
 
 /**
- * A new Wllama with the model loaded; on failure nothing is left running. wllama 3.8 does not throw
- * when llama.cpp refuses a model (unknown architecture, missing tensor, a KV cache that cannot be
+ * A new Wllama with the model loaded; on failure nothing is left running. wllama (3.8, 3.13) does not
+ * throw when llama.cpp refuses a model (unknown architecture, missing tensor, a KV cache that cannot be
  * allocated): it returns a context of 0 tokens or a vocabulary of 0. Both are failures here, with
  * llama.cpp's reason taken from its log for this load.
  */
@@ -111,6 +96,9 @@ async function createLoaded(files: Blob[], p: LoadParams): Promise<Wllama> {
     if (!(info.n_ctx > 0)) failure = `(it reported a ${info.n_ctx ?? 0}-token context)`;
     else if (!(info.n_vocab > 0)) failure = '(it reported an empty vocabulary)';
   } catch (e) {
+    // wllama has already exited this instance when it throws version_mismatch.
+    const mismatch = versionMismatchError(e, p.build);
+    if (mismatch) throw mismatch;
     failure = `(${e instanceof Error ? e.message : String(e)})`;
   }
   if (failure === null) return w;
@@ -176,7 +164,9 @@ export class WllamaHost {
       backend: choice.backend,
       build: build.build,
     });
-    // llama.cpp expects the override list to end with an empty key (its CLI adds one; wllama 3.8 does not).
+    // llama.cpp expects the override list to end with an empty key (its CLI adds one; wllama does not:
+    // 3.13.0 still copies only the given keys, and without this entry the load stops on llama.cpp's
+    // assert "KV overrides not terminated with empty key"; template.spec.ts's demoNoEot test fails).
     const kvOverrides = Object.keys(profiled.kvOverrides).length ? { ...profiled.kvOverrides, '': 'int:0' } : undefined;
     const loadWith = (threads: number, backend: Backend): Promise<Wllama> => {
       steps.step(`loading the weights with ${threads} thread${threads === 1 ? '' : 's'} on ${backend === 'cpu' ? 'the CPU' : 'WebGPU'}`);

@@ -8,8 +8,8 @@
 const MiB = 1 << 20;
 
 /**
- * wllama 3.8.1's WebAssembly memory ceiling: 65536 pages of 64 KiB = 4 GiB. Set three times in its build
- * (CMakeLists.txt -sMAXIMUM_MEMORY=4096MB; the wasm's memory import declares max 65536 pages; the JS glue
+ * wllama's WebAssembly memory ceiling (3.8.1 and 3.13.0 alike): 65536 pages of 64 KiB = 4 GiB. Set three
+ * times in its build (CMakeLists.txt -sMAXIMUM_MEMORY=4096MB; the wasm's memory import declares max 65536 pages; the JS glue
  * creates the memory with maximum 65536 pages and getHeapMax() = 4294967296), although Chromium allows
  * memory64 up to 16 GiB. Measured: a load whose heap would reach 4.09 GiB failed with "ggml_aligned_malloc:
  * insufficient memory"; one that needed 3.80 GiB loaded.

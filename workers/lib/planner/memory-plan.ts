@@ -26,7 +26,7 @@ export interface WebGpuLimits {
 }
 
 export interface PlanLimits {
-  /** WebAssembly heap ceiling; wllama 3.8.1's 4 GiB when absent. */
+  /** WebAssembly heap ceiling; wllama's 4 GiB (3.8.1, 3.13.0) when absent. */
   wasmHeapMax?: number;
   /** The WebGPU adapter's limits; null when the browser has no adapter. */
   webgpu?: WebGpuLimits | null;

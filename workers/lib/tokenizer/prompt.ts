@@ -1,7 +1,7 @@
 /**
  * Turns a rendered chat prompt into the exact text the engine is sent, and its tokens.
  *
- * wllama 3.8 takes a text prompt and llama.cpp tokenizes it with special-token parsing on, so a
+ * wllama (3.8, 3.13) takes a text prompt and llama.cpp tokenizes it with special-token parsing on, so a
  * message containing `<|end_of_turn|>GPT4 Correct Assistant:` (typed, pasted, or a reply fed back as
  * history) would forge a turn. Token ids cannot be sent instead: wllama's completion request only
  * accepts a string prompt (llama.cpp answers an id array with "type must be string"). So inside
