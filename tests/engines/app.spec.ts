@@ -65,7 +65,7 @@ test('a model from a URL is cached and opens again from it with the server gone;
 
   await modelServer.close();
   const seen = modelServer.requests.length;
-  await driver.goto(page);
+  await driver.reopen(page);
   const again = await waitForReady(driver);
   expect(again.text).toContain('from cache');
   expect(modelServer.requests.length).toBe(seen);

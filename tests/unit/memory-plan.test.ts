@@ -289,3 +289,23 @@ describe('header info', () => {
     expect(plan.kvCache).toBe(2 * 2 * 2048 * (2 * 64) * 2);
   });
 });
+
+describe('the heap ceiling of the build the browser gets', () => {
+  it('is 4 GiB on the default build and one page less on the compat build (wasm32)', async () => {
+    const { readBrowserLimits } = await import('../../workers/lib/planner/browser-limits');
+    const chromium = await readBrowserLimits({}, { jspi: true, memory64: true, firefox: false });
+    const safari = await readBrowserLimits({}, { jspi: false, memory64: false, firefox: false });
+    expect(chromium.wasmHeapMax).toBe(4 * 1024 ** 3);
+    expect(safari.wasmHeapMax).toBe(4 * 1024 ** 3 - 65536);
+    expect(chromium.webgpu).toBeNull();
+  });
+});
+
+describe("the planner's heap ceilings match the installed wllama glue", () => {
+  it('reads getHeapMax() of each build', async () => {
+    const { WASM_HEAP_MAX } = await import('../../workers/lib/planner/components');
+    const heapMax = (path: string): number => Number(/getHeapMax=\(\)=>(\d+)/.exec(readFileSync(path, 'utf8'))?.[1]);
+    expect(heapMax('node_modules/@wllama/wllama/esm/index.js')).toBe(WASM_HEAP_MAX.default);
+    expect(heapMax('node_modules/@wllama/wllama-compat/wasm/wllama.js')).toBe(WASM_HEAP_MAX.compat);
+  });
+});

@@ -16,6 +16,16 @@ const MiB = 1 << 20;
  */
 export const WASM_HEAP_MAX_BYTES = 4 * 1024 ** 3;
 
+/**
+ * The ceiling per llama.cpp build (wasm-build.ts): the compat build is wasm32, whose glue caps the heap
+ * one page short of 4 GiB (getHeapMax() = 4294901760 in @wllama/wllama-compat 3.13.0's wllama.js).
+ * Both read the model through wllama's async file reads, so the weights count once in either heap.
+ */
+export const WASM_HEAP_MAX: Readonly<Record<'default' | 'compat', number>> = {
+  default: WASM_HEAP_MAX_BYTES,
+  compat: WASM_HEAP_MAX_BYTES - 65536,
+};
+
 /** The heap never starts smaller than wllama's INITIAL_MEMORY (128 MB). */
 export const WASM_INITIAL_BYTES = 128 * MiB;
 
