@@ -84,7 +84,7 @@ export function decideThreads(opts: {
   }
   if (opts.build === 'compat') {
     // Each trial is a full model load, and the compat build loads many times slower (WebKitGTK: about
-    // 20 s for the 8.6 MB demo, against under 1 s on the default build), so measuring would cost a
+    // 20 s for the 5.1 MB demo, against under 1 s on the default build), so measuring would cost a
     // first visit more than the fastest thread count can win back.
     return {
       order: [prior],
