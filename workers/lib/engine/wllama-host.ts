@@ -22,7 +22,7 @@ import { tokenizePrompt, type Tokenization } from '../tokenizer/prompt';
 import type { PromptText } from '../templates/index';
 import { chooseBackend, loadWithFallback, type Backend } from './backend';
 import { profileModel } from './model-profile';
-import { decideThreads, describeProbes, fastest, PROBE_TOKENS, type ThreadProbeResult } from './threads';
+import { decideThreads, describeProbes, fastest, PROBE_DEADLINE_MS, PROBE_TOKENS, type ThreadProbeResult } from './threads';
 
 const quietLogger = {
   debug: () => {},
@@ -117,17 +117,32 @@ const PROBE_PROMPT = 'Measure how fast this machine runs the model: the quick br
  */
 async function probeSpeed(w: Wllama, token: number): Promise<number> {
   let tps = 0;
-  await w.createCompletion({
-    prompt: PROBE_PROMPT,
-    max_tokens: PROBE_TOKENS,
-    temperature: 0,
-    stream: true,
-    onData: (chunk: RawCompletionChunk) => {
-      if (chunk.timings) tps = chunk.timings.predicted_per_second;
-    },
-    // llama-server's JSON names
-    ...({ logit_bias: [[token, 1e4]], ignore_eos: true, cache_prompt: false } as object),
-  });
+  let pieces = 0;
+  // A thread count can be catastrophically slow (Firefox ESR with 2 threads on 2 cores: under 1 tok/s
+  // on the 134M model, where 1 thread gives 20): the probe stops at its deadline and counts what came,
+  // so it loses to the other count instead of holding the load past the load watchdog's limit.
+  const deadline = AbortSignal.timeout(PROBE_DEADLINE_MS);
+  let firstAt = 0;
+  try {
+    await w.createCompletion({
+      prompt: PROBE_PROMPT,
+      max_tokens: PROBE_TOKENS,
+      temperature: 0,
+      stream: true,
+      abortSignal: deadline,
+      onData: (chunk: RawCompletionChunk) => {
+        if (pieces++ === 0) firstAt = performance.now();
+        if (chunk.timings) tps = chunk.timings.predicted_per_second;
+      },
+      // llama-server's JSON names
+      ...({ logit_bias: [[token, 1e4]], ignore_eos: true, cache_prompt: false } as object),
+    });
+  } catch (e) {
+    if (!deadline.aborted) throw e;
+    // Tokens after the first, over the time since it came (the prompt is not generation); none: 0.
+    const seconds = (performance.now() - firstAt) / 1000;
+    return pieces > 1 && seconds > 0 ? (pieces - 1) / seconds : 0;
+  }
   return tps;
 }
 
