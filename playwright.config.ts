@@ -29,6 +29,7 @@ export default defineConfig<{}, { engine: EngineName }>({
   // WebKitGTK (WebKitWebDriver + MiniBrowser). `--project firefox-esr` runs one engine.
   projects: [
     { name: 'chromium', testDir: 'tests/e2e' },
+    // Not in `npm test` (tests/e2e covers these scenarios in Chromium); run with --project chromium-engine.
     { name: 'chromium-engine', testDir: 'tests/engines', use: { engine: 'chromium' } },
     { name: 'firefox-esr', testDir: 'tests/engines', use: { engine: 'firefox' } },
     { name: 'webkitgtk', testDir: 'tests/engines', use: { engine: 'webkit' } },
