@@ -5,6 +5,7 @@
  */
 import { DEMO_REPLY, MODELS } from '../../tools/models/catalog';
 import { testModel } from '../fixtures/test-models';
+import { PREF_KEYS } from '../../web/src/lib/local-prefs';
 import { expect, genStats, lastReply, send, test, waitFor, waitForError, waitForReady, waitForReply } from './fixtures';
 
 /** The llama.cpp build each engine should get (wasm-build.ts): WebKit lacks JSPI and memory64. */
@@ -65,6 +66,9 @@ test('a model from a URL is cached and opens again from it with the server gone;
 
   await modelServer.close();
   const seen = modelServer.requests.length;
+  // Replies of at most 64 tokens: long enough to stop one midway, and the full one after it does not
+  // spend half a minute of the CI budget (about 10 tok/s here) on tokens nobody checks.
+  await driver.evaluate(`localStorage.setItem(${JSON.stringify(PREF_KEYS.settings)}, JSON.stringify({ max_tokens: 64 })), true`);
   await driver.reopen(page);
   const again = await waitForReady(driver);
   expect(again.text).toContain('from cache');
