@@ -78,7 +78,7 @@ describe('an import is refused, with a message that says what is wrong', () => {
   });
   it('a schema version that is no version', () => {
     expect(refuse((f) => (f.schemaVersion = '1'))).toBe('The file: schemaVersion must be a number');
-    expect(refuse((f) => (f.schemaVersion = 0))).toMatch(/^The file: schemaVersion must be between 1 and/);
+    expect(refuse((f) => (f.schemaVersion = 0))).toBe('The file: schemaVersion must be at least 1 (it is 0)');
   });
   it('no conversations, or conversations that are not a list', () => {
     expect(refuse((f) => (f.conversations = []))).toBe('The file holds no conversations.');
@@ -95,7 +95,7 @@ describe('an import is refused, with a message that says what is wrong', () => {
     expect(refuse((f) => (f.conversations[0].id = ''))).toBe('Conversation 1: id must not be empty');
     expect(refuse((f) => (f.conversations[1].title = 5))).toBe('Conversation 2: title must be a string');
     expect(refuse((f) => (f.conversations[0].createdAt = 'yesterday'))).toBe('Conversation 1: createdAt must be a number');
-    expect(refuse((f) => (f.conversations[0].updatedAt = -1))).toMatch(/^Conversation 1: updatedAt must be between 0 and/);
+    expect(refuse((f) => (f.conversations[0].updatedAt = -1))).toBe('Conversation 1: updatedAt must be at least 0 (it is -1)');
     expect(refuse((f) => (f.conversations[0].systemPrompt = null))).toBe('Conversation 1: systemPrompt must be a string');
     expect(refuse((f) => (f.conversations[0].coding = 'no'))).toBe('Conversation 1: coding must be true or false');
     expect(refuse((f) => (f.conversations[0].titleEdited = 1))).toBe('Conversation 1: titleEdited must be true or false');
@@ -117,7 +117,7 @@ describe('an import is refused, with a message that says what is wrong', () => {
   it('params outside the settings’ ranges, or missing', () => {
     expect(refuse((f) => (f.conversations[1].params.temperature = 9))).toBe('Conversation 2, params: temperature must be between 0 and 5 (it is 9)');
     expect(refuse((f) => (f.conversations[0].params.top_k = 2.5))).toBe('Conversation 1, params: top_k must be a whole number');
-    expect(refuse((f) => (f.conversations[0].params.seed = -5))).toMatch(/^Conversation 1, params: seed must be between 0 and/);
+    expect(refuse((f) => (f.conversations[0].params.seed = -5))).toBe('Conversation 1, params: seed must be at least 0 (it is -5)');
     expect(refuse((f) => delete f.conversations[0].params.max_tokens)).toBe('Conversation 1, params: max_tokens must be a number');
     expect(refuse((f) => (f.conversations[0].params = null))).toBe('Conversation 1: params must be an object');
   });

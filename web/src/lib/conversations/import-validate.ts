@@ -97,7 +97,9 @@ class Fields {
     const v = get(this.o, key);
     if (typeof v !== 'number' || !Number.isFinite(v)) this.fail(`${key} must be a number`);
     if (integer && !Number.isInteger(v)) this.fail(`${key} must be a whole number`);
-    if (v < min || v > max) this.fail(`${key} must be between ${min} and ${max} (it is ${v})`);
+    if (v < min || v > max) {
+      this.fail(max === Number.MAX_SAFE_INTEGER ? `${key} must be at least ${min} (it is ${v})` : `${key} must be between ${min} and ${max} (it is ${v})`);
+    }
     return v;
   }
 
