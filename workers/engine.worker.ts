@@ -30,7 +30,7 @@ scope.onmessage = async (ev: MessageEvent<EngineRequest>) => {
     case 'tokenize':
       try {
         const tokenization = host.tokenize(msg.prompt);
-        if (msg.limit !== undefined) refuseOverContext(tokenization.ids.length, msg.limit);
+        if (msg.fit) refuseOverContext(tokenization.ids.length, msg.fit);
         post({ id: msg.id, type: 'tokens', tokenization });
       } catch (e) {
         post({ id: msg.id, type: 'error', error: toErrorData(e, 'generation-failed') });

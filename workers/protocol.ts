@@ -11,6 +11,7 @@ import type { DownloadOptions } from './lib/download/defaults';
 import type { DownloadProgress } from './lib/download/progress';
 import type { GenerateRequestOptions, GenerationResult, LoadConfig, LoadedModelInfo } from './lib/engine/types';
 import type { Tokenization } from './lib/tokenizer/prompt';
+import type { ContextFit } from './lib/engine/context-limit';
 
 /** Every worker posts this once when its script has started, so a failure to start can be told apart from a crash. */
 export interface HelloEvent {
@@ -23,8 +24,8 @@ export interface HelloEvent {
 export type EngineRequest =
   | { id: number; type: 'load'; files: Blob[]; config: LoadConfig }
   | { id: number; type: 'generate'; prompt: PromptText; params: GenerateRequestOptions }
-  /** limit: answer context-full instead of the tokens when the prompt has at least this many. */
-  | { id: number; type: 'tokenize'; prompt: PromptText; limit?: number }
+  /** fit: answer context-full instead of the tokens when the prompt leaves less than `reserve` of `ctx`. */
+  | { id: number; type: 'tokenize'; prompt: PromptText; fit?: ContextFit }
   | { id: number; type: 'cancel'; target: number }
   | { id: number; type: 'unload' }
   /** Heartbeat: answered with `pong` by the worker's own event loop (wllama's work runs in its nested worker). */

@@ -7,7 +7,7 @@ import './app.css';
 
 // A first visit on a static host reloads once for the service worker: do not start the engine twice.
 if ((await setupIsolation()) === 'continue') {
-  const session = browserSession();
+  const session = browserSession({ keepConversations: true });
   mount(App, { target: document.getElementById('app')!, context: sessionContext(session) });
   void session.start();
 }

@@ -9,6 +9,7 @@ import type { DownloadsApi, EnsuredModel, EnsureHooks, ModelInput } from '../../
 import type { EngineApi } from '../../../web/src/lib/engine/engine-client';
 import type { GenerationResult, LoadConfig, LoadedModelInfo } from '../../../workers/lib/engine/types';
 import type { Tokenization } from '../../../workers/lib/tokenizer/prompt';
+import { refuseOverContext, type ContextFit } from '../../../workers/lib/engine/context-limit';
 import type { PromptText } from '../../../workers/lib/templates/index';
 import type { SessionDeps } from '../../../web/src/lib/session.svelte';
 
@@ -83,9 +84,9 @@ export class FakeEngine implements EngineApi {
     return { ...this.info, backend: config.backend === 'webgpu' ? 'webgpu' : 'cpu' };
   }
 
-  async tokenize(prompt: PromptText, limit?: number): Promise<Tokenization> {
+  async tokenize(prompt: PromptText, fit?: ContextFit): Promise<Tokenization> {
     const t = tokenize(prompt);
-    if (limit !== undefined && t.ids.length >= limit) throw new AppError('context-full', `The prompt has ${t.ids.length} tokens; the context holds ${limit}.`);
+    if (fit) refuseOverContext(t.ids.length, fit);
     return t;
   }
 

@@ -1,4 +1,5 @@
 /** A session on this page's real workers: one engine worker at a time, one download worker for the page. */
+import { IdbConversationStore } from './conversations/conversation-db';
 import { DownloadClient } from './engine/download-client';
 import { EngineClient } from './engine/engine-client';
 import { Session } from './session.svelte';
@@ -13,7 +14,8 @@ function syncUrl(spec: string | null): void {
   history.replaceState(null, '', url);
 }
 
-export function browserSession(): Session {
+/** `keepConversations`: the app keeps its conversations in IndexedDB; the widget's last the visit. */
+export function browserSession({ keepConversations = false } = {}): Session {
   let downloads: DownloadClient | null = null;
   return new Session(parseUrlParams(location.search), {
     engine: () => new EngineClient(),
@@ -22,5 +24,7 @@ export function browserSession(): Session {
     cacheUsable: indexedDBUsable,
     baseUrl: () => document.baseURI,
     syncUrl,
+    // Where IndexedDB is blocked its calls fail, and the conversations state says they last this visit.
+    conversations: keepConversations ? new IdbConversationStore() : undefined,
   });
 }

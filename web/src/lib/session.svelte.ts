@@ -17,17 +17,23 @@ import { DEFAULT_MODEL_PATH } from './default-model';
 import { buildLoadConfig } from './engine-prefs';
 import { DEFAULT_CTX } from './settings';
 import type { UrlParams } from './url-params';
-import { ChatState, type ChatEntry } from './state/chat.svelte';
+import { ChatState, type ChatEntry, type Runtime, type SendHooks } from './state/chat.svelte';
 import { ModelState, type ModelDeps, type ModelStatus } from './state/model.svelte';
 import { OfflineDownloads } from './state/offline-downloads.svelte';
 import { SettingsState } from './state/settings.svelte';
 import { StorageState } from './state/storage.svelte';
 import { engineStalled } from './watchdog';
+import { MemoryConversationStore, type ConversationStore } from './conversations/conversation-db';
+import { ConversationsState } from './state/conversations.svelte';
+import type { ConversationModel } from './conversations/types';
+import type { GenerateParams } from '$workers/lib/engine/types';
 
 /** The workers and browser facts a session runs on (browser-session.ts gives the real ones). */
 export interface SessionDeps extends Omit<ModelDeps, 'onStatus' | 'onReady'> {
   /** Keeps the open model in the address (`?model=`), so a reload opens it again; null: the default. */
   syncUrl?: (spec: string | null) => void;
+  /** Where conversations are kept (default: in memory, for this visit). */
+  conversations?: ConversationStore;
 }
 
 /** What a session tells its listeners, in order. */
@@ -35,8 +41,9 @@ export type SessionEvent =
   | { type: 'status'; status: ModelStatus }
   | { type: 'ready'; info: LoadedModelInfo }
   /** A message passed the context check: it and its (empty, streaming) reply are in the conversation. */
-  | { type: 'accepted'; user: ChatEntry; reply: ChatEntry }
-  | { type: 'token'; replyId: number; text: string }
+  /** `user` is null for a regenerated reply. */
+  | { type: 'accepted'; user: ChatEntry | null; reply: ChatEntry }
+  | { type: 'token'; replyId: string; text: string }
   /** The reply ended: `reply.state` is done, stopped or error. */
   | { type: 'reply'; reply: ChatEntry }
   | { type: 'error'; error: AppError };
@@ -50,6 +57,9 @@ export class Session {
   readonly settings = new SettingsState();
   readonly storage: StorageState;
   readonly offline: OfflineDownloads;
+  readonly conversations: ConversationsState;
+  /** The `?model=` spec of the open model (null: the bundled demo), recorded with each conversation. */
+  #spec: string | null;
   /** The last send's error (the model's own error is `model.error`). */
   chatError = $state.raw<AppError | null>(null);
 
@@ -66,6 +76,12 @@ export class Session {
   constructor(params: UrlParams, deps: SessionDeps) {
     this.params = params;
     this.deps = deps;
+    this.#spec = params.model ?? null;
+    this.conversations = new ConversationsState(deps.conversations ?? new MemoryConversationStore(), this.chat, {
+      model: () => this.#conversationModel(),
+      params: () => $state.snapshot(this.settings.params),
+      template: () => this.model.info?.profile.defaultTemplate ?? this.chat.template,
+    });
     this.storage = new StorageState(deps.downloads);
     this.offline = new OfflineDownloads(deps.downloads);
     this.model = new ModelState({
@@ -75,7 +91,9 @@ export class Session {
         this.#emit({ type: 'status', status });
       },
       onReady: (info) => {
-        this.chat.template = info.profile.defaultTemplate; // each newly loaded model starts with the template that fits its vocabulary
+        // Each newly loaded model starts with the template that fits its vocabulary (a conversation
+        // already under way keeps its own).
+        if (this.chat.nodes.length === 0) this.chat.template = info.profile.defaultTemplate;
         this.#emit({ type: 'ready', info });
       },
     });
@@ -84,6 +102,7 @@ export class Session {
   /** Opens the model the address names (or the default one) and lists the cache. */
   start(): Promise<void> {
     void this.storage.refresh();
+    void this.conversations.init();
     return this.model.open(this.params.model ?? DEFAULT_MODEL_PATH, this.loadConfig(), this.downloadOptions());
   }
 
@@ -114,12 +133,14 @@ export class Session {
   /** Opens another model (null: the default demo) and keeps the choice in the address for reloads. */
   openModel(spec: string | null, label?: string): Promise<void> {
     this.deps.syncUrl?.(spec);
+    this.#spec = spec;
     this.chatError = null;
     return this.model.open(spec ?? DEFAULT_MODEL_PATH, this.loadConfig(), this.downloadOptions(), label);
   }
 
   openFiles(files: File[]): Promise<void> {
     this.chatError = null;
+    this.#spec = null;
     return this.model.openFiles(files, this.loadConfig(), this.downloadOptions());
   }
 
@@ -127,6 +148,7 @@ export class Session {
   openRecord(r: ModelRecord): Promise<void> {
     if (r.origin === 'url') return this.openModel(specOfRecord(r), r.label);
     this.chatError = null;
+    this.#spec = r.id;
     return this.model.openCached(r.id, r.label, this.loadConfig(), this.downloadOptions());
   }
 
@@ -172,29 +194,56 @@ export class Session {
    * if it was not sent (no model ready, a reply already running, or refused, e.g. over the context).
    */
   send(text: string): Promise<boolean> {
+    return this.#turn((params, rt, hooks) => this.chat.send(text, params, rt, hooks));
+  }
+
+  /** Resends an edited user message; the original and its replies stay as a branch. */
+  edit(userId: string, text: string): Promise<boolean> {
+    return this.#turn((params, rt, hooks) => this.chat.edit(userId, text, params, rt, hooks));
+  }
+
+  /** A new reply in place of `replyId`, which stays as an alternative. */
+  regenerate(replyId: string): Promise<boolean> {
+    return this.#turn((params, rt, hooks) => this.chat.regenerate(replyId, params, rt, hooks));
+  }
+
+  /** Deletes a message and what follows it. */
+  deleteMessage(id: string): void {
+    this.conversations.forget(this.chat.deleteMessage(id));
+  }
+
+  #turn(run: (params: GenerateParams, rt: Runtime, hooks: SendHooks) => Promise<void>): Promise<boolean> {
     const engine = this.model.engine;
     const info = this.model.info;
     if (!engine || !info) return Promise.resolve(false);
     this.chatError = null;
     const jinja = info.chatTemplate ? { template: info.chatTemplate, bosToken: info.profile.bosText, eosToken: info.profile.eosText } : undefined;
+    const rt: Runtime = { engine, backend: info.backend, build: info.build, threads: info.threads, ctx: info.ctx, modelBytes: info.modelBytes, jinja, stream: this.#stream() };
     return new Promise((accepted) => {
-      void this.chat
-        .send(
-          text,
-          $state.snapshot(this.settings.params),
-          { engine, backend: info.backend, build: info.build, threads: info.threads, ctx: info.ctx, modelBytes: info.modelBytes, jinja },
-          {
-            onError: (e) => this.#onChatError(e),
-            onAccepted: (user, reply) => {
-              accepted(true);
-              this.#emit({ type: 'accepted', user, reply });
-            },
-            onPiece: (text, reply) => this.#emit({ type: 'token', replyId: reply.id, text }),
-            onFinished: (reply) => this.#emit({ type: 'reply', reply }),
-          },
-        )
-        .finally(() => accepted(false)); // no effect once accepted
+      void run($state.snapshot(this.settings.params), rt, {
+        onError: (e) => this.#onChatError(e),
+        onAccepted: (user, reply) => {
+          accepted(true);
+          this.#emit({ type: 'accepted', user, reply });
+        },
+        onPiece: (text, reply) => this.#emit({ type: 'token', replyId: reply.id, text }),
+        onFinished: (reply) => this.#emit({ type: 'reply', reply }),
+      }).finally(() => accepted(false)); // no effect once accepted
     });
+  }
+
+  /** Whether replies stream (a setting; on unless turned off). */
+  #stream(): boolean {
+    return (this.settings as { stream?: boolean }).stream !== false;
+  }
+
+  #conversationModel(): ConversationModel | null {
+    const info = this.model.info;
+    if (!info && !this.model.source) return null;
+    const sha = this.model.source?.sha256?.find((h): h is string => typeof h === 'string');
+    const id = this.model.source?.id;
+    const spec = id?.startsWith('local:') ? id : this.#spec;
+    return { spec, label: this.model.label || this.model.source?.names[0] || 'model', ...(sha ? { sha256: sha } : {}) };
   }
 
   /**
@@ -218,6 +267,6 @@ export class Session {
   }
 
   newChat(): void {
-    this.chat.clear();
+    this.conversations.newChat();
   }
 }

@@ -5,15 +5,26 @@
  */
 import { AppError } from '../errors';
 
-function contextFull(tokens: number, ctx: number): AppError {
+/** The room a prompt must leave for the reply: the reply's length, up to a quarter of the context. */
+export const replyReserve = (maxTokens: number, ctx: number): number => Math.max(1, Math.min(maxTokens, Math.floor(ctx / 4)));
+
+/** The prompt's bound: at most `ctx - reserve` tokens. */
+export interface ContextFit {
+  ctx: number;
+  reserve: number;
+}
+
+function contextFull(tokens: number, { ctx, reserve }: ContextFit): AppError {
   return new AppError(
     'context-full',
-    `This message was not sent: with the conversation so far it needs ${tokens} tokens, and the context holds ${ctx}. ` +
-      'Shorten it, start a new chat, or raise the context size.',
+    `This message was not sent: it needs ${tokens} tokens, and the context holds ${ctx}` +
+      (reserve > 1 ? `, of which ${reserve} stay free for the reply` : '') +
+      '. Earlier turns are left out when the conversation grows, but this message does not fit even alone. ' +
+      'Shorten it, or raise the context size in Settings.',
   );
 }
 
-/** Throws context-full when a prompt of `tokens` leaves no room in a `ctx`-token context. */
-export function refuseOverContext(tokens: number, ctx: number): void {
-  if (tokens >= ctx) throw contextFull(tokens, ctx);
+/** Throws context-full when a prompt of `tokens` leaves less than `reserve` (at least 1) of a `ctx`-token context. */
+export function refuseOverContext(tokens: number, fit: ContextFit): void {
+  if (tokens + Math.max(1, fit.reserve) > fit.ctx) throw contextFull(tokens, fit);
 }

@@ -26,6 +26,8 @@ export interface StoredMessage {
   /** The reply's own figures (assistant messages). */
   stats?: GenStats;
   tokenCheck?: TokenCheck;
+  /** How many earlier messages of its branch the reply's prompt left out (the context was full). */
+  leftOut?: number;
   createdAt: number;
 }
 

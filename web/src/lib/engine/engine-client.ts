@@ -2,6 +2,7 @@
 import type { EngineEvent, EngineRequest } from '$workers/protocol';
 import type { GenerateRequestOptions, GenerationResult, LoadConfig, LoadedModelInfo } from '$workers/lib/engine/types';
 import type { Tokenization } from '$workers/lib/tokenizer/prompt';
+import type { ContextFit } from '$workers/lib/engine/context-limit';
 import { AppError } from '$workers/lib/errors';
 import type { PromptText } from '$workers/lib/templates/index';
 import { startWorker, WorkerClient } from './worker-client';
@@ -37,10 +38,10 @@ export class EngineClient {
 
   /**
    * The app's tokenization of a prompt, done in the worker (long prompts never block the page).
-   * With `limit`, a prompt of at least that many tokens fails with context-full instead.
+   * With `fit`, a prompt that leaves less than `fit.reserve` of the context fails with context-full instead.
    */
-  async tokenize(prompt: PromptText, limit?: number): Promise<Tokenization> {
-    const ev = await this.client.call({ type: 'tokenize', prompt, limit });
+  async tokenize(prompt: PromptText, fit?: ContextFit): Promise<Tokenization> {
+    const ev = await this.client.call({ type: 'tokenize', prompt, fit });
     if (ev.type === 'tokens') return ev.tokenization;
     throw new AppError('generation-failed', 'The inference worker ended tokenization without an answer.');
   }

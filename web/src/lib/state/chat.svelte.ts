@@ -1,4 +1,8 @@
-/** The conversation: messages, the running generation, the last prompt sent, and reply stats. */
+/**
+ * The conversation on screen: its message tree (every branch), the branch shown, the running
+ * generation, the last prompt sent, and reply stats. Persisting it is the conversations state's job
+ * (state/conversations.svelte.ts), told through `onChange`.
+ */
 import { AppError, isAbort } from '$workers/lib/errors';
 import {
   renderPromptText,
@@ -14,19 +18,26 @@ import type { Tokenization } from '$workers/lib/tokenizer/prompt';
 import type { EngineApi } from '../engine/engine-client';
 import type { WasmBuild } from '$workers/lib/engine/wasm-build';
 import { checkTokens, statsFrom, type GenStats, type TokenCheck } from '../reply-check';
-import { refuseOverContext } from '$workers/lib/engine/context-limit';
+import { replyReserve } from '$workers/lib/engine/context-limit';
 import { watchGeneration } from '../watchdog';
+import { alternatives, latestLeaf, pathTo, subtree } from '../conversations/tree';
+import { fitHistory } from '../conversations/context-fit';
 
 export type { GenStats, TokenCheck };
 
 export type MessageState = 'streaming' | 'done' | 'error' | 'stopped';
 
 export interface ChatEntry extends ChatMessage {
-  id: number;
+  id: string;
+  /** The message this one answers or follows (null: the first turn); siblings are alternatives. */
+  parentId: string | null;
+  createdAt: number;
   state: MessageState;
   error?: string;
   stats?: GenStats;
   tokenCheck?: TokenCheck;
+  /** How many earlier messages of its branch the prompt for this reply left out (the context was full). */
+  leftOut?: number;
 }
 
 export interface SentPrompt {
@@ -47,20 +58,25 @@ export interface Runtime {
   /** Bytes of the model's weights: the generation watchdog's limits grow with it. */
   modelBytes?: number;
   jinja?: TemplateOptions['jinja'];
+  /** False: the reply shows when it is done, not as it streams. */
+  stream?: boolean;
 }
 
 /** What a send reports besides the conversation itself (the session relays these to its listeners). */
 export interface SendHooks {
   onError: (e: AppError) => void;
   /** The message passed the context check and entered the history (the composer may clear). */
-  onAccepted?: (user: ChatEntry, reply: ChatEntry) => void;
+  onAccepted?: (user: ChatEntry | null, reply: ChatEntry) => void;
   /** Each piece of the reply as the engine streams it (before the display batching). */
   onPiece?: (piece: string, reply: ChatEntry) => void;
   /** The reply ended: done, stopped or error (not called when the message was refused). */
   onFinished?: (reply: ChatEntry) => void;
 }
 
-let nextId = 1;
+/** 'structure': messages or the branch changed (save now); 'stream': a reply grew (save now and then). */
+export type ChangeKind = 'structure' | 'stream';
+
+export const newId = (): string => crypto.randomUUID();
 
 /**
  * Collects streamed pieces and applies them at most every STREAM_RENDER_MS: each update re-renders
@@ -73,10 +89,14 @@ class StreamBatcher {
   #pending = '';
   #scheduled = false;
   #started = false;
-  constructor(private readonly apply: (text: string) => void) {}
+  constructor(
+    private readonly apply: (text: string) => void,
+    private readonly live: boolean,
+  ) {}
 
   push(piece: string): void {
     this.#pending += piece;
+    if (!this.live) return; // streaming off: everything shows at the end
     // The first token shows at once: time to first token is what the user feels most.
     if (!this.#started) {
       this.#started = true;
@@ -97,25 +117,44 @@ class StreamBatcher {
   }
 }
 
+/** A message's place in the model's context: every user turn, and replies that finished or were stopped. */
+const inContext = (m: ChatEntry): boolean => m.role === 'user' || m.state === 'done' || m.state === 'stopped';
+
 export class ChatState {
-  messages = $state<ChatEntry[]>([]);
+  /** Every message of every branch. */
+  nodes = $state<ChatEntry[]>([]);
+  /** The last message of the branch on screen. */
+  leafId = $state<string | null>(null);
+  /** The branch on screen, root first: what the model sees (less what the context left out). */
+  readonly messages: ChatEntry[] = $derived(pathTo(this.nodes, this.leafId));
   generating = $state(false);
   lastStats = $state.raw<GenStats | null>(null);
   lastPrompt = $state.raw<SentPrompt | null>(null);
   template = $state<TemplateId>('openchat');
   coding = $state(false);
   systemPrompt = $state('');
+  /** Told after each change worth saving. */
+  onChange: ((kind: ChangeKind) => void) | null = null;
 
   #abort: AbortController | null = null;
   #reply: ChatEntry | null = null;
 
-  /** Messages that make up the model's context: finished or stopped replies and every user turn. */
-  history(): ChatMessage[] {
-    const system: ChatMessage[] = this.systemPrompt.trim() ? [{ role: 'system', content: this.systemPrompt.trim() }] : [];
-    const turns = this.messages
-      .filter((m) => m.role === 'user' || m.state === 'done' || m.state === 'stopped')
+  /** The earlier messages the newest reply's prompt left out (0: the model saw the whole branch). */
+  get hiddenTurns(): number {
+    const last = [...this.messages].reverse().find((m) => m.role === 'assistant' && m.leftOut !== undefined);
+    return last?.leftOut ?? 0;
+  }
+
+  #system(): ChatMessage[] {
+    return this.systemPrompt.trim() ? [{ role: 'system', content: this.systemPrompt.trim() }] : [];
+  }
+
+  /** The branch up to and including `id` (all of it for null) as model context. */
+  history(upTo: string | null = this.leafId): ChatMessage[] {
+    const turns = pathTo(this.nodes, upTo)
+      .filter(inContext)
       .map(({ role, content }) => ({ role, content }));
-    return [...system, ...turns];
+    return [...this.#system(), ...turns];
   }
 
   /** The prompt with its message-text ranges: special tokens are recognised in the template's markup only. */
@@ -123,21 +162,46 @@ export class ChatState {
     return renderPromptText(this.template, messages, { coding: this.coding, jinja });
   }
 
-  async send(text: string, params: GenerateParams, rt: Runtime, hooks: SendHooks): Promise<void> {
+  /** A new message at the end of the branch on screen. */
+  send(text: string, params: GenerateParams, rt: Runtime, hooks: SendHooks): Promise<void> {
+    return this.#turn(this.leafId, text.trim(), params, rt, hooks);
+  }
+
+  /** An edited user message: a sibling of the original (which stays as a branch), answered anew. */
+  edit(userId: string, text: string, params: GenerateParams, rt: Runtime, hooks: SendHooks): Promise<void> {
+    const user = this.nodes.find((m) => m.id === userId && m.role === 'user');
+    if (!user) return Promise.resolve();
+    return this.#turn(user.parentId, text.trim(), params, rt, hooks);
+  }
+
+  /** Another reply to the same message; the earlier ones stay as branches. */
+  regenerate(replyId: string, params: GenerateParams, rt: Runtime, hooks: SendHooks): Promise<void> {
+    const reply = this.nodes.find((m) => m.id === replyId && m.role === 'assistant');
+    if (!reply) return Promise.resolve();
+    return this.#turn(reply.parentId, null, params, rt, hooks);
+  }
+
+  /**
+   * One exchange: `text` (null: none, regenerate) after `parentId`, and the reply. The prompt is the
+   * branch up to there; when it outgrows the context the oldest turns are left out (context-fit.ts),
+   * and a message that cannot fit even alone is refused before it enters the conversation.
+   */
+  async #turn(parentId: string | null, text: string | null, params: GenerateParams, rt: Runtime, hooks: SendHooks): Promise<void> {
     const { onError } = hooks;
-    const content = text.trim();
-    if (!content || this.generating) return;
+    if (text === '' || this.generating) return;
     this.generating = true;
     const abort = (this.#abort = new AbortController());
-    // The message enters the history only once the context can hold it (see refuseOverContext).
-    const history = [...this.history(), { role: 'user' as const, content }];
-    let prompt: PromptText;
-    let tokenization: Tokenization;
+    const turns = pathTo(this.nodes, parentId)
+      .filter(inContext)
+      .map(({ role, content }) => ({ role, content }));
+    if (text !== null) turns.push({ role: 'user', content: text });
+    let fit: Awaited<ReturnType<typeof fitHistory>>;
     try {
-      prompt = this.renderPrompt(history, rt.jinja);
-      // The worker refuses a prompt the context cannot hold (context-full) before sending its tokens back.
-      tokenization = await rt.engine.tokenize(prompt, rt.ctx);
-      refuseOverContext(tokenization.ids.length, rt.ctx);
+      fit = await fitHistory(this.#system(), turns, replyReserve(params.max_tokens, rt.ctx), rt.ctx, (messages, limit) => {
+        const prompt = this.renderPrompt(messages, rt.jinja);
+        // The worker refuses a prompt the context cannot hold (context-full) before sending its tokens back.
+        return rt.engine.tokenize(prompt, limit).then((tokenization) => ({ prompt, tokenization }));
+      });
     } catch (e) {
       if (this.#abort === abort) {
         this.generating = false;
@@ -147,19 +211,29 @@ export class ChatState {
       return;
     }
     if (abort.signal.aborted) return; // stopped while tokenizing: nothing was sent
-    this.messages.push({ id: nextId++, role: 'user', content, state: 'done' });
-    this.messages.push({ id: nextId++, role: 'assistant', content: '', state: 'streaming' });
-    const user = this.messages[this.messages.length - 2];
-    const reply = this.messages[this.messages.length - 1];
+    const { prompt, tokenization, leftOut } = fit;
+    const now = Date.now();
+    let user: ChatEntry | null = null;
+    let replyParent = parentId;
+    if (text !== null) {
+      this.nodes.push({ id: newId(), parentId, createdAt: now, role: 'user', content: text, state: 'done' });
+      user = this.nodes[this.nodes.length - 1];
+      replyParent = user.id;
+    }
+    this.nodes.push({ id: newId(), parentId: replyParent, createdAt: now + 1, role: 'assistant', content: '', state: 'streaming', leftOut });
+    const reply = this.nodes[this.nodes.length - 1];
+    this.leafId = reply.id;
     this.#reply = reply;
+    this.onChange?.('structure');
     hooks.onAccepted?.(user, reply);
     const t0 = performance.now();
     let ttft: number | null = null;
-    const streamed = new StreamBatcher((text) => {
+    const streamed = new StreamBatcher((piece) => {
       if (reply.state !== 'streaming') return; // stopped: nothing more is shown
       // The reply starts after "Assistant:" with a space (or a newline); the template writes it back.
-      reply.content = reply.content ? reply.content + text : text.trimStart();
-    });
+      reply.content = reply.content ? reply.content + piece : piece.trimStart();
+      this.onChange?.('stream');
+    }, rt.stream !== false);
     try {
       const sent: SentPrompt = { text: tokenization.text, template: this.template, tokenization, engineCount: null, enginePrompt: null };
       this.lastPrompt = sent;
@@ -208,8 +282,54 @@ export class ChatState {
         this.#abort = null;
         this.#reply = null;
       }
+      this.onChange?.('structure');
       hooks.onFinished?.(reply);
     }
+  }
+
+  /** A message and its alternatives: where it stands (1-based) among how many. */
+  branchOf(id: string): { index: number; count: number } {
+    const { list, index } = alternatives(this.nodes, id);
+    return { index: index + 1, count: list.length };
+  }
+
+  /** Shows the previous (-1) or next (+1) alternative of a message, and the newest branch under it. */
+  switchBranch(id: string, step: -1 | 1): void {
+    if (this.generating) return;
+    const { list, index } = alternatives(this.nodes, id);
+    const target = list[index + step];
+    if (!target) return;
+    this.leafId = latestLeaf(this.nodes, target.id);
+    this.onChange?.('structure');
+  }
+
+  /** Deletes a message and everything after it on every branch; the branch on screen ends before it. */
+  deleteMessage(id: string): string[] {
+    if (this.generating) return [];
+    const gone = subtree(this.nodes, id);
+    const self = this.nodes.find((m) => m.id === id);
+    if (!self) return [];
+    const onScreen = this.messages.some((m) => m.id === id);
+    this.nodes = this.nodes.filter((m) => !gone.has(m.id));
+    if (onScreen) {
+      // Another alternative of the deleted message takes its place when there is one.
+      const sibling = this.nodes.filter((m) => m.parentId === self.parentId).pop();
+      this.leafId = sibling ? latestLeaf(this.nodes, sibling.id) : self.parentId;
+    }
+    this.onChange?.('structure');
+    return [...gone];
+  }
+
+  /** Puts a stored conversation on screen (a reply that was streaming comes back as stopped). */
+  load(nodes: ChatEntry[], leafId: string | null, opts: { template: TemplateId; coding: boolean; systemPrompt: string }): void {
+    this.nodes = nodes.map((m) => (m.state === 'streaming' ? { ...m, state: 'stopped' } : m));
+    this.leafId = leafId;
+    this.template = opts.template;
+    this.coding = opts.coding;
+    this.systemPrompt = opts.systemPrompt;
+    const lastReply = [...this.messages].reverse().find((m) => m.role === 'assistant' && m.stats);
+    this.lastStats = lastReply?.stats ?? null;
+    this.lastPrompt = null;
   }
 
   /**
@@ -227,7 +347,9 @@ export class ChatState {
 
   clear(): void {
     if (this.generating) return;
-    this.messages = [];
+    this.nodes = [];
+    this.leafId = null;
     this.lastStats = null;
+    this.lastPrompt = null;
   }
 }
