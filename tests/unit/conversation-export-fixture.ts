@@ -23,6 +23,7 @@ export function sampleConversation(): Conversation {
         createdAt: 2,
         stats: { promptTps: 10, genTps: 5, ttftMs: 120, backend: 'cpu', build: 'default', threads: 1, promptTokens: 17, cachedTokens: 0, genTokens: 4 },
         tokenCheck: { ours: 17, engine: 17, textMatches: true, ok: true },
+        leftOut: 0,
       },
       { id: 'm3', parentId: 'm1', role: 'assistant', content: 'Second answer', state: 'stopped', createdAt: 3 },
       { id: 'm4', parentId: 'm3', role: 'user', content: 'Thanks', state: 'done', createdAt: 4 },

@@ -48,6 +48,12 @@ describe('the export file', () => {
     expect(parseConversationImport(JSON.stringify(exportConversations(convs, NOW)))).toEqual(convs);
   });
 
+  it('leaves a stored record’s bookkeeping (deletedIds) out of the file', () => {
+    const stored = { ...sampleConversation(), deletedIds: ['m9'] };
+    expect(exportConversations([stored], NOW).conversations[0]).toEqual(sampleConversation());
+    expect(JSON.stringify(exportConversations([stored], NOW))).not.toContain('deletedIds');
+  });
+
   it('a single-conversation file is the same envelope with one conversation', () => {
     expect(parseConversationImport(JSON.stringify(exportConversations([second()], NOW)))).toEqual([second()]);
   });
@@ -134,6 +140,7 @@ describe('an import is refused, with a message that says what is wrong', () => {
     expect(refuse((f) => (f.conversations[0].messages[1].stats.genTps = 'fast'))).toBe('Conversation 1, message 2, stats: genTps must be a number');
     expect(refuse((f) => (f.conversations[0].messages[1].tokenCheck.ok = 'yes'))).toBe('Conversation 1, message 2, tokenCheck: ok must be true or false');
     expect(refuse((f) => (f.conversations[0].messages[1].tokenCheck.engine = 1.5))).toBe('Conversation 1, message 2, tokenCheck: engine must be a whole number');
+    expect(refuse((f) => (f.conversations[0].messages[1].leftOut = -2))).toBe('Conversation 1, message 2: leftOut must be between 0 and 20000 (it is -2)');
   });
   it('the tree: repeated ids, parents and leaf outside the conversation, cycles', () => {
     expect(refuse((f) => (f.conversations[0].messages[3].id = 'm1'))).toBe('Conversation 1, message 4: id "m1" is used by another message');

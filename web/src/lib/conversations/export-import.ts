@@ -8,13 +8,32 @@ import { CONVERSATION_SCHEMA_VERSION, type Conversation, type ConversationExport
 
 export { ImportError, MAX_IMPORT_BYTES, parseConversationImport } from './import-validate';
 
+/** The exported fields of a conversation, named one by one: a stored record's bookkeeping (deletedIds) stays home. */
+function exported(c: Conversation): Conversation {
+  const out: Conversation = {
+    id: c.id,
+    title: c.title,
+    createdAt: c.createdAt,
+    updatedAt: c.updatedAt,
+    systemPrompt: c.systemPrompt,
+    template: c.template,
+    coding: c.coding,
+    model: c.model,
+    params: c.params,
+    messages: c.messages,
+    leafId: c.leafId,
+  };
+  if (c.titleEdited !== undefined) out.titleEdited = c.titleEdited;
+  return out;
+}
+
 export function exportConversations(convs: Conversation[], now = new Date()): ConversationExport {
   return {
     app: APP_NAME,
     kind: EXPORT_KIND,
     schemaVersion: CONVERSATION_SCHEMA_VERSION,
     exportedAt: now.toISOString(),
-    conversations: convs,
+    conversations: convs.map(exported),
   };
 }
 

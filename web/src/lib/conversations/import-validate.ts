@@ -184,6 +184,7 @@ function readMessage(raw: unknown, where: string): StoredMessage {
   if (f.has('error')) m.error = f.string('error', LIMITS.error);
   if (f.has('stats')) m.stats = readStats(f.object('stats'));
   if (f.has('tokenCheck')) m.tokenCheck = readTokenCheck(f.object('tokenCheck'));
+  if (f.has('leftOut')) m.leftOut = f.number('leftOut', 0, LIMITS.messages, true);
   return m;
 }
 
