@@ -26,19 +26,6 @@ test.describe('chat with the default model', () => {
     expect(Number(await stats.getAttribute('data-threads'))).toBeGreaterThanOrEqual(1);
   });
 
-  test('a second turn reuses the first turn from the KV cache', async ({ page }) => {
-    await page.goto('/');
-    await waitForReady(page);
-    await sendMessage(page, 'Hello');
-    await expect(lastAssistant(page)).toHaveAttribute('data-state', 'done');
-    await sendMessage(page, 'And again?');
-    await expect(lastAssistant(page)).toHaveAttribute('data-state', 'done');
-    await expect(lastAssistant(page).getByTestId('message-content')).toHaveText(DEMO_REPLY);
-    const stats = page.getByTestId('gen-stats');
-    // The first prompt (17 tokens) ends where the reply began; at least that much must come from the cache.
-    expect(Number(await stats.getAttribute('data-cached-tokens'))).toBeGreaterThanOrEqual(17);
-  });
-
   test('stop keeps the partial reply, marks it stopped, and a new message works right after', async ({ page, modelServer }) => {
     const full = MODELS.long.reply;
     await page.goto(`/?model=${encodeURIComponent(`${modelServer.url}/models/${MODELS.long.file}`)}`);

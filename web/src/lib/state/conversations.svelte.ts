@@ -130,7 +130,8 @@ export class ConversationsState {
       title,
       ...(this.#title?.edited ? { titleEdited: true } : {}),
       createdAt: this.#createdAt,
-      updatedAt: Date.now(),
+      // The list's order follows the conversation's last message, not a rename or a branch switch.
+      updatedAt: chat.nodes.reduce((t, m) => Math.max(t, m.createdAt), this.#createdAt),
       systemPrompt: chat.systemPrompt,
       template: chat.template,
       coding: chat.coding,
@@ -212,7 +213,7 @@ export class ConversationsState {
     }
     const c = await this.store.get(id);
     if (!c) return;
-    await this.store.put({ ...c, title: text, titleEdited: true, updatedAt: Date.now() });
+    await this.store.put({ ...c, title: text, titleEdited: true });
     await this.refresh();
     this.#post({ type: 'changed', id });
   }
