@@ -10,6 +10,8 @@ import { readLocal, writeLocal } from './storage-access';
 export const PREF_KEYS = {
   /** Sampling parameters (state/settings.svelte.ts). */
   settings: 'starling-playground:settings:v1',
+  /** Streaming on/off and the app-wide default system prompt and template (state/settings.svelte.ts). */
+  chat: 'starling-playground:chat-defaults:v1',
   /** Chunk requests a download runs at a time. */
   downloads: 'starling-playground:downloads:v1',
   /** Backend, GPU layers and threads (engine-prefs.ts). */

@@ -104,7 +104,7 @@ export class Session {
   }
 
   loadConfig(): LoadConfig {
-    return buildLoadConfig({ ...this.params, ctx: this.params.ctx ?? DEFAULT_CTX }, this.settings.engine);
+    return buildLoadConfig({ ...this.params, ctx: this.params.ctx ?? this.settings.engine.ctx ?? DEFAULT_CTX }, this.settings.engine);
   }
 
   downloadOptions(): DownloadOptions {
