@@ -150,6 +150,16 @@ describe('SettingsState keeps only values it accepted', () => {
     expect([bad.stream, bad.defaultSystemPrompt, bad.defaultTemplate]).toEqual([true, '', 'auto']);
   });
 
+  it('the default template applies to a new conversation unless the model cannot use it', () => {
+    const s = new SettingsState();
+    expect(s.templateFor('starchat', false)).toBe('starchat'); // auto: the model's own choice
+    s.setChatDefaults({ defaultTemplate: 'raw' });
+    expect(s.templateFor('openchat', false)).toBe('raw');
+    s.setChatDefaults({ defaultTemplate: 'gguf' });
+    expect(s.templateFor('openchat', false)).toBe('openchat');
+    expect(s.templateFor('openchat', true)).toBe('gguf');
+  });
+
   it('the context size persists with the engine settings', () => {
     new SettingsState().setEngine({ ctx: 2048 });
     expect(loadPrefs().ctx).toBe(2048);

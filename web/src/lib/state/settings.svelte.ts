@@ -75,6 +75,15 @@ export class SettingsState {
     return this.#chat.defaultTemplate;
   }
 
+  /**
+   * The template a new conversation on this model starts with: the default chosen here, unless it is
+   * 'auto' or the model cannot use it (the GGUF's own template needs one embedded in the file).
+   */
+  templateFor(modelDefault: TemplateId, hasChatTemplate: boolean): TemplateId {
+    const chosen = this.#chat.defaultTemplate;
+    return chosen === 'auto' || (chosen === 'gguf' && !hasChatTemplate) ? modelDefault : chosen;
+  }
+
   setChatDefaults(patch: Partial<ChatDefaults>): void {
     this.#chat = { ...this.#chat, ...patch };
     writePref('chat', $state.snapshot(this.#chat));
