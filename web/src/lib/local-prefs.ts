@@ -14,7 +14,7 @@ export const PREF_KEYS = {
   chat: 'starling-playground:chat-defaults:v1',
   /** Chunk requests a download runs at a time. */
   downloads: 'starling-playground:downloads:v1',
-  /** Backend, GPU layers and threads (engine-prefs.ts). */
+  /** Backend, GPU layers, threads and context size (engine-prefs.ts). */
   engine: 'starling-playground:engine:v1',
   /** The thread count measured fastest, per model and machine (engine-prefs.ts). */
   threads: 'starling-playground:threads:v1',
