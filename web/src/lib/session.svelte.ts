@@ -68,6 +68,7 @@ export class Session {
     this.deps = deps;
     this.storage = new StorageState(deps.downloads);
     this.offline = new OfflineDownloads(deps.downloads);
+    this.chat.systemPrompt = this.settings.defaultSystemPrompt;
     this.model = new ModelState({
       ...deps,
       onStatus: (status) => {
@@ -75,7 +76,8 @@ export class Session {
         this.#emit({ type: 'status', status });
       },
       onReady: (info) => {
-        this.chat.template = info.profile.defaultTemplate; // each newly loaded model starts with the template that fits its vocabulary
+        // each newly loaded model starts with the template that fits its vocabulary, or the one chosen in Settings
+        this.chat.template = this.settings.templateFor(info.profile.defaultTemplate, info.chatTemplate !== null);
         this.#emit({ type: 'ready', info });
       },
     });
@@ -218,6 +220,8 @@ export class Session {
   }
 
   newChat(): void {
+    if (this.chat.generating) return;
     this.chat.clear();
+    this.chat.systemPrompt = this.settings.defaultSystemPrompt; // a new conversation starts from the Settings default
   }
 }
