@@ -6,6 +6,10 @@ import type { WasmBuildChoice } from '$workers/lib/engine/wasm-build';
 import type { BackendChoice } from '$workers/lib/engine/backend';
 import type { LoadConfig } from '$workers/lib/engine/types';
 import { readPref, writePref } from './local-prefs';
+import { MIN_CTX } from './settings';
+
+/** A saved context above this is not a real setting (the largest trained contexts are around a million). */
+const MAX_SAVED_CTX = 1 << 20;
 
 export interface EnginePrefs {
   backend: BackendChoice;
@@ -13,6 +17,8 @@ export interface EnginePrefs {
   gpuLayers?: number;
   /** undefined: measure. */
   threads?: number;
+  /** Context size in tokens (the Settings panel); undefined: DEFAULT_CTX. The address's `ctx=` wins. */
+  ctx?: number;
 }
 
 const count = (v: unknown, min: number): number | undefined =>
@@ -21,7 +27,8 @@ const count = (v: unknown, min: number): number | undefined =>
 export function loadPrefs(): EnginePrefs {
   const saved = (readPref('engine') as Partial<EnginePrefs> | null) ?? {};
   const backend = saved.backend === 'cpu' || saved.backend === 'webgpu' ? saved.backend : 'auto';
-  return { backend, gpuLayers: count(saved.gpuLayers, 0), threads: count(saved.threads, 1) };
+  const ctx = typeof saved.ctx === 'number' && Number.isInteger(saved.ctx) && saved.ctx >= MIN_CTX && saved.ctx <= MAX_SAVED_CTX ? saved.ctx : undefined;
+  return { backend, gpuLayers: count(saved.gpuLayers, 0), threads: count(saved.threads, 1), ctx };
 }
 
 export function savePrefs(p: EnginePrefs): void {

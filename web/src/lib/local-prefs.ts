@@ -10,9 +10,11 @@ import { readLocal, writeLocal } from './storage-access';
 export const PREF_KEYS = {
   /** Sampling parameters (state/settings.svelte.ts). */
   settings: 'starling-playground:settings:v1',
+  /** Streaming on/off and the app-wide default system prompt and template (state/settings.svelte.ts). */
+  chat: 'starling-playground:chat-defaults:v1',
   /** Chunk requests a download runs at a time. */
   downloads: 'starling-playground:downloads:v1',
-  /** Backend, GPU layers and threads (engine-prefs.ts). */
+  /** Backend, GPU layers, threads and context size (engine-prefs.ts). */
   engine: 'starling-playground:engine:v1',
   /** The thread count measured fastest, per model and machine (engine-prefs.ts). */
   threads: 'starling-playground:threads:v1',

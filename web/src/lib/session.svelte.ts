@@ -27,6 +27,7 @@ import { MemoryConversationStore, type ConversationStore } from './conversations
 import { ConversationsState } from './state/conversations.svelte';
 import type { ConversationModel } from './conversations/types';
 import type { GenerateParams } from '$workers/lib/engine/types';
+import type { TemplateId } from '$workers/lib/templates/index';
 
 /** The workers and browser facts a session runs on (browser-session.ts gives the real ones). */
 export interface SessionDeps extends Omit<ModelDeps, 'onStatus' | 'onReady'> {
@@ -80,10 +81,12 @@ export class Session {
     this.conversations = new ConversationsState(deps.conversations ?? new MemoryConversationStore(), this.chat, {
       model: () => this.#conversationModel(),
       params: () => $state.snapshot(this.settings.params),
-      template: () => this.model.info?.profile.defaultTemplate ?? this.chat.template,
+      // A new conversation starts from the Settings defaults.
+      defaults: () => ({ template: this.model.info ? this.#defaultTemplate(this.model.info) : this.chat.template, systemPrompt: this.settings.defaultSystemPrompt }),
     });
     this.storage = new StorageState(deps.downloads);
     this.offline = new OfflineDownloads(deps.downloads);
+    this.chat.systemPrompt = this.settings.defaultSystemPrompt;
     this.model = new ModelState({
       ...deps,
       onStatus: (status) => {
@@ -91,9 +94,9 @@ export class Session {
         this.#emit({ type: 'status', status });
       },
       onReady: (info) => {
-        // Each newly loaded model starts with the template that fits its vocabulary (a conversation
-        // already under way keeps its own).
-        if (this.chat.nodes.length === 0) this.chat.template = info.profile.defaultTemplate;
+        // Each newly loaded model starts with the template that fits its vocabulary, or the one chosen
+        // in Settings (a conversation already under way keeps its own).
+        if (this.chat.nodes.length === 0) this.chat.template = this.#defaultTemplate(info);
         this.#emit({ type: 'ready', info });
       },
     });
@@ -123,7 +126,7 @@ export class Session {
   }
 
   loadConfig(): LoadConfig {
-    return buildLoadConfig({ ...this.params, ctx: this.params.ctx ?? DEFAULT_CTX }, this.settings.engine);
+    return buildLoadConfig({ ...this.params, ctx: this.params.ctx ?? this.settings.engine.ctx ?? DEFAULT_CTX }, this.settings.engine);
   }
 
   downloadOptions(): DownloadOptions {
@@ -234,7 +237,11 @@ export class Session {
 
   /** Whether replies stream (a setting; on unless turned off). */
   #stream(): boolean {
-    return (this.settings as { stream?: boolean }).stream !== false;
+    return this.settings.stream;
+  }
+
+  #defaultTemplate(info: LoadedModelInfo): TemplateId {
+    return this.settings.templateFor(info.profile.defaultTemplate, info.chatTemplate !== null);
   }
 
   #conversationModel(): ConversationModel | null {

@@ -24,8 +24,8 @@ export interface ConversationSummary {
 export interface ConversationContext {
   model: () => ConversationModel | null;
   params: () => GenerateParams;
-  /** The template a new conversation starts with (the loaded model's). */
-  template: () => TemplateId;
+  /** What a new conversation starts with (the Settings defaults, the loaded model's template). */
+  defaults: () => { template: TemplateId; systemPrompt: string };
 }
 
 /** How often a streaming reply is saved: a closed tab loses at most this much of it. */
@@ -200,7 +200,9 @@ export class ConversationsState {
     this.#title = null;
     this.#removedIds = [];
     this.chat.clear();
-    this.chat.template = this.ctx.template();
+    const d = this.ctx.defaults();
+    this.chat.template = d.template;
+    this.chat.systemPrompt = d.systemPrompt;
   }
 
   async rename(id: string, title: string): Promise<void> {

@@ -1,22 +1,51 @@
 /**
  * Generation settings the user can change, kept in localStorage between visits when storage is
  * allowed (storage-access.ts: a blocked store throws on access; the settings then last this visit).
+ * Every change goes through the checks in settings.ts: a refused value changes nothing, so what is
+ * saved and sent is always a value the panel showed as valid.
  */
 import type { GenerateParams } from '$workers/lib/engine/types';
+import type { TemplateId } from '$workers/lib/templates/index';
 import { DEFAULT_PARALLEL } from '$workers/lib/download/defaults';
-import { clampParam, DEFAULT_PARAMS, PARAM_RANGES } from '../settings';
+import { checkParam, checkSeed, DEFAULT_PARAMS, PARAM_RANGES, validSaved, type Checked, type ParamKey } from '../settings';
 import { loadPrefs, savePrefs, type EnginePrefs } from '../engine-prefs';
 import { readPref, writePref } from '../local-prefs';
 
+/** 'auto': the template that fits the loaded model's vocabulary (model-profile.ts). */
+export type DefaultTemplate = TemplateId | 'auto';
+const TEMPLATE_CHOICES: readonly DefaultTemplate[] = ['auto', 'openchat', 'starchat', 'raw', 'gguf'];
+
+/** What a new conversation starts with, and how replies are shown. */
+export interface ChatDefaults {
+  /** false: a reply appears whole when it is done. */
+  stream: boolean;
+  defaultSystemPrompt: string;
+  defaultTemplate: DefaultTemplate;
+}
+
+const DEFAULT_CHAT: ChatDefaults = { stream: true, defaultSystemPrompt: '', defaultTemplate: 'auto' };
+
 function load(): GenerateParams {
-  const saved = readPref('settings') as Partial<GenerateParams> | null;
+  const saved = readPref('settings') as Partial<Record<keyof GenerateParams, unknown>> | null;
   if (!saved || typeof saved !== 'object') return { ...DEFAULT_PARAMS };
   const out: GenerateParams = { ...DEFAULT_PARAMS };
-  for (const k of Object.keys(PARAM_RANGES) as (keyof typeof PARAM_RANGES)[]) {
-    if (typeof saved[k] === 'number') out[k] = clampParam(k, saved[k]);
+  for (const k of Object.keys(PARAM_RANGES) as ParamKey[]) {
+    const v = saved[k];
+    if (validSaved(k, v)) out[k] = v;
   }
-  if (typeof saved.seed === 'number' && Number.isInteger(saved.seed) && saved.seed > 0) out.seed = saved.seed;
+  const seed = typeof saved.seed === 'number' ? checkSeed(String(saved.seed)) : null;
+  if (seed?.ok) out.seed = seed.value;
   return out;
+}
+
+function loadChat(): ChatDefaults {
+  const saved = readPref('chat') as Partial<Record<keyof ChatDefaults, unknown>> | null;
+  if (!saved || typeof saved !== 'object') return { ...DEFAULT_CHAT };
+  return {
+    stream: typeof saved.stream === 'boolean' ? saved.stream : DEFAULT_CHAT.stream,
+    defaultSystemPrompt: typeof saved.defaultSystemPrompt === 'string' ? saved.defaultSystemPrompt : '',
+    defaultTemplate: TEMPLATE_CHOICES.includes(saved.defaultTemplate as DefaultTemplate) ? (saved.defaultTemplate as DefaultTemplate) : 'auto',
+  };
 }
 
 function loadParallel(): number {
@@ -29,8 +58,36 @@ export class SettingsState {
   params = $state<GenerateParams>(load());
   /** Chunk requests a download runs at a time. */
   parallelDownloads = $state(loadParallel());
-  /** Backend, GPU layers and threads; they apply at the next model load. */
+  /** Backend, GPU layers, threads and context size; they apply at the next model load. */
   engine = $state<EnginePrefs>(loadPrefs());
+  #chat = $state<ChatDefaults>(loadChat());
+
+  /** Streamed replies (true) or each reply shown whole once done (false). */
+  get stream(): boolean {
+    return this.#chat.stream;
+  }
+  /** The system prompt a new conversation starts with. */
+  get defaultSystemPrompt(): string {
+    return this.#chat.defaultSystemPrompt;
+  }
+  /** The template a new conversation starts with; 'auto' follows the loaded model. */
+  get defaultTemplate(): DefaultTemplate {
+    return this.#chat.defaultTemplate;
+  }
+
+  /**
+   * The template a new conversation on this model starts with: the default chosen here, unless it is
+   * 'auto' or the model cannot use it (the GGUF's own template needs one embedded in the file).
+   */
+  templateFor(modelDefault: TemplateId, hasChatTemplate: boolean): TemplateId {
+    const chosen = this.#chat.defaultTemplate;
+    return chosen === 'auto' || (chosen === 'gguf' && !hasChatTemplate) ? modelDefault : chosen;
+  }
+
+  setChatDefaults(patch: Partial<ChatDefaults>): void {
+    this.#chat = { ...this.#chat, ...patch };
+    writePref('chat', $state.snapshot(this.#chat));
+  }
 
   setEngine(patch: Partial<EnginePrefs>): void {
     this.engine = { ...this.engine, ...patch };
@@ -42,14 +99,26 @@ export class SettingsState {
     writePref('downloads', this.parallelDownloads);
   }
 
-  set(key: keyof typeof PARAM_RANGES, value: number): void {
-    this.params[key] = clampParam(key, value);
-    this.save();
+  /**
+   * Applies a typed value when it passes the check; a refused one changes nothing (the last valid
+   * value stays in effect) and the reason is returned for the panel to show.
+   */
+  set(key: ParamKey, raw: string, maxContext?: number): Checked<number> {
+    const checked = checkParam(key, raw, maxContext);
+    if (checked.ok) {
+      this.params[key] = checked.value;
+      this.save();
+    }
+    return checked;
   }
 
-  setSeed(value: number | undefined): void {
-    this.params.seed = value !== undefined && Number.isInteger(value) && value > 0 ? value : undefined;
-    this.save();
+  setSeed(raw: string): Checked<number | undefined> {
+    const checked = checkSeed(raw);
+    if (checked.ok) {
+      this.params.seed = checked.value;
+      this.save();
+    }
+    return checked;
   }
 
   reset(): void {
