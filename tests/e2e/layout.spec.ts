@@ -1,6 +1,6 @@
 /**
  * Narrow screens and accessibility, on one page load: at 390 × 844 and 768 × 1024 nothing overflows
- * sideways (chat, Models dialog, each side panel), the Models button stays reachable, the dialog
+ * sideways (chat, Models dialog, each side panel, the chat list), the Models button stays reachable, the dialog
  * traps focus, Escape closes what is on top, and axe finds no serious or critical violation.
  * Screenshots of each state are saved with the test's output.
  */
@@ -83,5 +83,14 @@ test('at 390 and 768 px nothing overflows, the menu reaches every control, and a
       await page.keyboard.press('Escape');
       await expect(page.getByTestId(`panel-${panel}`)).toBeHidden();
     }
+
+    // The chat list: a drawer at these widths, over the chat; Escape closes it.
+    await headerButton(page, 'open-conversations');
+    await expect(page.getByTestId('conversation-item')).toHaveCount(1);
+    await noSidewaysOverflow(page, testInfo, `chats-${at}`);
+    if (width === 390) await noSeriousAxeViolations(page, 'chat list', '[data-testid=conversation-list]');
+    await page.keyboard.press('Escape');
+    await expect(page.getByTestId('conversation-list')).toBeHidden();
+    if (await page.getByTestId('menu-button').isVisible() && (await page.getByTestId('open-conversations').isVisible())) await page.keyboard.press('Escape');
   }
 });

@@ -57,6 +57,7 @@ test('out-of-range settings say why beside the field and are neither saved nor s
   // Streaming off (kept across the reload): the reply appears whole, never in parts.
   await expect(field(page, 'stream')).not.toBeChecked();
   await field(page, 'max_tokens').fill('256');
+  await page.getByTestId('new-chat-button').click(); // the reload reopened the earlier conversation
   await recordStreaming(page);
   await sendMessage(page, 'Hello');
   await expect(lastAssistant(page)).toHaveAttribute('data-state', 'done');
