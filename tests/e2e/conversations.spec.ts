@@ -143,6 +143,17 @@ test('edit and regenerate keep the earlier versions as branches, and the prompt 
   await expect(promptText(page)).toHaveText(
     `GPT4 Correct User: Hello<|end_of_turn|>GPT4 Correct Assistant: ${DEMO_REPLY}<|end_of_turn|>GPT4 Correct User: Bye<|end_of_turn|>GPT4 Correct Assistant:`,
   );
+
+  // The system prompt belongs to the conversation: kept across a reload, not carried into a new chat.
+  await page.getByTestId('system-prompt').fill('Be brief.');
+  await page.waitForTimeout(500); // saved once typing pauses
+  await page.reload();
+  await waitForReady(page);
+  await expect(page.getByTestId('system-prompt')).toHaveValue('Be brief.');
+  await page.getByTestId('new-chat-button').click();
+  await expect(page.getByTestId('system-prompt')).toHaveValue('');
+  await page.getByTestId('conversation-title').first().click();
+  await expect(page.getByTestId('system-prompt')).toHaveValue('Be brief.');
 });
 
 test('with a small context, the oldest turns leave the prompt behind a visible marker, and the chat goes on', async ({ page }) => {

@@ -5,6 +5,7 @@
  * its text so far, restored as stopped), opens another, renames and deletes (with undo), and
  * follows other tabs through a BroadcastChannel.
  */
+import { untrack } from 'svelte';
 import type { GenerateParams } from '$workers/lib/engine/types';
 import type { TemplateId } from '$workers/lib/templates/index';
 import type { ConversationStore, StoredConversation } from '../conversations/conversation-db';
@@ -98,6 +99,19 @@ export class ConversationsState {
       if (kind === 'structure') void this.save();
       else if (Date.now() - this.#streamSaveAt >= STREAM_SAVE_MS) void this.save();
     };
+    // The conversation's own template, coding mode and system prompt are saved as they change
+    // (typing in the system prompt: once it pauses).
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    $effect.root(() => {
+      $effect(() => {
+        void [chat.template, chat.coding, chat.systemPrompt];
+        untrack(() => {
+          if (chat.nodes.length === 0) return;
+          clearTimeout(timer);
+          timer = setTimeout(() => void this.save(), 300);
+        });
+      });
+    });
     if (typeof BroadcastChannel !== 'undefined') {
       this.#channel = new BroadcastChannel(CHANNEL);
       this.#channel.onmessage = (e: MessageEvent<ChannelMessage>) => void this.#fromOtherTab(e.data);
