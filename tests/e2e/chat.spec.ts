@@ -45,6 +45,9 @@ test.describe('chat with the default model', () => {
     expect(await content.textContent()).toBe(partial); // nothing arrives after the stop
 
     await expect(page.getByTestId('send-button')).toBeVisible();
+    // The next reply runs to its end: 64 tokens are enough to show it works (256 took ~20 s here).
+    await page.getByTestId('open-settings').click();
+    await page.getByTestId('setting-max_tokens').fill('64');
     await sendMessage(page, 'Hello again');
     const second = lastAssistant(page);
     await expect(second).toHaveAttribute('data-state', 'done');
