@@ -55,6 +55,9 @@ test('an engine worker that stops answering: Stop ends the reply at once, the he
   await expect(banner).toHaveCount(0);
   // The conversation stayed, and the restarted engine answers.
   await expect(page.locator('[data-testid=message][data-role=user]')).toHaveCount(1);
+  // A full reply of 64 tokens shows the engine answers (the default 256 cost ~15 s of CI time).
+  await page.getByTestId('open-settings').click();
+  await page.getByTestId('setting-max_tokens').fill('64');
   await sendMessage(page, 'Hello again');
   await expect(lastAssistant(page)).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
   await expect(page.locator('[data-testid=message][data-role=assistant]').first()).toHaveAttribute('data-state', 'stopped');
