@@ -6,8 +6,11 @@
 export type Highlight = (code: string, lang: string) => string | null;
 
 const CACHE_LIMIT = 200;
+/** After a failed load (offline, a blocked chunk), the next try waits this long: replies re-render every 100 ms. */
+const RETRY_MS = 30_000;
 let loaded: Highlight | null = null;
 let loading: Promise<Highlight> | null = null;
+let failedAt = -Infinity;
 
 /** Wraps a highlighter in a bounded cache (oldest entry out first). */
 export function cachedHighlight(highlight: Highlight, limit = CACHE_LIMIT): Highlight {
@@ -25,12 +28,14 @@ export function cachedHighlight(highlight: Highlight, limit = CACHE_LIMIT): High
 /** The highlighter if it has arrived, else null. */
 export const loadedHighlighter = (): Highlight | null => loaded;
 
-/** Starts loading the highlighter once; a failed load (offline, blocked chunk) is retried on the next call. */
+/** Starts loading the highlighter once; a failed load is retried on a later call, at most every RETRY_MS. */
 export function loadHighlighter(): Promise<Highlight> {
+  if (!loading && performance.now() - failedAt < RETRY_MS) return Promise.reject(new Error('highlighter unavailable'));
   loading ??= import('./hljs').then(
     (m) => (loaded = cachedHighlight(m.highlight)),
     (e: unknown) => {
       loading = null;
+      failedAt = performance.now();
       throw e;
     },
   );
