@@ -77,6 +77,24 @@ describe('images', () => {
   });
 });
 
+describe('raw HTML images', () => {
+  it('become the same placeholders, inline or inside an HTML block, quoted or not', () => {
+    const inline = markdownToHtml('see <img src="https://t.example/p.gif?u=1" alt="pixel"> here');
+    expect(inline).not.toContain('<img');
+    expect(inline).toContain('data-src="https://t.example/p.gif?u=1" data-alt="pixel"');
+    const block = markdownToHtml("<p align=center>\n<IMG ALT='logo' SRC=https://t.example/logo.png>\n</p>");
+    expect(block).not.toMatch(/<img/i);
+    expect(block).toContain('data-src="https://t.example/logo.png" data-alt="logo"');
+  });
+
+  it('with a script-bearing or non-web source show as text only', () => {
+    const html = markdownToHtml('<img src=x onerror=alert(1)> <img src="javascript:alert(1)"> <img/src=x onerror=alert(2)>');
+    expect(html).not.toMatch(/<img|data-src/i);
+    expect(html.match(/not loaded/g)).toHaveLength(2);
+    expect(html).toContain('&lt;img/src=x onerror=alert(2)&gt;'); // not a tag for CommonMark: shown as text
+  });
+});
+
 describe('links', () => {
   it('keep http(s), mailto and relative targets', () => {
     expect(markdownToHtml('[a](https://example.com/x)')).toBe('<p><a href="https://example.com/x">a</a></p>\n');

@@ -5,7 +5,8 @@
  *    the click by delegation: the sanitizer strips inline handlers), and highlighting once the lazy
  *    highlighter has arrived and the block is closed (a block still streaming waits);
  *  - an image becomes a placeholder button: nothing from a reply loads until the user asks
- *    (a reply can carry a tracking URL); only http(s) images can be loaded;
+ *    (a reply can carry a tracking URL); only http(s) images can be loaded. An <img> tag in raw
+ *    HTML becomes the same placeholder (DOMPurify would drop it, leaving no trace);
  *  - a link to anything but http(s), mailto or a relative URL keeps its text and loses the link.
  * No DOM is needed here, so the unit tests check this HTML in Node.
  */
@@ -52,6 +53,19 @@ export function imagePlaceholderHtml(href: string, alt: string): string {
   );
 }
 
+const IMG_TAG = /<img\b[^>]*>/gi;
+
+/** One attribute's value from a raw tag (quoted or not); entities stay as written. */
+const attribute = (tag: string, name: string): string =>
+  new RegExp(`[\\s/]${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)'|([^\\s"'=<>\`]+))`, 'i')
+    .exec(tag)
+    ?.slice(1)
+    .find((v) => v !== undefined) ?? '';
+
+/** Raw HTML with each <img> tag replaced by a placeholder. */
+export const imgTagsToPlaceholders = (html: string): string =>
+  html.replace(IMG_TAG, (tag) => imagePlaceholderHtml(attribute(tag, 'src'), attribute(tag, 'alt')));
+
 const marked = new Marked({ gfm: true, breaks: true, async: false });
 marked.use({
   renderer: {
@@ -64,6 +78,9 @@ marked.use({
     image(token) {
       const alt = token.tokens ? this.parser.parseInline(token.tokens, this.parser.textRenderer) : token.text;
       return imagePlaceholderHtml(token.href, alt);
+    },
+    html(token) {
+      return imgTagsToPlaceholders(token.text);
     },
     link(token) {
       if (safeLinkHref(token.href)) return false; // marked's own rendering
