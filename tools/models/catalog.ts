@@ -87,6 +87,20 @@ export const BIG_1500M_SHAPE: LlamaShape = { vocab: 32002, dim: 2048, layers: 24
 const SPLIT_PREFIX = 'demo-split';
 const SPLIT_COUNT = 3;
 
+/** The image and the code in RENDERING_REPLY, as the rendered reply must show and copy them. */
+export const RENDERING_IMAGE_URL = 'http://localhost:9/logo';
+export const RENDERING_CODE = 'def greet(name):\n    return "Hi " + name # says hello politely before every conversation begins';
+
+/**
+ * A Markdown reply for the rendering test. A scripted reply may use each token once and the
+ * vocabulary has a single newline token, so most lines end with \r (CommonMark's other line end),
+ * carried by tokens such as ":\r" and "\r\r"; the table's three pipes are three different tokens.
+ */
+export const RENDERING_REPLY =
+  `Here is ![Starling logo](${RENDERING_IMAGE_URL}) and [docs](//example.com/guide) for Python:\r` +
+  `\`\`\`python\r${RENDERING_CODE.replace('):\n', '):\r')}\n \`\`\`\r\r` +
+  'Tool | Typed \r---|-\rmypy | yes';
+
 export const MODELS = {
   demo: {
     file: 'starling-playground-demo.Q8_0.gguf',
@@ -181,6 +195,12 @@ export const MODELS = {
         kv: { 'general.architecture': kv.str('gpt5'), 'general.name': kv.str('Unknown architecture (gpt5) test file') },
         tensors: [{ name: 'token_embd.weight', dims: [1024, 1024], type: GgmlType.F32, data: () => [new Uint8Array(4 << 20)] }],
       }),
+  },
+  rendering: {
+    // A reply with a Markdown image, a link, a fenced Python block and a table (tests/e2e/rendering.spec.ts).
+    file: 'scripted-rendering.Q8_0.gguf',
+    reply: RENDERING_REPLY,
+    write: (path: string) => writeGguf(path, scriptedSpec({ name: 'Scripted reply with Markdown', reply: uniqueReplyIds(RENDERING_REPLY) })),
   },
 } satisfies Record<string, GeneratedModel>;
 

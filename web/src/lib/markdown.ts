@@ -1,6 +1,11 @@
 /**
- * Markdown for model replies. Model output is untrusted: marked renders it, DOMPurify removes
+ * Markdown for model replies. Model output is untrusted: marked renders it (markdown/html.ts: code
+ * blocks with a copy button, images as placeholders that load only on a click), DOMPurify removes
  * anything executable, and links open in a new tab without a referrer.
+ *
+ * While a reply streams, renderMarkdownBlocks renders it block by block (markdown/blocks.ts): a
+ * finished block is rendered and sanitized once and then comes from a cache, only the tail is
+ * rendered again on each update.
  *
  * The renderer is bounded, because a reply can be anything: marked recurses once per nesting level
  * (a 4 KB reply of nested `>` overflowed the stack and froze the chat), so text nested deeper than
@@ -8,9 +13,10 @@
  * marked or DOMPurify throw.
  */
 import DOMPurify from 'dompurify';
-import { Marked } from 'marked';
-
-const marked = new Marked({ gfm: true, breaks: true, async: false });
+import { splitBlocks } from './markdown/blocks';
+import { escapeHtml } from './markdown/escape';
+import type { Highlight } from './markdown/highlight';
+import { markdownToHtml } from './markdown/html';
 
 /** Deeper block nesting (quotes, lists) than any real reply uses. */
 export const MAX_NESTING = 16;
@@ -25,11 +31,7 @@ DOMPurify.addHook?.('afterSanitizeAttributes', (node) => {
   }
 });
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
 /** Text as HTML that shows it verbatim (line breaks kept by the paragraph's pre-wrap style). */
-const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => ESCAPES[c]);
-
 const plain = (text: string): string => `<p class="plain">${escapeHtml(text)}</p>`;
 
 /**
@@ -54,12 +56,49 @@ export function nestingDepth(text: string): number {
   return max;
 }
 
-export function renderMarkdown(text: string): string {
-  if (text.length > MAX_MARKDOWN_CHARS || nestingDepth(text) > MAX_NESTING) return plain(text);
+const SANITIZE = { USE_PROFILES: { html: true }, FORBID_TAGS: ['style', 'form', 'input', 'img'] };
+
+const tooBig = (text: string): boolean => text.length > MAX_MARKDOWN_CHARS || nestingDepth(text) > MAX_NESTING;
+
+function toSafeHtml(text: string, highlight: Highlight | null): string {
+  return DOMPurify.sanitize(markdownToHtml(text, highlight), SANITIZE).trim();
+}
+
+export function renderMarkdown(text: string, highlight: Highlight | null = null): string {
+  if (tooBig(text)) return plain(text);
   try {
-    const html = marked.parse(text) as string;
-    return DOMPurify.sanitize(html, { USE_PROFILES: { html: true }, FORBID_TAGS: ['style', 'form', 'input', 'img'] }).trim();
+    return toSafeHtml(text, highlight);
   } catch {
     return plain(text); // a renderer failure must never take the chat with it
+  }
+}
+
+/** Rendered blocks by content; enough for the replies on screen, bounded for long sessions. */
+const BLOCK_CACHE_LIMIT = 500;
+const blockCache = new Map<string, string>();
+
+function cachedBlock(block: string, highlight: Highlight | null): string {
+  // Highlighting changes only blocks with a fence: the rest keep one entry whether or not it has arrived.
+  const key = (highlight && /```|~~~/.test(block) ? 'h' : 'p') + block;
+  let html = blockCache.get(key);
+  if (html === undefined) {
+    html = toSafeHtml(block, highlight);
+    blockCache.set(key, html);
+    if (blockCache.size > BLOCK_CACHE_LIMIT) blockCache.delete(blockCache.keys().next().value!);
+  }
+  return html;
+}
+
+/**
+ * The reply as one sanitized HTML string per Markdown block (their concatenation renders as the
+ * whole text would). Finished blocks come from the cache; the same bounds and plain-text fallback
+ * as renderMarkdown apply to the whole text.
+ */
+export function renderMarkdownBlocks(text: string, highlight: Highlight | null = null): string[] {
+  if (tooBig(text)) return [plain(text)];
+  try {
+    return splitBlocks(text).map((block) => cachedBlock(block, highlight));
+  } catch {
+    return [plain(text)];
   }
 }
