@@ -4,6 +4,7 @@
  * lazily loaded highlight.js chunk and copied exactly; the table has borders; nothing overflows the
  * page horizontally; the image is not requested until its placeholder is clicked.
  */
+import AxeBuilder from '@axe-core/playwright';
 import type { Request } from '@playwright/test';
 import { MODELS, RENDERING_CODE, RENDERING_IMAGE_URL } from '../../tools/models/catalog';
 import { expect, lastAssistant, sendMessage, test, waitForReady } from './fixtures';
@@ -60,12 +61,14 @@ test('a reply with code, a table, a link and an image renders safely at 390 px',
   await expect(link).toHaveAttribute('target', '_blank');
   expect((await link.getAttribute('rel'))?.split(' ')).toEqual(expect.arrayContaining(['noopener', 'noreferrer']));
 
-  // The long code line scrolls inside its block; the reply fits the 390 px page and widens nothing.
-  // (The page as a whole overflows today because of the header, issue 12 item 8; once that is fixed
-  // this can assert document.documentElement.scrollWidth <= clientWidth outright.)
+  // The long code line scrolls inside its block; the reply fits the 390 px page, which does not overflow.
   expect(await content.locator('pre').evaluate((el) => [el.scrollWidth > el.clientWidth, getComputedStyle(el).overflowX])).toEqual([true, 'auto']);
   expect(await content.evaluate((el) => [el.getBoundingClientRect().right <= window.innerWidth, el.scrollWidth <= el.clientWidth])).toEqual([true, true]);
   expect(await pageWidth()).toBe(widthBefore);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth)).toBe(true);
+  // The highlighted code, the table and the placeholders pass axe (contrast of the token colours included).
+  const { violations } = await new AxeBuilder({ page }).options({ resultTypes: ['violations'] }).include('[data-testid=message][data-role=assistant]').analyze();
+  expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
 
   // The image: only a placeholder, nothing requested, until the user asks for it.
   const placeholder = content.getByTestId('image-placeholder');

@@ -14,7 +14,7 @@ describe('code blocks', () => {
     expect(html).toBe(
       '<div class="code-block"><div class="code-head"><span class="code-lang" data-testid="code-lang">python</span>' +
         '<button type="button" class="code-copy" data-testid="code-copy">Copy</button></div>' +
-        '<pre><code class="hljs language-python">if a &lt; b:\n    print(&quot;&lt;b&gt;&quot;)</code></pre></div>\n',
+        '<pre tabindex="0"><code class="hljs language-python">if a &lt; b:\n    print(&quot;&lt;b&gt;&quot;)</code></pre></div>\n',
     );
   });
 

@@ -39,7 +39,8 @@ export function codeBlockHtml(code: string, lang: string, highlighted: string | 
   return (
     `<div class="code-block"><div class="code-head"><span class="code-lang" data-testid="code-lang">${lang || 'code'}</span>` +
     `<button type="button" class="code-copy" data-testid="code-copy">Copy</button></div>` +
-    `<pre><code${cls}>${highlighted ?? escapeHtml(code)}</code></pre></div>\n`
+    // tabindex: a block that scrolls sideways must be reachable (and scrollable) with the keyboard.
+    `<pre tabindex="0"><code${cls}>${highlighted ?? escapeHtml(code)}</code></pre></div>\n`
   );
 }
 
