@@ -27,8 +27,8 @@ export interface ConversationStore {
   get(id: string): Promise<StoredConversation | undefined>;
   /** Writes the conversation, merged with what another tab stored meanwhile; returns the merged record. */
   save(conv: StoredConversation): Promise<StoredConversation>;
-  /** Puts a record back exactly (undo of a delete, import). */
-  put(conv: StoredConversation): Promise<void>;
+  /** Puts records back exactly (undo of a delete, an import): all of them or, on a failure, none. */
+  put(...convs: StoredConversation[]): Promise<void>;
   remove(id: string): Promise<void>;
 }
 
@@ -82,8 +82,10 @@ export class IdbConversationStore implements ConversationStore {
     return merged;
   }
 
-  async put(conv: StoredConversation): Promise<void> {
-    await (await this.db()).put(STORE, conv);
+  async put(...convs: StoredConversation[]): Promise<void> {
+    // One transaction: an import that fails partway (a full disk) stores nothing.
+    const tx = (await this.db()).transaction(STORE, 'readwrite');
+    await Promise.all([...convs.map((c) => tx.store.put(c)), tx.done]);
   }
 
   async remove(id: string): Promise<void> {
@@ -106,8 +108,8 @@ export class MemoryConversationStore implements ConversationStore {
     this.#items.set(conv.id, merged);
     return Promise.resolve(structuredClone(merged));
   }
-  put(conv: StoredConversation): Promise<void> {
-    this.#items.set(conv.id, structuredClone(conv));
+  put(...convs: StoredConversation[]): Promise<void> {
+    for (const c of convs) this.#items.set(c.id, structuredClone(c));
     return Promise.resolve();
   }
   remove(id: string): Promise<void> {

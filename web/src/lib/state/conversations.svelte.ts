@@ -264,7 +264,7 @@ export class ConversationsState {
 
   /** Stores imported conversations (already validated, with ids that clash with none). */
   async addAll(convs: StoredConversation[]): Promise<void> {
-    for (const c of convs) await this.store.put(c);
+    await this.store.put(...convs);
     await this.refresh();
     for (const c of convs) this.#post({ type: 'changed', id: c.id });
   }
