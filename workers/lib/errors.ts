@@ -29,6 +29,8 @@ export type ErrorKind =
   | 'bad-url'
   | 'cors'
   | 'unsupported-arch'
+  /** Offline, and the model asked for is not complete in the cache (web/src/lib/offline-open.ts). */
+  | 'offline'
   | 'aborted';
 
 /**

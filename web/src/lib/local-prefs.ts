@@ -8,6 +8,8 @@
 import { readLocal, writeLocal } from './storage-access';
 
 export const PREF_KEYS = {
+  /** The model last opened to Ready (its `?model=` spec or cache id): offline, `/` opens it again. */
+  lastModel: 'starling-playground:last-model:v1',
   /** Sampling parameters (state/settings.svelte.ts). */
   settings: 'starling-playground:settings:v1',
   /** Streaming on/off and the app-wide default system prompt and template (state/settings.svelte.ts). */

@@ -23,6 +23,8 @@ import { OfflineDownloads } from './state/offline-downloads.svelte';
 import { SettingsState } from './state/settings.svelte';
 import { StorageState } from './state/storage.svelte';
 import { engineStalled } from './watchdog';
+import { completeRecord, offlineStartSpec, offlineUncached } from './offline-open';
+import { readPref, writePref } from './local-prefs';
 import { MemoryConversationStore, type ConversationStore } from './conversations/conversation-db';
 import { ConversationsState } from './state/conversations.svelte';
 import type { ConversationModel } from './conversations/types';
@@ -35,6 +37,8 @@ export interface SessionDeps extends Omit<ModelDeps, 'onStatus' | 'onReady'> {
   syncUrl?: (spec: string | null) => void;
   /** Where conversations are kept (default: in memory, for this visit). */
   conversations?: ConversationStore;
+  /** Whether the browser has a network (default: navigator.onLine). */
+  online?: () => boolean;
 }
 
 /** What a session tells its listeners, in order. */
@@ -97,16 +101,50 @@ export class Session {
         // Each newly loaded model starts with the template that fits its vocabulary, or the one chosen
         // in Settings (a conversation already under way keeps its own).
         if (this.chat.nodes.length === 0) this.chat.template = this.#defaultTemplate(info);
+        const id = this.model.source?.id;
+        writePref('lastModel', id?.startsWith('local:') ? id : (this.#spec ?? DEFAULT_MODEL_PATH));
         this.#emit({ type: 'ready', info });
       },
     });
   }
 
-  /** Opens the model the address names (or the default one) and lists the cache. */
-  start(): Promise<void> {
-    void this.storage.refresh();
+  /**
+   * Opens the model the address names (or the default one) and lists the cache. Offline with no
+   * `?model=`, the model last used opens when it is complete in the cache.
+   */
+  async start(): Promise<void> {
+    const listed = this.storage.refresh();
     void this.conversations.init();
+    if (!this.params.model && !this.#online()) {
+      await listed;
+      const last = offlineStartSpec(readPref('lastModel'), this.storage.records, this.deps.baseUrl());
+      if (last) return this.#openSpec(last);
+    }
+    if (this.params.model && !(await this.#openableOffline(this.params.model))) return;
     return this.model.open(this.params.model ?? DEFAULT_MODEL_PATH, this.loadConfig(), this.downloadOptions());
+  }
+
+  #online(): boolean {
+    return this.deps.online ? this.deps.online() : globalThis.navigator?.onLine !== false;
+  }
+
+  /** Opens a spec or a cached `local:` id (kept in the address either way). */
+  #openSpec(spec: string): Promise<void> {
+    const record = spec.startsWith('local:') ? this.storage.record(spec) : null;
+    return record ? this.openRecord(record) : this.openModel(spec);
+  }
+
+  /**
+   * Offline, a model that is not complete in the cache cannot be opened: say so (naming the ones
+   * that can) instead of starting a download that can only fail. Online, always true.
+   */
+  async #openableOffline(spec: string, label?: string): Promise<boolean> {
+    // The demo ships with the app: offline, the service worker's precache serves it.
+    if (this.#online() || spec.startsWith('local:') || spec === DEFAULT_MODEL_PATH) return true;
+    await this.storage.refresh();
+    if (completeRecord(spec, this.storage.records, this.deps.baseUrl())) return true;
+    this.model.fail(offlineUncached(label ?? spec, this.storage.records));
+    return false;
   }
 
   /** Listens to the session's events; returns the function that stops listening. */
@@ -134,10 +172,11 @@ export class Session {
   }
 
   /** Opens another model (null: the default demo) and keeps the choice in the address for reloads. */
-  openModel(spec: string | null, label?: string): Promise<void> {
+  async openModel(spec: string | null, label?: string): Promise<void> {
     this.deps.syncUrl?.(spec);
     this.#spec = spec;
     this.chatError = null;
+    if (!(await this.#openableOffline(spec ?? DEFAULT_MODEL_PATH, label))) return;
     return this.model.open(spec ?? DEFAULT_MODEL_PATH, this.loadConfig(), this.downloadOptions(), label);
   }
 
