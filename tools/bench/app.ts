@@ -82,6 +82,10 @@ export async function appVisit(o: AppVisitOptions): Promise<AppVisit> {
     let longTasks: LongTasks | null = null;
     let rendererRssAfterReply: number | null = null;
     if (o.message) {
+      // The app reopens the last conversation on each visit: every run starts a new one, so each
+      // prompt is the same (builds before the chat list have no such button and always start empty).
+      const newChat = page.getByTestId('new-chat-button');
+      if (await newChat.count()) await newChat.click();
       const t0 = await page.evaluate(() => performance.now());
       await page.getByTestId('chat-input').fill(o.message);
       await page.getByTestId('send-button').click();
