@@ -6,7 +6,9 @@ import type { Page } from '@playwright/test';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { CHROMIUM_ARGS, chromiumPath } from '../../tools/chromium';
+import { startStaticServer } from '../../tools/static-server';
 import { expect, test } from './fixtures';
 
 interface Manifest {
@@ -16,22 +18,32 @@ interface Manifest {
   icons: { src: string; sizes: string; purpose?: string }[];
 }
 
-/** Resolves once a service worker controls the page (Chromium's check wants its fetch handler). */
-const controlled = (page: Page) => page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+const dist = process.env.E2E_DIST ?? fileURLToPath(new URL('../../dist', import.meta.url));
 
-test('Chromium finds the app installable: no installability errors, a manifest with relative URLs and real 192/512/maskable icons on both pages', async ({ playwright, baseURL, request }) => {
+/**
+ * Resolves once a service worker controls the page (Chromium's check wants its fetch handler) and the
+ * page is isolated: on the static host that is after its one reload, so the check sees the final page.
+ */
+const controlled = (page: Page) => page.waitForFunction(() => navigator.serviceWorker.controller !== null && window.crossOriginIsolated);
+
+test('Chromium finds the app installable at / and under a sub-path: no installability errors, a manifest with relative URLs and real 192/512/maskable icons on both pages', async ({ playwright, baseURL, request }) => {
   // A profile on disk: Playwright's usual contexts are off the record, where Chromium never installs ("in-incognito").
   const profile = await mkdtemp(join(tmpdir(), 'starling-install-'));
-  const context = await playwright.chromium.launchPersistentContext(profile, { executablePath: chromiumPath(), args: CHROMIUM_ARGS, baseURL });
+  const context = await playwright.chromium.launchPersistentContext(profile, { executablePath: chromiumPath(), args: CHROMIUM_ARGS });
+  // The same build on a header-less host under /sub/dir/ (as GitHub Pages serves a project).
+  const subPath = await startStaticServer({ root: dist, port: 0, base: '/sub/dir/' });
   try {
     const page = context.pages()[0] ?? (await context.newPage());
-    await page.goto('/');
-    await controlled(page);
     const cdp = await context.newCDPSession(page);
-    const { installabilityErrors } = (await cdp.send('Page.getInstallabilityErrors')) as { installabilityErrors: unknown[] };
-    expect(installabilityErrors).toEqual([]);
+    for (const url of [`${baseURL ?? ''}/`, `${subPath.url}/sub/dir/`]) {
+      await page.goto(url);
+      await controlled(page);
+      const { installabilityErrors } = (await cdp.send('Page.getInstallabilityErrors')) as { installabilityErrors: unknown[] };
+      expect(installabilityErrors, url).toEqual([]);
+    }
   } finally {
     await context.close();
+    await subPath.close();
     await rm(profile, { recursive: true, force: true });
   }
 
