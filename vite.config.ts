@@ -56,6 +56,8 @@ const web = fileURLToPath(new URL('./web', import.meta.url));
 export const aliases = { $workers: fileURLToPath(new URL('./workers', import.meta.url)) };
 
 export default defineConfig({
+  // Relative URLs: one build runs from the site root or any sub-path (GitHub Pages' /repo/) unchanged.
+  base: './',
   root: web,
   publicDir: fileURLToPath(new URL('./public', import.meta.url)),
   resolve: { alias: aliases },
@@ -70,7 +72,7 @@ export default defineConfig({
         embed: `${web}/embed.html`,
         bare: `${web}/bench/bare.html`,
         memory: `${web}/bench/memory.html`,
-        // The service worker: a stable, unhashed URL at the site root, so its scope is the whole app.
+        // The service worker: a stable, unhashed URL next to index.html, so its scope is the app's folder.
         sw: `${web}/src/sw/sw.ts`,
       },
       output: {

@@ -6,6 +6,9 @@
  * It lets the worker be tested the way a static host serves the app (`npx tsx tools/serve.ts
  * --static`, and tests/e2e/isolation.spec.ts). Vite's preview server cannot do this: it always adds
  * the configured headers.
+ *
+ * `base` serves the folder under a sub-path, as GitHub Pages serves a project at `/<repo>/`: a path
+ * outside it is a 404, and the bare `/<repo>` is redirected to `/<repo>/` as Pages does.
  */
 import { createReadStream, type Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -35,6 +38,8 @@ export interface StaticServerOptions {
   /** 0 (the default) picks a free port. */
   port?: number;
   host?: string;
+  /** The sub-path the folder is served under, e.g. `/sub/dir/` (default `/`). */
+  base?: string;
 }
 
 export interface StaticServer {
@@ -75,6 +80,20 @@ export function parseRange(header: string | undefined, size: number): [number, n
   return start >= size || start > end ? 'unsatisfiable' : [start, end];
 }
 
+/** `base` as `/a/b/`: one leading and one trailing slash; throws on anything that is not a plain path. */
+export function normalizeBase(base: string): string {
+  const parts = base.split('/').filter((p) => p !== '');
+  if (parts.some((p) => p === '.' || p === '..' || !/^[\w.~-]+$/.test(p))) throw new Error(`static-server: not a plain sub-path: ${base}`);
+  return parts.length === 0 ? '/' : `/${parts.join('/')}/`;
+}
+
+/** The path inside the served folder for a request path under `base`, 'redirect' for the bare base, or null (404). */
+export function pathUnderBase(base: string, urlPath: string): string | 'redirect' | null {
+  if (base === '/') return urlPath;
+  if (urlPath === base.slice(0, -1)) return 'redirect';
+  return urlPath.startsWith(base) ? urlPath.slice(base.length - 1) : null;
+}
+
 const etagOf = (s: Stats): string => `"${s.size.toString(16)}-${Math.floor(s.mtimeMs).toString(16)}"`;
 
 async function findFile(root: string, urlPath: string): Promise<{ file: string; stats: Stats } | null> {
@@ -93,13 +112,18 @@ async function findFile(root: string, urlPath: string): Promise<{ file: string; 
   }
 }
 
-async function handle(root: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(root: string, base: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' }).end('Method Not Allowed\n');
     return;
   }
-  const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-  const found = await findFile(root, path);
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const path = pathUnderBase(base, url.pathname);
+  if (path === 'redirect') {
+    res.writeHead(301, { Location: `${base}${url.search}` }).end();
+    return;
+  }
+  const found = path === null ? null : await findFile(root, path);
   if (!found) {
     res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end(req.method === 'HEAD' ? undefined : 'Not Found\n');
     return;
@@ -136,9 +160,10 @@ async function handle(root: string, req: IncomingMessage, res: ServerResponse): 
   stream.pipe(res);
 }
 
-export async function startStaticServer({ root, port = 0, host = '127.0.0.1' }: StaticServerOptions): Promise<StaticServer> {
+export async function startStaticServer({ root, port = 0, host = '127.0.0.1', base = '/' }: StaticServerOptions): Promise<StaticServer> {
+  const prefix = normalizeBase(base);
   const server = createServer((req, res) => {
-    handle(root, req, res).catch(() => {
+    handle(root, prefix, req, res).catch(() => {
       if (!res.headersSent) res.writeHead(500).end();
       else res.destroy();
     });

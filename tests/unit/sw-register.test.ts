@@ -4,6 +4,7 @@ import {
   planIsolation,
   RELOAD_FLAG_KEY,
   SERVER_TIMING_MARK,
+  serviceWorkerScope,
   serviceWorkerUrl,
   setupIsolation,
   SW_OPT_OUT_PARAM,
@@ -81,6 +82,10 @@ describe('serviceWorkerUrl', () => {
     expect(serviceWorkerUrl('/repo/', 'https://u.github.io/repo/embed.html')).toBe('https://u.github.io/repo/sw.js');
     expect(serviceWorkerUrl('./', 'https://u.github.io/repo/embed.html')).toBe('https://u.github.io/repo/sw.js');
   });
+  it("is scoped to sw.js's folder: a sub-path deployment controls only itself", () => {
+    expect(serviceWorkerScope('https://u.github.io/repo/sw.js')).toBe('https://u.github.io/repo/');
+    expect(serviceWorkerScope('https://a.example/sw.js')).toBe('https://a.example/');
+  });
 });
 
 it('repeats the worker side constants exactly (they cannot be imported without a shared chunk)', () => {
@@ -148,7 +153,7 @@ describe('setupIsolation', () => {
     const sw = fakeContainer();
     const win = fakeWindow({ isolated: true, sw });
     expect(await run(win)).toBe('continue');
-    expect(sw.register).toHaveBeenCalledWith('https://a.example/sw.js');
+    expect(sw.register).toHaveBeenCalledWith('https://a.example/sw.js', { scope: 'https://a.example/' });
     expect(win.location.reload).not.toHaveBeenCalled();
     expect(win.document.documentElement.dataset.isolation).toBe('headers');
   });

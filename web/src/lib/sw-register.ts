@@ -105,9 +105,17 @@ export function planIsolation(f: IsolationFacts): IsolationPlan {
   };
 }
 
-/** sw.js's URL: next to the app's base URL (`import.meta.env.BASE_URL`), so /embed.html finds it too. */
+/**
+ * sw.js's URL: next to the app's base URL (`import.meta.env.BASE_URL`, `./` since the build uses
+ * relative URLs), so /embed.html finds it too and a copy under /repo/ registers /repo/sw.js.
+ */
 export function serviceWorkerUrl(baseUrl: string, documentUrl: string): string {
   return new URL(`${baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`}sw.js`, documentUrl).href;
+}
+
+/** The worker's scope: the folder sw.js is served from (`./`), so it controls that deployment only. */
+export function serviceWorkerScope(workerUrl: string): string {
+  return new URL('./', workerUrl).href;
 }
 
 function readReloadFlag(win: Window): boolean | null {
@@ -217,7 +225,7 @@ export async function setupIsolation(
   }
   if (!plan.register) return 'continue';
 
-  const registering = container.register(url);
+  const registering = container.register(url, { scope: serviceWorkerScope(url) });
   if (!plan.reload) {
     registering.catch((e: unknown) => console.warn('[isolation] service worker registration failed:', e));
     return 'continue';
