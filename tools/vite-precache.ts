@@ -37,6 +37,15 @@ export async function precacheManifest(dist: string) {
   return { entries: manifestEntries, count, size, warnings };
 }
 
+/**
+ * The manifest as injectManifest writes it into sw.js (keys sorted: it uses a stable stringify), so
+ * the update test can find it there and swap it for another build's.
+ */
+export async function injectedManifestText(dist: string): Promise<string> {
+  const { entries } = await precacheManifest(dist);
+  return JSON.stringify(entries.map(({ revision, url }) => ({ revision, url })));
+}
+
 const BUILD_ID_ATTRIBUTE = 'data-build-id';
 
 /** `<html …>` with the build id added (the pages are ours: each has exactly one <html> tag). */

@@ -41,8 +41,8 @@ async function pageFetch(page: Page, url: string, range?: string): Promise<{ sta
     },
     { url, range },
   );
-  if ('error' in result) return result;
-  return { status: result.status, fromWorker: (await response)?.fromServiceWorker() ?? false };
+  if (result.error !== undefined) return { error: result.error };
+  return { status: result.status ?? 0, fromWorker: (await response)?.fromServiceWorker() ?? false };
 }
 
 test('after one online visit, / and /embed.html load from the service worker and chat offline; Range and cross-origin requests are never answered by it', async ({ page, context, modelServer }) => {
