@@ -90,11 +90,21 @@ describe('applyUpdate', () => {
     const reload = vi.fn();
     const win = { location: { reload } } as unknown as Window;
     const worker = new FakeWorker();
+    worker.state = 'installed';
     applyUpdate(container, asWorker(worker), win);
     expect(worker.posted).toEqual([{ type: SKIP_WAITING }]);
     expect(reload).not.toHaveBeenCalled();
     container.dispatchEvent(new Event('controllerchange'));
     container.dispatchEvent(new Event('controllerchange'));
+    expect(reload).toHaveBeenCalledTimes(1);
+  });
+
+  it('just reloads when the new version took over already (the user agreed in another tab)', () => {
+    const reload = vi.fn();
+    const worker = new FakeWorker();
+    worker.state = 'activated';
+    applyUpdate(new EventTarget() as unknown as ServiceWorkerContainer, asWorker(worker), { location: { reload } } as unknown as Window);
+    expect(worker.posted).toEqual([]);
     expect(reload).toHaveBeenCalledTimes(1);
   });
 });

@@ -280,8 +280,16 @@ export function watchForUpdate(registration: UpdateRegistration, onWaiting: (wor
   };
 }
 
-/** The user agreed: the waiting worker takes over, and the page reloads once it controls the page. */
+/**
+ * The user agreed: the waiting worker takes over, and the page reloads once it controls the page.
+ * When it took over already (the user agreed in another tab, whose switch claimed this one too), a
+ * plain reload is all that is left: no controllerchange would come.
+ */
 export function applyUpdate(container: ServiceWorkerContainer, worker: ServiceWorker, win: Window = window): void {
+  if (worker.state !== 'installed') {
+    win.location.reload();
+    return;
+  }
   container.addEventListener('controllerchange', () => win.location.reload(), { once: true });
   worker.postMessage({ type: SKIP_WAITING });
 }
