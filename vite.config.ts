@@ -3,6 +3,7 @@ import { defineConfig, type Connect, type Plugin } from 'vite';
 import { fileURLToPath } from 'node:url';
 import { ISOLATION_HEADERS } from './web/src/sw/isolation.ts';
 import { META_CONTENT_SECURITY_POLICY, securityHeadersFor } from './web/src/sw/security-headers.ts';
+import { precache } from './tools/vite-precache.ts';
 
 // Cross-origin isolation gives wllama SharedArrayBuffer, hence threads (one definition: the service
 // worker's, web/src/sw/isolation.ts).
@@ -61,7 +62,7 @@ export default defineConfig({
   root: web,
   publicDir: fileURLToPath(new URL('./public', import.meta.url)),
   resolve: { alias: aliases },
-  plugins: [svelte({ configFile: fileURLToPath(new URL('./svelte.config.js', import.meta.url)) }), securityHeaders(), cspMeta()],
+  plugins: [svelte({ configFile: fileURLToPath(new URL('./svelte.config.js', import.meta.url)) }), securityHeaders(), cspMeta(), precache()],
   build: {
     outDir: fileURLToPath(new URL('./dist', import.meta.url)),
     emptyOutDir: true,

@@ -249,3 +249,60 @@ export async function setupIsolation(
   win.location.reload();
   return 'reloading';
 }
+
+// ---- Updates (UpdateBanner.svelte): a new deployment's worker waits until the user agrees. ----
+
+/** Message that lets a waiting worker take over (web/src/sw/offline.ts SKIP_WAITING). */
+export const SKIP_WAITING = 'SKIP_WAITING';
+/** How often an open page asks the host whether a new version was deployed (browsers check on navigations only). */
+const UPDATE_CHECK_INTERVAL_MS = 60 * 60 * 1000;
+
+/** The parts of a registration the update watch reads: a real one fits, and so does a fake in a test. */
+export interface UpdateRegistration extends EventTarget {
+  readonly active: ServiceWorker | null;
+  readonly installing: ServiceWorker | null;
+  readonly waiting: ServiceWorker | null;
+  update(): Promise<unknown>;
+}
+
+/**
+ * Calls `onWaiting` with each new version's worker once it is installed and waits behind the one that
+ * serves this page. A first install (no active worker yet) is not an update: it takes control at
+ * once (sw.ts claims), and nothing is announced. Returns a function that stops watching.
+ */
+export function watchForUpdate(registration: UpdateRegistration, onWaiting: (worker: ServiceWorker) => void, checkEveryMs = UPDATE_CHECK_INTERVAL_MS): () => void {
+  const isUpdate = (w: ServiceWorker) => registration.active !== null && registration.active !== w;
+  if (registration.waiting && isUpdate(registration.waiting)) onWaiting(registration.waiting);
+  const onFound = () => {
+    const worker = registration.installing;
+    if (!worker) return;
+    worker.addEventListener('statechange', () => {
+      if (worker.state === 'installed' && registration.waiting === worker && isUpdate(worker)) onWaiting(worker);
+    });
+  };
+  registration.addEventListener('updatefound', onFound);
+  const timer = setInterval(() => void registration.update().catch(() => undefined), checkEveryMs);
+  return () => {
+    registration.removeEventListener('updatefound', onFound);
+    clearInterval(timer);
+  };
+}
+
+/**
+ * The user agreed: the waiting worker takes over, and the page reloads once it controls the page.
+ * When it took over already (the user agreed in another tab, whose switch claimed this one too), a
+ * plain reload is all that is left: no controllerchange would come.
+ */
+export function applyUpdate(container: ServiceWorkerContainer, worker: ServiceWorker, win: Window = window): void {
+  if (worker.state !== 'installed') {
+    win.location.reload();
+    return;
+  }
+  container.addEventListener('controllerchange', () => win.location.reload(), { once: true });
+  worker.postMessage({ type: SKIP_WAITING });
+}
+
+/** This page's registration, once one is active (never resolves where there is none, e.g. `?sw=0`). */
+export function readyRegistration(win: Window = window): Promise<ServiceWorkerRegistration> | null {
+  return serviceWorkerContainer(win)?.ready ?? null;
+}
