@@ -28,7 +28,9 @@ export default defineConfig<{}, { engine: EngineName }>({
   // from Debian's packages: Chromium (Playwright), Firefox ESR (puppeteer-core over WebDriver BiDi),
   // WebKitGTK (WebKitWebDriver + MiniBrowser). `--project firefox-esr` runs one engine.
   projects: [
-    { name: 'chromium', testDir: 'tests/e2e' },
+    // The service worker precaches 34 MB (wasm, demo model) in each fresh context: tests not about it
+    // block it (measured: about +130 s over the suite); the specs about it set serviceWorkers: 'allow'.
+    { name: 'chromium', testDir: 'tests/e2e', use: { serviceWorkers: 'block' } },
     // Not in `npm test` (tests/e2e covers these scenarios in Chromium); run with --project chromium-engine.
     { name: 'chromium-engine', testDir: 'tests/engines', use: { engine: 'chromium' } },
     { name: 'firefox-esr', testDir: 'tests/engines', use: { engine: 'firefox' } },

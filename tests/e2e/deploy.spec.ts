@@ -9,6 +9,9 @@ import { DEMO_REPLY } from '../../tools/models/catalog';
 import { startStaticServer, type StaticServer } from '../../tools/static-server';
 import { expect, lastAssistant, sendMessage, test, waitForReady } from './fixtures';
 
+// About the service worker: it runs here (the chromium project blocks it elsewhere).
+test.use({ serviceWorkers: 'allow' });
+
 const dist = process.env.E2E_DIST ?? fileURLToPath(new URL('../../dist', import.meta.url));
 const BASE = '/sub/dir/';
 let host: StaticServer;

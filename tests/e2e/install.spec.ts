@@ -11,6 +11,9 @@ import { CHROMIUM_ARGS, chromiumPath } from '../../tools/chromium';
 import { startStaticServer } from '../../tools/static-server';
 import { expect, test } from './fixtures';
 
+// About the service worker: it runs here (the chromium project blocks it elsewhere).
+test.use({ serviceWorkers: 'allow' });
+
 interface Manifest {
   start_url: string;
   scope: string;

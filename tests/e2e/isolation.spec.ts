@@ -10,6 +10,9 @@ import { startStaticServer, type StaticServer } from '../../tools/static-server'
 import { contentSecurityPolicy, policyForPath } from '../../web/src/sw/security-headers';
 import { expect, lastAssistant, sendMessage, test, waitForReady } from './fixtures';
 
+// About the service worker: it runs here (the chromium project blocks it elsewhere).
+test.use({ serviceWorkers: 'allow' });
+
 // Thread counts here must come from the page's isolation, not from a saved preference.
 test.use({ threadsPref: null });
 

@@ -14,6 +14,9 @@ import { injectedManifestText } from '../../tools/vite-precache';
 import { testModel } from '../fixtures/test-models';
 import { expect, lastAssistant, sendMessage, test, waitForReady } from './fixtures';
 
+// About the service worker: it runs here (the chromium project blocks it elsewhere).
+test.use({ serviceWorkers: 'allow' });
+
 const MiB = 1024 * 1024;
 
 const dist = process.env.E2E_DIST ?? fileURLToPath(new URL('../../dist', import.meta.url));

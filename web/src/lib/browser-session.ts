@@ -15,6 +15,21 @@ function syncUrl(spec: string | null): void {
 }
 
 /** `keepConversations`: the app keeps its conversations in IndexedDB; the widget's last the visit. */
+/**
+ * Whether the network answers. navigator.onLine false is trusted; true is checked with a request to
+ * this page's own host that the service worker lets through (it never answers a Range request), so
+ * a page that loaded from the worker's cache with no network finds out.
+ */
+async function networkAnswers(): Promise<boolean> {
+  if (navigator.onLine === false) return false;
+  try {
+    await fetch(new URL('./', document.baseURI), { method: 'HEAD', headers: { Range: 'bytes=0-0' }, cache: 'no-store' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function browserSession({ keepConversations = false } = {}): Session {
   let downloads: DownloadClient | null = null;
   return new Session(parseUrlParams(location.search), {
@@ -24,6 +39,7 @@ export function browserSession({ keepConversations = false } = {}): Session {
     cacheUsable: indexedDBUsable,
     baseUrl: () => document.baseURI,
     syncUrl,
+    online: networkAnswers,
     // Where IndexedDB is blocked its calls fail, and the conversations state says they last this visit.
     conversations: keepConversations ? new IdbConversationStore() : undefined,
   });

@@ -37,8 +37,11 @@ export interface SessionDeps extends Omit<ModelDeps, 'onStatus' | 'onReady'> {
   syncUrl?: (spec: string | null) => void;
   /** Where conversations are kept (default: in memory, for this visit). */
   conversations?: ConversationStore;
-  /** Whether the browser has a network (default: navigator.onLine). */
-  online?: () => boolean;
+  /**
+   * Whether the network answers: navigator.onLine, and when it claims yes, a request to the page's
+   * own host that the service worker lets through (browser-session.ts). Absent: always online.
+   */
+  online?: () => Promise<boolean>;
 }
 
 /** What a session tells its listeners, in order. */
@@ -115,17 +118,29 @@ export class Session {
   async start(): Promise<void> {
     const listed = this.storage.refresh();
     void this.conversations.init();
-    if (!this.params.model && !this.#online()) {
+    void this.#online(); // the status says Offline from the start when the network is gone
+    if (!this.params.model) {
+      // The model last used opens again when it is complete in the cache (as desktop chat apps do),
+      // which also makes an offline start open something that works.
       await listed;
       const last = offlineStartSpec(readPref('lastModel'), this.storage.records, this.deps.baseUrl());
-      if (last) return this.#openSpec(last);
+      if (last && last !== DEFAULT_MODEL_PATH) return this.#openSpec(last);
     }
     if (this.params.model && !(await this.#openableOffline(this.params.model))) return;
     return this.model.open(this.params.model ?? DEFAULT_MODEL_PATH, this.loadConfig(), this.downloadOptions());
   }
 
-  #online(): boolean {
-    return this.deps.online ? this.deps.online() : globalThis.navigator?.onLine !== false;
+  /** False once the network is found gone; the status shows Offline (ModelStatus.svelte). */
+  online = $state(true);
+
+  #recheck: ReturnType<typeof setTimeout> | undefined;
+
+  async #online(): Promise<boolean> {
+    this.online = this.deps.online ? await this.deps.online() : true;
+    // While offline, look again now and then, so the status notices the network coming back.
+    clearTimeout(this.#recheck);
+    if (!this.online) this.#recheck = setTimeout(() => void this.#online(), 5000);
+    return this.online;
   }
 
   /** Opens a spec or a cached `local:` id (kept in the address either way). */
@@ -140,9 +155,9 @@ export class Session {
    */
   async #openableOffline(spec: string, label?: string): Promise<boolean> {
     // The demo ships with the app: offline, the service worker's precache serves it.
-    if (this.#online() || spec.startsWith('local:') || spec === DEFAULT_MODEL_PATH) return true;
+    if (spec.startsWith('local:') || spec === DEFAULT_MODEL_PATH) return true;
     await this.storage.refresh();
-    if (completeRecord(spec, this.storage.records, this.deps.baseUrl())) return true;
+    if (completeRecord(spec, this.storage.records, this.deps.baseUrl()) || (await this.#online())) return true;
     this.model.fail(offlineUncached(label ?? spec, this.storage.records));
     return false;
   }
