@@ -221,6 +221,9 @@ export class Session {
   }
 
   saveOffline(spec: string, label?: string): Promise<void> {
+    // A model saved for offline use should outlast storage pressure: ask (not awaited: Firefox
+    // answers only after its prompt); the Storage panel shows the outcome.
+    void this.storage.requestPersistence();
     return this.offline.save(spec, this.deps.baseUrl(), this.downloadOptions(), label, () => void this.storage.refresh());
   }
 
