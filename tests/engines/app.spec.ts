@@ -58,7 +58,9 @@ interface StorageView {
 test('a model from a URL is cached and opens again from it with the server gone; Stop keeps the partial reply and the next message works', async ({ driver, baseURL, modelServer, engine }) => {
   const full = MODELS.long.reply;
   const url = `${modelServer.url}/models/${MODELS.long.file}`;
-  const page = `${baseURL}/?threads=1&model=${encodeURIComponent(url)}`;
+  // sw=0 here and in the bad-file test: the demo test above runs with the service worker (it precaches
+  // 34 MB per fresh profile, which these two would only repeat; offline is tested in tests/e2e).
+  const page = `${baseURL}/?threads=1&sw=0&model=${encodeURIComponent(url)}`;
   await driver.goto(page);
   const first = await waitForReady(driver);
   expect(first.text).not.toContain('from cache');
@@ -103,13 +105,13 @@ test('a model from a URL is cached and opens again from it with the server gone;
 });
 
 test('a bad file gives its specific error, never Ready: a web page, then a model llama.cpp refuses to load', async ({ driver, baseURL, modelServer }) => {
-  await driver.goto(`${baseURL}/?threads=1&model=${encodeURIComponent(`${modelServer.url}/html/${MODELS.demo.file}`)}`);
+  await driver.goto(`${baseURL}/?threads=1&sw=0&model=${encodeURIComponent(`${modelServer.url}/html/${MODELS.demo.file}`)}`);
   const html = await waitForError(driver);
   expect(html.errorKind).toBe('html-not-gguf');
   expect(html.error).toMatch(/web page/);
   expect(html.state).toBe('error');
 
-  await driver.goto(`${baseURL}/?threads=1&model=${encodeURIComponent(`${modelServer.url}/models/${testModel('demoMissingTensor').file}`)}`);
+  await driver.goto(`${baseURL}/?threads=1&sw=0&model=${encodeURIComponent(`${modelServer.url}/models/${testModel('demoMissingTensor').file}`)}`);
   const arch = await waitForError(driver, 120_000);
   expect(arch.errorKind).toBe('load-failed');
   expect(arch.error).toContain("tensor 'blk.0.ffn_down.weight' not found");
