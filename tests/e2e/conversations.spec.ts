@@ -70,6 +70,7 @@ test('two conversations survive a reload exactly; rename, search, delete with un
   await page.getByTestId('undo-delete').click();
   await expect(page.getByTestId('conversation-title')).toHaveText(['Another chat about foxes', 'Greetings']);
   await item(page, 'foxes').getByTestId('delete-conversation').click();
+  await expect(page.getByTestId('conversation-title')).toHaveText(['Greetings']); // the delete is stored before the reload
   await page.reload();
   await waitForReady(page);
   await expect(page.getByTestId('conversation-title')).toHaveText(['Greetings']);
