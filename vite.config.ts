@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { ISOLATION_HEADERS } from './web/src/sw/isolation.ts';
 import { META_CONTENT_SECURITY_POLICY, securityHeadersFor } from './web/src/sw/security-headers.ts';
 import { precache } from './tools/vite-precache.ts';
+import { embedSnippet } from './tools/vite-embed-snippet.ts';
 
 // Cross-origin isolation gives wllama SharedArrayBuffer, hence threads (one definition: the service
 // worker's, web/src/sw/isolation.ts).
@@ -49,7 +50,8 @@ export function withCspMeta(html: string): string {
 const cspMeta = (): Plugin => ({
   name: 'starling:csp-meta',
   apply: 'build',
-  transformIndexHtml: { order: 'post', handler: withCspMeta },
+  // Not the embed demo: it stands for another site's page, which loads embed.js from the app's origin.
+  transformIndexHtml: { order: 'post', handler: (html, ctx) => (ctx.path.endsWith('/embed-demo.html') ? html : withCspMeta(html)) },
 });
 
 const web = fileURLToPath(new URL('./web', import.meta.url));
@@ -62,7 +64,7 @@ export default defineConfig({
   root: web,
   publicDir: fileURLToPath(new URL('./public', import.meta.url)),
   resolve: { alias: aliases },
-  plugins: [svelte({ configFile: fileURLToPath(new URL('./svelte.config.js', import.meta.url)) }), securityHeaders(), cspMeta(), precache()],
+  plugins: [svelte({ configFile: fileURLToPath(new URL('./svelte.config.js', import.meta.url)) }), securityHeaders(), cspMeta(), precache(), embedSnippet('embed-snippet', `${web}/src/embed-snippet/starling-embed.d.ts`)],
   build: {
     outDir: fileURLToPath(new URL('./dist', import.meta.url)),
     emptyOutDir: true,
@@ -75,9 +77,12 @@ export default defineConfig({
         memory: `${web}/bench/memory.html`,
         // The service worker: a stable, unhashed URL next to index.html, so its scope is the app's folder.
         sw: `${web}/src/sw/sw.ts`,
+        // embed.js: hosts include it by a stable URL, so unhashed too (embed-snippet/embed.ts).
+        'embed-snippet': `${web}/src/embed-snippet/embed.ts`,
+        'embed-demo': `${web}/embed-demo.html`,
       },
       output: {
-        entryFileNames: (chunk) => (chunk.name === 'sw' ? 'sw.js' : 'assets/[name]-[hash].js'),
+        entryFileNames: (chunk) => (chunk.name === 'sw' ? 'sw.js' : chunk.name === 'embed-snippet' ? 'embed.js' : 'assets/[name]-[hash].js'),
       },
     },
   },
@@ -88,6 +93,8 @@ export default defineConfig({
     host: '127.0.0.1',
     port: Number(process.env.PORT ?? 4173),
     strictPort: true,
-    // No `headers` here: servedHeadersMiddleware sets them per path.
+    // servedHeadersMiddleware sets them per path. Empty, not absent: preview would otherwise apply
+    // server.headers to every file over the middleware's (embed.js's CORP cross-origin included).
+    headers: {},
   },
 });

@@ -1,0 +1,19 @@
+/**
+ * embed.js: the one-line embed snippet. A host page includes it with a plain
+ * `<script src="https://starling.example/embed.js"></script>` and calls `Starling.mount(...)`.
+ * It builds to one classic script (tools/vite-embed-snippet.ts wraps and checks it), so it imports
+ * nothing at run time from the app: only its own files, and types.
+ */
+import { mountWidget } from './mount';
+import type { StarlingApi } from './starling-embed';
+
+// Read now: document.currentScript is only set while this script first runs. embed.html lies beside it.
+const script = document.currentScript;
+const defaultSrc = script instanceof HTMLScriptElement && script.src ? new URL('embed.html', script.src).href : null;
+
+const api = {
+  mount: (el, options = {}) => mountWidget(el, options, defaultSrc),
+} satisfies StarlingApi;
+
+// Included twice (two snippets on one page): the first definition stays.
+window.Starling ??= api;
