@@ -9,7 +9,7 @@ import { ISOLATION_HEADERS, isolate, withAppHeaders } from '../../web/src/sw/iso
 import { contentSecurityPolicy, META_CONTENT_SECURITY_POLICY, policyForPath, securityHeadersFor } from '../../web/src/sw/security-headers';
 
 const ORIGIN = 'https://app.example';
-const PATHS = ['/', '/index.html', '/embed.html', '/embed', '/assets/engine.worker-abc.js', '/sw.js', '/models/demo.gguf', '/bench/bare.html'];
+const PATHS = ['/', '/index.html', '/embed.html', '/embed', '/assets/engine.worker-abc.js', '/sw.js', '/models/demo.gguf', '/bench/bare.html', '/embed.js', '/embed.d.ts'];
 
 /** Runs the vite preview middleware on a fake request and returns the headers it set (lower-case names). */
 function middlewareHeaders(url: string): Record<string, string> {
@@ -48,6 +48,12 @@ describe('the policy', () => {
     expect(policyForPath('/embed.html')).toBe('embed');
     expect(policyForPath('/embed.html.map')).toBe('app');
     expect(policyForPath('/assets/embed-abc.js')).toBe('app');
+  });
+
+  it('lets other sites load embed.js and its types (CORP cross-origin), and nothing else of the app', () => {
+    expect(servedHeadersFor('/embed.js')['Cross-Origin-Resource-Policy']).toBe('cross-origin');
+    expect(servedHeadersFor('/sub/embed.d.ts')['Cross-Origin-Resource-Policy']).toBe('cross-origin');
+    for (const path of ['/', '/embed.html', '/assets/embed-abc.js', '/embed.js.map', '/sw.js']) expect(servedHeadersFor(path)['Cross-Origin-Resource-Policy']).toBe('same-origin');
   });
 
   it('the meta tag carries every directive but the header-only frame-ancestors', () => {

@@ -74,7 +74,19 @@ export function policyForPath(pathname: string): PolicyName {
   return /\/embed(\.html)?$/.test(pathname) ? 'embed' : 'app';
 }
 
-/** Every security header for a path (not the cross-origin isolation headers: isolation.ts owns those). */
+/**
+ * Whether other sites load this path by URL: embed.js (the embed snippet, from a host page's
+ * `<script src>`) and its types. The isolation headers' `Cross-Origin-Resource-Policy: same-origin`
+ * would make the browser refuse them to any other origin, so these say `cross-origin` instead.
+ */
+export function isSharedPath(pathname: string): boolean {
+  return /\/embed\.(js|d\.ts)$/.test(pathname);
+}
+
+/**
+ * Every security header for a path (not the cross-origin isolation headers: isolation.ts owns those,
+ * except that a shared path's CORP, set here, replaces theirs).
+ */
 export function securityHeadersFor(pathname: string): Record<string, string> {
   const name = policyForPath(pathname);
   return {
@@ -82,6 +94,7 @@ export function securityHeadersFor(pathname: string): Record<string, string> {
     'X-Content-Type-Options': 'nosniff',
     'Referrer-Policy': 'no-referrer',
     ...(name === 'app' ? { 'X-Frame-Options': 'SAMEORIGIN' } : {}),
+    ...(isSharedPath(pathname) ? { 'Cross-Origin-Resource-Policy': 'cross-origin' } : {}),
   };
 }
 
