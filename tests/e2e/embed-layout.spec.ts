@@ -105,6 +105,17 @@ test('at 300 × 360 the widget loads, fits, chats and passes axe; so it does at 
   await checkLayout(page, testInfo, 'widget-300x360-reply', { notice: true });
   await noSeriousAxeViolations(page, 'widget at 300 × 360');
 
+  // The Models dialog fits the small frame too, and Escape gives the focus back to its button.
+  await page.getByTestId('model-picker-toggle').click();
+  await expect(page.getByTestId('model-library')).toBeVisible();
+  await screenshot(page, testInfo, 'widget-300x360-models');
+  expect(await page.evaluate(() => document.scrollingElement!.scrollWidth <= document.scrollingElement!.clientWidth)).toBe(true);
+  const dialog = await boxOf(page.getByTestId('model-library'), 'Models dialog');
+  expect(dialog.x >= 0 && dialog.x + dialog.width <= 300, 'the Models dialog is wider than the frame').toBe(true);
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('model-library')).toBeHidden();
+  await expect(page.getByTestId('model-picker-toggle')).toBeFocused();
+
   for (const [width, height] of [
     [390, 844],
     [800, 600],
