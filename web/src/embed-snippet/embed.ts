@@ -15,5 +15,6 @@ const api = {
   mount: (el, options = {}) => mountWidget(el, options, defaultSrc),
 } satisfies StarlingApi;
 
-// Included twice (two snippets on one page): the first definition stays.
-window.Starling ??= api;
+// Assigned, not `??=`: an element with id="Starling" would otherwise stand in for it (named access on
+// window). Included twice, the second copy replaces the first; widgets already mounted keep working.
+window.Starling = api;
