@@ -1,8 +1,11 @@
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig, type Connect, type Plugin } from 'vite';
 import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { EMBED_CONFIG_FILE, frameAncestorSources, parseEmbedConfig } from './web/src/lib/embed/embed-config-file.ts';
 import { ISOLATION_HEADERS } from './web/src/sw/isolation.ts';
-import { META_CONTENT_SECURITY_POLICY, securityHeadersFor } from './web/src/sw/security-headers.ts';
+import { META_CONTENT_SECURITY_POLICY, policyForPath, securityHeadersFor } from './web/src/sw/security-headers.ts';
 import { precache } from './tools/vite-precache.ts';
 import { embedSnippet } from './tools/vite-embed-snippet.ts';
 
@@ -11,8 +14,24 @@ import { embedSnippet } from './tools/vite-embed-snippet.ts';
 export const isolationHeaders: Readonly<Record<string, string>> = ISOLATION_HEADERS;
 
 /** Every header `npm start` sends for a path: isolation plus that path's security headers. */
-export function servedHeadersFor(pathname: string): Record<string, string> {
-  return { ...isolationHeaders, ...securityHeadersFor(pathname) };
+export function servedHeadersFor(pathname: string, frameAncestors: readonly string[] | null = null): Record<string, string> {
+  return { ...isolationHeaders, ...securityHeadersFor(pathname, { frameAncestors }) };
+}
+
+/**
+ * The widget's `frame-ancestors` from the deployer's embed-config.json in `dir` (read at each request
+ * for the widget, so an edit applies without a restart). No file: any site. A broken file: only the
+ * app's own origin, as the widget itself then refuses every host (fail closed).
+ */
+export function frameAncestorsFrom(dir: string): readonly string[] | null {
+  let text: string;
+  try {
+    text = readFileSync(resolve(dir, EMBED_CONFIG_FILE), 'utf8');
+  } catch {
+    return null;
+  }
+  const checked = parseEmbedConfig(text);
+  return checked.ok ? frameAncestorSources(checked.config) : ["'self'"];
 }
 
 /**
@@ -20,21 +39,28 @@ export function servedHeadersFor(pathname: string): Record<string, string> {
  * policy (frameable by any site) and the app another (frame-ancestors 'self'): a middleware picks
  * them per path, before vite's static file handler answers.
  */
-export const servedHeadersMiddleware: Connect.NextHandleFunction = (req, res, next) => {
-  let pathname = '/';
-  try {
-    pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
-  } catch {
-    // a malformed URL gets the app's (stricter) headers
-  }
-  for (const [name, value] of Object.entries(servedHeadersFor(pathname))) res.setHeader(name, value);
-  next();
-};
+export function headersMiddleware(frameAncestors: () => readonly string[] | null): Connect.NextHandleFunction {
+  return (req, res, next) => {
+    let pathname = '/';
+    try {
+      pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
+    } catch {
+      // a malformed URL gets the app's (stricter) headers
+    }
+    const ancestors = policyForPath(pathname) === 'embed' ? frameAncestors() : null;
+    for (const [name, value] of Object.entries(servedHeadersFor(pathname, ancestors))) res.setHeader(name, value);
+    next();
+  };
+}
+
+/** The middleware with no embed-config.json (any site may frame the widget). */
+export const servedHeadersMiddleware: Connect.NextHandleFunction = headersMiddleware(() => null);
 
 const securityHeaders = (): Plugin => ({
   name: 'starling:security-headers',
   configurePreviewServer(server) {
-    server.middlewares.use(servedHeadersMiddleware);
+    const dir = resolve(server.config.root, server.config.build.outDir);
+    server.middlewares.use(headersMiddleware(() => frameAncestorsFrom(dir)));
   },
 });
 

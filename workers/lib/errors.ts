@@ -31,6 +31,8 @@ export type ErrorKind =
   | 'unsupported-arch'
   /** Offline, and the model asked for is not complete in the cache (web/src/lib/offline-open.ts). */
   | 'offline'
+  /** The widget's deployer allows `model=` only from some hosts (embed-config.json), and this is not one. */
+  | 'model-host-refused'
   | 'aborted';
 
 /**
@@ -48,6 +50,7 @@ export const RETRY_CANNOT_HELP: ReadonlySet<ErrorKind> = new Set<ErrorKind>([
   'http-404',
   'integrity',
   'engine-mismatch',
+  'model-host-refused',
 ]);
 
 export interface AppErrorData {

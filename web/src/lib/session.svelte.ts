@@ -29,7 +29,7 @@ import { MemoryConversationStore, type ConversationStore } from './conversations
 import { ConversationsState } from './state/conversations.svelte';
 import type { ConversationModel } from './conversations/types';
 import type { GenerateParams } from '$workers/lib/engine/types';
-import type { TemplateId } from '$workers/lib/templates/index';
+import type { ChatMessage, TemplateId } from '$workers/lib/templates/index';
 
 /** The workers and browser facts a session runs on (browser-session.ts gives the real ones). */
 export interface SessionDeps extends Omit<ModelDeps, 'onStatus' | 'onReady'> {
@@ -55,6 +55,17 @@ export type SessionEvent =
   /** The reply ended: `reply.state` is done, stopped or error. */
   | { type: 'reply'; reply: ChatEntry }
   | { type: 'error'; error: AppError };
+
+/** A host page's run, checked (embed/run-input.ts). */
+export interface HostRun {
+  /** null: the widget's default system prompt. */
+  system: string | null;
+  /** Oldest first, ending with the user's message. */
+  turns: ChatMessage[];
+  /** No template (the hosted API's raw: true). */
+  raw: boolean;
+  params: GenerateParams;
+}
 
 export type SessionListener = (event: SessionEvent) => void;
 
@@ -89,7 +100,7 @@ export class Session {
       model: () => this.#conversationModel(),
       params: () => $state.snapshot(this.settings.params),
       // A new conversation starts from the Settings defaults.
-      defaults: () => ({ template: this.model.info ? this.#defaultTemplate(this.model.info) : this.chat.template, systemPrompt: this.settings.defaultSystemPrompt }),
+      defaults: () => ({ template: this.model.info ? this.#defaultTemplate(this.model.info) : this.chat.template, systemPrompt: this.defaultSystemPrompt }),
     });
     this.storage = new StorageState(deps.downloads);
     this.offline = new OfflineDownloads(deps.downloads);
@@ -267,12 +278,49 @@ export class Session {
     return this.#turn((params, rt, hooks) => this.chat.regenerate(replyId, params, rt, hooks));
   }
 
+  /**
+   * A run a host page asked for (the widget's API, embed/bridge.ts), shown in the chat as if typed.
+   * It continues the conversation on screen when that conversation is exactly the run's earlier
+   * messages (so the KV cache is reused); otherwise a new conversation holds them. `hooks` hear the
+   * run's own events; false: not started (no model, or a reply already running).
+   */
+  hostRun(run: HostRun, hooks: SendHooks): Promise<boolean> {
+    const info = this.model.info;
+    if (!this.model.engine || !info || this.chat.generating) return Promise.resolve(false);
+    const template: TemplateId = run.raw ? 'raw' : this.#defaultTemplate(info);
+    const system = (run.system ?? this.defaultSystemPrompt).trim();
+    const prior = run.turns.slice(0, -1);
+    const last = run.turns[run.turns.length - 1];
+    const continues = this.chat.nodes.length > 0 && this.chat.template === template && !this.chat.coding && this.chat.systemPrompt.trim() === system && this.chat.holds(prior);
+    if (!continues) {
+      this.conversations.newChat();
+      this.chat.template = template;
+      this.chat.coding = false;
+      this.chat.systemPrompt = system;
+      this.chat.seed(prior);
+    }
+    return this.#turn((_params, rt, h) => this.chat.sendAsIs(last.content, run.params, rt, h), hooks);
+  }
+
+  /** The system prompt a new conversation starts with: the widget's `system=`, else the Settings default. */
+  get defaultSystemPrompt(): string {
+    return this.#systemDefault ?? this.settings.defaultSystemPrompt;
+  }
+
+  #systemDefault: string | null = null;
+
+  /** The widget's `system=`: the default for its conversations, without changing the saved Settings. */
+  setDefaultSystemPrompt(text: string): void {
+    this.#systemDefault = text;
+    if (this.chat.nodes.length === 0) this.chat.systemPrompt = text;
+  }
+
   /** Deletes a message and what follows it. */
   deleteMessage(id: string): void {
     this.conversations.forget(this.chat.deleteMessage(id));
   }
 
-  #turn(run: (params: GenerateParams, rt: Runtime, hooks: SendHooks) => Promise<void>): Promise<boolean> {
+  #turn(run: (params: GenerateParams, rt: Runtime, hooks: SendHooks) => Promise<void>, extra?: SendHooks): Promise<boolean> {
     const engine = this.model.engine;
     const info = this.model.info;
     if (!engine || !info) return Promise.resolve(false);
@@ -281,13 +329,23 @@ export class Session {
     const rt: Runtime = { engine, backend: info.backend, build: info.build, threads: info.threads, ctx: info.ctx, modelBytes: info.modelBytes, jinja, stream: this.#stream() };
     return new Promise((accepted) => {
       void run($state.snapshot(this.settings.params), rt, {
-        onError: (e) => this.#onChatError(e),
+        onError: (e) => {
+          extra?.onError(e);
+          this.#onChatError(e);
+        },
         onAccepted: (user, reply) => {
           accepted(true);
+          extra?.onAccepted?.(user, reply);
           this.#emit({ type: 'accepted', user, reply });
         },
-        onPiece: (text, reply) => this.#emit({ type: 'token', replyId: reply.id, text }),
-        onFinished: (reply) => this.#emit({ type: 'reply', reply }),
+        onPiece: (text, reply) => {
+          extra?.onPiece?.(text, reply);
+          this.#emit({ type: 'token', replyId: reply.id, text });
+        },
+        onFinished: (reply) => {
+          extra?.onFinished?.(reply);
+          this.#emit({ type: 'reply', reply });
+        },
       }).finally(() => accepted(false)); // no effect once accepted
     });
   }

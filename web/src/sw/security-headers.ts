@@ -28,8 +28,12 @@
  *    elsewhere.
  *  - frame-ancestors 'self' on the main app (with X-Frame-Options: SAMEORIGIN for browsers without
  *    frame-ancestors): other sites cannot frame it (clickjacking). /embed.html is the widget: any site
- *    may frame it, so its policy has no frame-ancestors and no X-Frame-Options (the widget issue
- *    narrows it later).
+ *    may frame it, so its policy has no frame-ancestors and no X-Frame-Options, unless the deployer
+ *    lists the hosts allowed (embed-config.json: `frame-ancestors 'self' <hosts>`).
+ *  - The widget is cross-origin isolated by itself inside any host page (threads) with
+ *    Document-Isolation-Policy: isolate-and-require-corp (Chromium 137+; other browsers ignore it and
+ *    the widget runs single-threaded there), and it may be framed by a host that is isolated itself
+ *    (COEP require-corp), which needs Cross-Origin-Resource-Policy: cross-origin on the page.
  *  - Referrer-Policy: no-referrer: nothing the app fetches needs a referrer, and model hosts need not
  *    learn which page (with which ?model= URL in it) the user had open.
  */
@@ -61,9 +65,15 @@ const HEADER_ONLY: Record<PolicyName, Directives> = {
 
 const serialize = (d: Directives): string => d.map((parts) => parts.join(' ')).join('; ');
 
+/** Who may frame the widget: null, any site; otherwise these sources (`'self'` and origins). */
+export interface PolicyOptions {
+  frameAncestors?: readonly string[] | null;
+}
+
 /** The Content-Security-Policy header value for a page. */
-export function contentSecurityPolicy(name: PolicyName): string {
-  return serialize([...COMMON, ...HEADER_ONLY[name]]);
+export function contentSecurityPolicy(name: PolicyName, opts: PolicyOptions = {}): string {
+  const ancestors: Directives = name === 'embed' && opts.frameAncestors ? [['frame-ancestors', ...opts.frameAncestors]] : [];
+  return serialize([...COMMON, ...HEADER_ONLY[name], ...ancestors]);
 }
 
 /** The policy for `<meta http-equiv="Content-Security-Policy">`: the same, minus header-only directives. */
@@ -85,15 +95,17 @@ export function isSharedPath(pathname: string): boolean {
 
 /**
  * Every security header for a path (not the cross-origin isolation headers: isolation.ts owns those,
- * except that a shared path's CORP, set here, replaces theirs).
+ * except that the widget's and a shared path's CORP, set here, replace theirs).
  */
-export function securityHeadersFor(pathname: string): Record<string, string> {
+export function securityHeadersFor(pathname: string, opts: PolicyOptions = {}): Record<string, string> {
   const name = policyForPath(pathname);
   return {
-    'Content-Security-Policy': contentSecurityPolicy(name),
+    'Content-Security-Policy': contentSecurityPolicy(name, opts),
     'X-Content-Type-Options': 'nosniff',
     'Referrer-Policy': 'no-referrer',
-    ...(name === 'app' ? { 'X-Frame-Options': 'SAMEORIGIN' } : {}),
+    ...(name === 'app'
+      ? { 'X-Frame-Options': 'SAMEORIGIN' }
+      : { 'Document-Isolation-Policy': 'isolate-and-require-corp', 'Cross-Origin-Resource-Policy': 'cross-origin' }),
     ...(isSharedPath(pathname) ? { 'Cross-Origin-Resource-Policy': 'cross-origin' } : {}),
   };
 }

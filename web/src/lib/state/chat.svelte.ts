@@ -38,6 +38,10 @@ export interface ChatEntry extends ChatMessage {
   tokenCheck?: TokenCheck;
   /** How many earlier messages of its branch the prompt for this reply left out (the context was full). */
   leftOut?: number;
+  /** Why the reply ended (not stored: the widget's API reports it). */
+  finish?: 'stop' | 'length' | 'cancelled';
+  /** The app's count of the reply's prompt tokens (not stored: the widget's API reports it). */
+  promptCount?: number;
 }
 
 export interface SentPrompt {
@@ -167,6 +171,33 @@ export class ChatState {
     return this.#turn(this.leafId, text.trim(), params, rt, hooks);
   }
 
+  /**
+   * A message exactly as given (not trimmed): a host page's run through the widget's API, where a
+   * raw prompt's spaces and newlines are part of the prompt.
+   */
+  sendAsIs(text: string, params: GenerateParams, rt: Runtime, hooks: SendHooks): Promise<void> {
+    return this.#turn(this.leafId, text, params, rt, hooks);
+  }
+
+  /** Whether the branch on screen (in-context messages, without the system prompt) is exactly `turns`. */
+  holds(turns: readonly ChatMessage[]): boolean {
+    const mine = this.history().filter((m) => m.role !== 'system');
+    return mine.length === turns.length && mine.every((m, i) => m.role === turns[i].role && m.content === turns[i].content);
+  }
+
+  /** Puts `turns` on screen as a finished exchange (a host page's conversation so far). Only on an empty chat. */
+  seed(turns: readonly ChatMessage[]): void {
+    if (this.generating || this.nodes.length > 0) return;
+    let parentId: string | null = null;
+    const now = Date.now();
+    turns.forEach((t, i) => {
+      const id = newId();
+      this.nodes.push({ id, parentId, createdAt: now + i, role: t.role === 'assistant' ? 'assistant' : 'user', content: t.content, state: 'done' });
+      parentId = id;
+    });
+    this.leafId = parentId;
+  }
+
   /** An edited user message: a sibling of the original (which stays as a branch), answered anew. */
   edit(userId: string, text: string, params: GenerateParams, rt: Runtime, hooks: SendHooks): Promise<void> {
     const user = this.nodes.find((m) => m.id === userId && m.role === 'user');
@@ -220,7 +251,7 @@ export class ChatState {
       user = this.nodes[this.nodes.length - 1];
       replyParent = user.id;
     }
-    this.nodes.push({ id: newId(), parentId: replyParent, createdAt: now + 1, role: 'assistant', content: '', state: 'streaming', leftOut });
+    this.nodes.push({ id: newId(), parentId: replyParent, createdAt: now + 1, role: 'assistant', content: '', state: 'streaming', leftOut, promptCount: tokenization.ids.length });
     const reply = this.nodes[this.nodes.length - 1];
     this.leafId = reply.id;
     this.#reply = reply;
@@ -259,6 +290,7 @@ export class ChatState {
       );
       streamed.flush();
       if (reply.state === 'streaming') reply.state = result.finishReason === 'cancelled' ? 'stopped' : 'done';
+      reply.finish = reply.state === 'stopped' ? 'cancelled' : result.finishReason;
       reply.stats = statsFrom(result, rt.backend, rt.threads, ttft ?? performance.now() - t0, rt.build);
       if (result.enginePromptTokens !== null) reply.tokenCheck = checkTokens(tokenization, result);
       this.lastStats = reply.stats;
@@ -277,6 +309,7 @@ export class ChatState {
       if (err) onError(err);
     } finally {
       streamed.flush();
+      if (reply.state === 'stopped') reply.finish = 'cancelled';
       if (this.#abort === abort) {
         this.generating = false;
         this.#abort = null;
