@@ -16,7 +16,8 @@ export function mountWidget(el: HTMLElement | string, options: MountOptions, def
   frame.title = options.title ?? 'Starling chat';
   frame.style.border = '0';
   if (options.ui === 'none') {
-    // Out of sight and out of the accessibility tree, but rendered: the page in it must keep running.
+    // Out of sight and out of the accessibility tree, but laid out: display:none ran too in Chromium,
+    // but a frame with no layout is a frame whose page cannot measure itself in every browser.
     frame.setAttribute('aria-hidden', 'true');
     frame.tabIndex = -1;
     Object.assign(frame.style, { position: 'absolute', width: '0', height: '0', overflow: 'hidden' });
