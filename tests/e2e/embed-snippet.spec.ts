@@ -40,6 +40,18 @@ function hostPage(path: string, app: string, script: string): string {
 
 const frame = (page: Page) => page.locator('#w iframe');
 
+/** The frame's height is the last one the widget reported (polled: a later report may be on its way). */
+async function expectFrameAtReportedHeight(page: Page): Promise<void> {
+  await expect
+    .poll(() =>
+      page.evaluate(() => {
+        const { w, resizes } = window as unknown as HostWindow;
+        return resizes.length > 0 && w.frame.getBoundingClientRect().height === Math.ceil(resizes.at(-1)!);
+      }),
+    )
+    .toBe(true);
+}
+
 test('dist/embed.js is one classic script: no import or export statement, and it adds only Starling to the page', async ({ page, baseURL }) => {
   const code = await readFile(`${dist}/embed.js`, 'utf8');
   expect(parseSync('embed.js', code, { sourceType: 'script', lang: 'js' }).errors).toEqual([]);
@@ -87,10 +99,9 @@ window.postMessage({ type: 'starling:ready', model: 'forged', backend: 'cpu', th
   expect(early.response).toBe(DEMO_REPLY);
 
   // The frame takes the height the widget reports (mounted at 123 px, which its content never is).
-  await expect.poll(() => page.evaluate(() => (window as unknown as HostWindow).resizes.length)).toBeGreaterThan(0);
-  const reported = await page.evaluate(() => (window as unknown as HostWindow).resizes.at(-1)!);
-  expect(reported).not.toBe(123);
-  await expect(iframe).toHaveCSS('height', `${Math.ceil(reported)}px`);
+  await expectFrameAtReportedHeight(page);
+  const firstHeight = await page.evaluate(() => (window as unknown as HostWindow).resizes.at(-1)!);
+  expect(firstHeight).not.toBe(123);
 
   const streamed = await page.evaluate(async () => {
     const run = (window as unknown as HostWindow).w.run({ prompt: 'Hello', stream: true });
@@ -106,6 +117,10 @@ window.postMessage({ type: 'starling:ready', model: 'forged', backend: 'cpu', th
   expect(prompt_tokens).toBeGreaterThan(0);
   expect(completion_tokens).toBeGreaterThan(1);
   expect(total_tokens).toBe(prompt_tokens + completion_tokens);
+
+  // The runs' messages show in the widget's chat: it grew, and the frame with it.
+  await expect.poll(() => page.evaluate(() => (window as unknown as HostWindow).resizes.at(-1)!)).toBeGreaterThan(firstHeight);
+  await expectFrameAtReportedHeight(page);
 
   const ids = await page.evaluate(() => (window as unknown as HostWindow).w.tokenize('Hello'));
   expect(ids.length).toBeGreaterThan(0);
