@@ -4,8 +4,11 @@
  * frames the built widget, posts starling:* messages to it and records every answer.
  */
 import type { Page } from '@playwright/test';
-import { rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { preview } from 'vite';
 import { DEMO_REPLY, MODELS } from '../../tools/models/catalog';
 import { startHostSite, type HostSite } from '../fixtures/host-site';
 import { expect, test } from './fixtures';
@@ -117,6 +120,12 @@ test('a host page streams a reply: ready, the exact reply as tokens and in done,
   expect((await messages(page)).filter((m) => m.type === 'starling:done' && String(m.id).startsWith('bad'))).toHaveLength(0);
   // The frame told its height at least once.
   expect((await messages(page)).some((m) => m.type === 'starling:resize' && typeof m.height === 'number' && (m.height as number) > 100)).toBe(true);
+
+  // The widget keeps its conversation for this host: the host page reloaded shows it again.
+  await page.reload();
+  await waitForMessage(page, of('starling:ready'));
+  await expect(frame.locator('[data-testid=message][data-role=user]').last()).toContainText('Hi');
+  await expect(frame.locator('[data-testid=message][data-role=assistant]').last().getByTestId('message-content')).toHaveText(DEMO_REPLY);
 });
 
 test('cancel stops the running reply (finish_reason cancelled) and takes a waiting run out of the queue', async ({ page, baseURL, modelServer }) => {
@@ -192,34 +201,49 @@ test('ui=none draws no chat and answers through the API', async ({ page, baseURL
 });
 
 test.describe('the deployer’s embed-config.json', () => {
-  const dist = process.env.E2E_DIST ?? 'dist';
-  const file = join(dist, 'embed-config.json');
-  test.afterEach(() => rmSync(file, { force: true }));
+  // Its own server on its own copy of the build: the file must not reach tests that frame the widget meanwhile.
+  let app: { url: string; close(): Promise<void> };
+  let dir: string;
+  test.beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'starling-embed-config-'));
+    cpSync(process.env.E2E_DIST ?? fileURLToPath(new URL('../../dist', import.meta.url)), dir, { recursive: true });
+    const server = await preview({ configFile: fileURLToPath(new URL('../../vite.config.ts', import.meta.url)), build: { outDir: dir }, preview: { port: 0, strictPort: false }, logLevel: 'silent' });
+    app = { url: server.resolvedUrls!.local[0].replace(/\/$/, ''), close: () => server.close() };
+  });
+  test.afterEach(async () => {
+    await app.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
-  test('only the listed hosts may frame the widget (frame-ancestors) and use it; model= only from the listed hosts', async ({ page, baseURL, modelServer, request }) => {
-    writeFileSync(file, JSON.stringify({ hosts: [host.url], modelHosts: [host.url] }));
-    const headers = (await request.get(`${baseURL}/embed.html`)).headers();
+  test('only the listed hosts may frame the widget (frame-ancestors) and use it; model= only from the listed hosts', async ({ page, modelServer, request }) => {
+    writeFileSync(join(dir, 'embed-config.json'), JSON.stringify({ hosts: [host.url], modelHosts: [host.url] }));
+    const headers = (await request.get(`${app.url}/embed.html`)).headers();
     expect(headers['content-security-policy']).toContain(`frame-ancestors 'self' ${host.url}`);
 
     // A listed host: the API answers.
-    await page.goto(host.page('/host.html', hostPage(widgetUrl(baseURL, `parent=${encodeURIComponent(host.url)}`))));
+    await page.goto(host.page('/host.html', hostPage(widgetUrl(app.url, `parent=${encodeURIComponent(host.url)}`))));
     await waitForMessage(page, of('starling:ready'));
 
     // An unlisted host cannot frame it at all: the browser refuses the frame.
     const other = await page.context().newPage();
-    await other.goto(third.page('/host.html', hostPage(widgetUrl(baseURL, `parent=${encodeURIComponent(third.url)}`))));
+    await other.goto(third.page('/host.html', hostPage(widgetUrl(app.url, `parent=${encodeURIComponent(third.url)}`))));
     await other.waitForTimeout(1500);
     await expect(other.frameLocator('#w').getByTestId('model-status')).toHaveCount(0);
     expect(await messages(other)).toEqual([]);
 
     // Opened with an unlisted parent (where no header stops it), the widget says so and starts nothing.
-    await other.goto(widgetUrl(baseURL, `parent=${encodeURIComponent(third.url)}`));
+    await other.goto(widgetUrl(app.url, `parent=${encodeURIComponent(third.url)}`));
     await expect(other.getByTestId('embed-notice')).toContainText(`not available on ${third.url}`);
     await expect(other.getByTestId('model-status')).not.toHaveAttribute('data-state', 'ready');
 
     // A model from a host not in modelHosts is refused with its reason, and nothing is downloaded.
-    await other.goto(widgetUrl(baseURL, `model=${encodeURIComponent(`${modelServer.url}/models/${MODELS.long.file}`)}`));
+    await other.goto(widgetUrl(app.url, `model=${encodeURIComponent(`${modelServer.url}/models/${MODELS.long.file}`)}`));
     await expect(other.getByTestId('error-banner')).toHaveAttribute('data-kind', 'model-host-refused');
     expect(modelServer.requests.filter((r) => r.path.includes(MODELS.long.file))).toHaveLength(0);
+
+    // A file that does not parse shuts the widget off and says why.
+    writeFileSync(join(dir, 'embed-config.json'), '{"hosts": "everyone"}');
+    await other.goto(widgetUrl(app.url, ''));
+    await expect(other.getByTestId('embed-notice')).toContainText('list of origins');
   });
 });

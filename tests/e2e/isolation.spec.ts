@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { DEMO_REPLY, MODELS } from '../../tools/models/catalog';
 import { startStaticServer, type StaticServer } from '../../tools/static-server';
 import { contentSecurityPolicy, policyForPath } from '../../web/src/sw/security-headers';
+import { startHostSite } from '../fixtures/host-site';
 import { expect, lastAssistant, sendMessage, test, waitForReady } from './fixtures';
 
 // About the service worker: it runs here (the chromium project blocks it elsewhere).
@@ -81,6 +82,26 @@ test.describe('cross-origin isolation on a static host, through the service work
     expect(await page.evaluate(() => window.crossOriginIsolated)).toBe(true);
     await page.waitForTimeout(500); // a reload planned by the page would have started by now
     expect(navigations.count).toBe(before + 1);
+  });
+
+  test('the widget framed by a plain host page: its first visit reloads the frame once, and the worker’s Document-Isolation-Policy isolates it (2 threads)', async ({ page }) => {
+    const site = await startHostSite();
+    try {
+      const widget = `${host.url}/embed.html?threads=2`;
+      await page.goto(site.page('/host.html', `<!doctype html><title>host</title><iframe id="w" src="${widget}" width="420" height="520" allow="cross-origin-isolated"></iframe>`));
+      const frame = page.frameLocator('#w');
+      await expect(frame.getByTestId('model-status')).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+      const inFrame = page.frames().find((f) => f.url().startsWith(widget))!;
+      expect(await page.evaluate(() => window.crossOriginIsolated)).toBe(false);
+      expect(await inFrame.evaluate(() => ({ isolated: window.crossOriginIsolated, controlled: navigator.serviceWorker.controller !== null }))).toEqual({ isolated: true, controlled: true });
+      await frame.getByTestId('chat-input').fill('Hello');
+      await frame.getByTestId('send-button').click();
+      const reply = frame.locator('[data-testid=message][data-role=assistant]').last();
+      await expect(reply).toHaveAttribute('data-state', 'done');
+      await expect(frame.getByTestId('gen-stats')).toHaveAttribute('data-threads', '2');
+    } finally {
+      await site.close();
+    }
   });
 
   test('once the worker controls the page, the static host serves the security headers npm start sends, and the app runs under them', async ({ page, request }) => {

@@ -57,10 +57,12 @@ describe('planIsolation', () => {
     expect(plan.state.reason).toMatch(/sessionStorage/);
   });
 
-  it('in an iframe: never reloads (only the embedding page can make it isolated)', () => {
-    const plan = planIsolation(facts({ framed: true }));
-    expect(plan.reload).toBe(false);
-    expect(plan.state.reason).toMatch(/embedded/);
+  it('in an iframe: reloads once for the worker (its Document-Isolation-Policy isolates the frame in Chromium), then stays', () => {
+    expect(planIsolation(facts({ framed: true })).reload).toBe(true);
+    const served = planIsolation(facts({ framed: true, controlled: true, servedByWorker: true }));
+    expect(served.reload).toBe(false);
+    expect(served.state.reason).toMatch(/embedded/);
+    expect(planIsolation(facts({ framed: true, reloadedBefore: true })).reload).toBe(false);
   });
 
   it('no service worker API: does nothing', () => {

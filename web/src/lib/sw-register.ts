@@ -92,8 +92,10 @@ export function planIsolation(f: IsolationFacts): IsolationPlan {
   if (f.isolated) return { register: true, unregister: false, reload: false, state: isolatedState() };
 
   const stay = (reason: string): IsolationPlan => ({ register: true, unregister: false, reload: false, state: none(`${reason}; ${SINGLE}`) });
-  // An iframe is isolated only when the page embedding it is: reloading the frame cannot change that.
-  if (f.framed) return stay('embedded in a page that is not cross-origin isolated (the embedding page needs COOP/COEP)');
+  // A frame is isolated by itself only through Document-Isolation-Policy (Chromium), which the worker
+  // adds to the widget page: once served by the worker and still not isolated, this browser does not
+  // support it, and only an isolated embedding page (COOP/COEP) could help. Before that, one reload.
+  if (f.framed && f.servedByWorker) return stay('embedded in a page that is not cross-origin isolated, in a browser that cannot isolate a frame by itself');
   // Without sessionStorage a reload could not be remembered, so it could repeat forever: never risk it.
   if (f.reloadedBefore === null) return stay('sessionStorage is unavailable, so a reload could not be guarded against loops');
   if (f.reloadedBefore) return stay('still not cross-origin isolated after reloading once for the service worker');
