@@ -186,3 +186,18 @@ test("ui: 'none' mounts a hidden frame that draws nothing on the page and still 
   expect(result.response).toBe(DEMO_REPLY);
   await expect(iframe).toBeHidden(); // a starling:resize does not show it
 });
+
+test('maxHeight caps the frame: a conversation taller than it scrolls inside', async ({ page, baseURL }) => {
+  await page.goto(hostPage('/capped.html', baseURL!, `window.resizes = []; window.w = Starling.mount('#w', { maxHeight: 300 }); w.on('resize', ({ height }) => resizes.push(height));`));
+  await page.evaluate(async () => {
+    const { w } = window as unknown as HostWindow;
+    await w.ready;
+    await w.run({ prompt: 'Hello' });
+  });
+  // The widget's content is now taller than 300 px (checked), and the frame stops at 300.
+  await expect.poll(() => page.evaluate(() => (window as unknown as HostWindow).resizes.at(-1) ?? 0)).toBeGreaterThan(300);
+  await expect.poll(() => frame(page).evaluate((f) => f.getBoundingClientRect().height)).toBe(300);
+  const widget = page.frameLocator('#w iframe');
+  await expect(widget.getByTestId('chat-input')).toBeInViewport();
+  expect(await widget.locator('main').evaluate((m) => m.scrollHeight > m.clientHeight)).toBe(true);
+});

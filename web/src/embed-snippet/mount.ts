@@ -11,7 +11,8 @@ export function mountWidget(el: HTMLElement | string, options: MountOptions, def
 
   const url = frameUrl(options, defaultSrc, document.baseURI, location.origin);
   const frame = document.createElement('iframe');
-  // Without this the frame is never cross-origin isolated: no SharedArrayBuffer, one thread.
+  // Lets an isolated host page pass its isolation on (threads in Firefox and Safari; Chromium isolates
+  // the widget by its own Document-Isolation-Policy either way).
   frame.allow = 'cross-origin-isolated';
   frame.title = options.title ?? 'Starling chat';
   frame.style.border = '0';
@@ -36,7 +37,8 @@ export function mountWidget(el: HTMLElement | string, options: MountOptions, def
   };
   window.addEventListener('message', onMessage);
   client.on('resize', ({ height }) => {
-    if (options.ui !== 'none' && Number.isFinite(height) && height > 0) frame.style.height = `${Math.ceil(height)}px`;
+    if (options.ui === 'none' || !Number.isFinite(height) || height <= 0) return;
+    frame.style.height = `${Math.ceil(Math.min(height, options.maxHeight ?? Infinity))}px`;
   });
   container.append(frame);
 

@@ -51,7 +51,7 @@ export interface Usage {
 export interface ReadyInfo {
   model: string;
   backend: 'cpu' | 'webgpu';
-  /** 1 where the widget's frame is not cross-origin isolated (the host page is not). */
+  /** 1 where the widget's frame is not cross-origin isolated (no SharedArrayBuffer). */
   threads: number;
   ctx: number;
 }
@@ -88,8 +88,13 @@ export interface MountOptions {
   backend?: 'auto' | 'cpu' | 'webgpu';
   threads?: number;
   ctx?: number;
-  /** The frame's height in CSS pixels until the widget reports its own (default 480). */
+  /** The frame's height in CSS pixels until the widget reports its content's (default 480). */
   height?: number;
+  /**
+   * The most the frame grows to, in CSS pixels (default: no limit). The widget reports the height of
+   * its whole conversation; past this height the conversation scrolls inside the frame.
+   */
+  maxHeight?: number;
   /** The widget page's URL; default: embed.html beside embed.js. */
   src?: string;
 }
