@@ -48,7 +48,7 @@ async function main(): Promise<void> {
 
   // `?model=` passes on to both widgets (default: the app's bundled demo model).
   const model = params.get('model') ?? undefined;
-  Starling.mount('#chat', { title: 'Ask Starling', height: 440, model });
+  Starling.mount('#chat', { title: 'Ask Starling', height: 440, maxHeight: 560, model });
   const api = Starling.mount('#api', { ui: 'none', model });
 
   const status = document.querySelector<HTMLElement>('[data-testid=demo-model-status]')!;

@@ -119,7 +119,10 @@ export interface WidgetEvents {
 
 export interface Widget {
   readonly frame: HTMLIFrameElement;
-  /** Resolves on the widget's first starling:ready. Calls made before it are queued until then. */
+  /**
+   * Resolves on the widget's first starling:ready (rejects, kind 'destroyed', if the widget is
+   * removed first). Calls made before it are queued until then, and are sent then.
+   */
   readonly ready: Promise<ReadyInfo>;
   /** The latest ready info, or null before the first. */
   readonly info: ReadyInfo | null;
