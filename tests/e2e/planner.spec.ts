@@ -60,7 +60,7 @@ test('the catalogue says which Starling quantisations can run on the CPU path he
 
 test('a custom URL that cannot fit at the chosen context is refused from its header, before the download', async ({ page, modelServer }) => {
   test.setTimeout(180_000);
-  const { file } = testModel('big1500m');
+  const { file } = testModel('big1500mSparse');
   const url = `${modelServer.url}/models/${file}`;
   // 1.45 GB of weights, 24 layers × 2048 wide: a 32768-token f16 KV cache alone is 6 GiB.
   await page.goto(`/?model=${encodeURIComponent(url)}&ctx=32768&backend=cpu`);

@@ -63,8 +63,8 @@ interface StorageView {
 
 // One model load fewer per engine (WebKit's loads are slow): the cached model is the one Stop is tried on.
 test('a model from a URL is cached and opens again from it with the server gone; Stop keeps the partial reply and the next message works', async ({ driver, baseURL, modelServer, engine }) => {
-  const full = MODELS.long.reply;
-  const url = `${modelServer.url}/models/${MODELS.long.file}`;
+  const full = MODELS.longLight.reply;
+  const url = `${modelServer.url}/models/${MODELS.longLight.file}`;
   // sw=0 here and in the bad-file test: the demo test above runs with the service worker (it precaches
   // 34 MB per fresh profile, which these two would only repeat; offline is tested in tests/e2e).
   const page = `${baseURL}/?threads=1&sw=0&${CTX}&model=${encodeURIComponent(url)}`;

@@ -6,7 +6,7 @@ import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { detokenize } from '../../workers/lib/tokenizer/index';
 import { shardName } from '../../workers/lib/model-source';
-import { kv, writeGguf, writeGgufSplit } from './gguf-writer';
+import { kv, writeGguf, writeGgufSparse, writeGgufSplit } from './gguf-writer';
 import { bpeModelSpec, scriptedStarChatSpec } from './bpe-model';
 import { llamaSpec, type LlamaShape } from './llama-model';
 import { OLD_OPENCHAT_JINJA_TEMPLATE, openChatVocabKv } from './openchat-vocab';
@@ -114,6 +114,15 @@ export const MODELS = {
     write: (path: string) =>
       writeGguf(path, scriptedSpec({ name: 'Scripted long reply', reply: longReplyIds(), layers: 4 })),
   },
+  /**
+   * The long reply on one layer (9 times smaller): the engine scenarios' Stop test in Firefox and
+   * WebKitGTK, where a load's time grows with the file (WebKit: about a minute for the 4-layer one).
+   */
+  longLight: {
+    file: 'scripted-long-1layer.Q8_0.gguf',
+    reply: replyText(longReplyIds()),
+    write: (path: string) => writeGguf(path, scriptedSpec({ name: 'Scripted long reply (one layer)', reply: longReplyIds() })),
+  },
   badUtf8: {
     file: 'demo-bad-utf8.Q8_0.gguf',
     write: (path: string) => writeGguf(path, scriptedSpec({ name: 'Scripted reply with an invalid UTF-8 byte', reply: badUtf8ReplyIds() })),
@@ -141,6 +150,12 @@ export const MODELS = {
   big1500m: {
     file: 'big-1500m.Q8_0.gguf',
     write: randomModel('Cache test 1.5 GB (random weights)', BIG_1500M_SHAPE, GgmlType.Q8_0),
+  },
+  /** The same header, zero weights in a sparse file: what the planner test needs, without writing 1.45 GB. */
+  big1500mSparse: {
+    file: 'big-1500m-zeros.Q8_0.gguf',
+    write: (path: string) =>
+      writeGgufSparse(path, llamaSpec({ name: 'Planner test 1.5 GB (zero weights)', shape: BIG_1500M_SHAPE, types: { embedding: GgmlType.Q8_0, output: GgmlType.Q8_0, layers: GgmlType.Q8_0 }, weights: () => 'random', vocabKv: openChatVocabKv() })),
   },
   demoNoEot: {
     // Like some conversions: EOS is </s> (2), no EOT key, no chat template.

@@ -3,7 +3,7 @@
  * never sit in memory. The key/value section is serialized by @huggingface/gguf; tensor infos and
  * data follow the GGUF v3 layout (32-byte aligned data).
  */
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, ftruncateSync, openSync, writeSync } from 'node:fs';
 import { GGUFValueType, serializeGgufMetadata, type GGUFTypedMetadata } from '@huggingface/gguf';
 import { shardName } from '../../workers/lib/model-source';
 import { rowBytes, type GgmlTypeId } from './quant';
@@ -118,6 +118,25 @@ export function writeGguf(path: string, spec: GgufSpec): number {
       if (padding) put(new Uint8Array(padding));
     }
     return pos;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * A GGUF whose tensor data is all zeros, written as the header and then a sparse extension of the
+ * file to its full size: a valid file of any size in milliseconds, for tests that read its header
+ * and the start of its data only (the planner refusing a model too big for its context).
+ */
+export function writeGgufSparse(path: string, spec: GgufSpec): number {
+  const header = headerBytes(spec.kv, spec.tensors);
+  let size = header.length;
+  for (const t of spec.tensors) size += pad(tensorBytes(t));
+  const fd = openSync(path, 'w');
+  try {
+    writeSync(fd, header, 0, header.length, 0);
+    ftruncateSync(fd, size);
+    return size;
   } finally {
     closeSync(fd);
   }
