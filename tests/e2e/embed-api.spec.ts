@@ -190,14 +190,21 @@ test.describe('threads', () => {
   });
 });
 
-test('ui=none draws no chat and answers through the API', async ({ page, baseURL }) => {
-  await page.goto(host.page('/host.html', hostPage(widgetUrl(baseURL, `parent=${encodeURIComponent(host.url)}&ui=none`))));
+test('ui=none draws no chat and answers through the API; system= is the system prompt of its runs', async ({ page, baseURL }) => {
+  await page.goto(host.page('/host.html', hostPage(widgetUrl(baseURL, `parent=${encodeURIComponent(host.url)}&ui=none&system=${encodeURIComponent('Answer in one short sentence.')}`))));
   await waitForMessage(page, of('starling:ready'));
-  await send(page, { type: 'starling:run', id: 'h1', input: { messages: [{ role: 'user', content: 'Summarise: a long text' }] } });
-  expect(await waitForMessage(page, of('starling:done', 'h1'))).toMatchObject({ response: DEMO_REPLY });
+  await send(page, { type: 'starling:run', id: 'h1', input: { messages: [{ role: 'user', content: 'Hello' }] } });
+  const done = await waitForMessage(page, of('starling:done', 'h1'));
+  expect(done).toMatchObject({ response: DEMO_REPLY });
   const frame = page.frameLocator('#w');
   await expect(frame.getByTestId('chat-input')).toHaveCount(0);
   await expect(frame.getByTestId('message')).toHaveCount(0);
+  // The prompt held the system prompt: more tokens than the same message without one.
+  await send(page, { type: 'starling:tokenize', id: 't', text: 'GPT4 Correct User: Hello<|end_of_turn|>GPT4 Correct Assistant:', raw: true });
+  const bare = ((await waitForMessage(page, of('starling:tokens', 't'))).ids as number[]).length;
+  await send(page, { type: 'starling:tokenize', id: 's', text: 'Answer in one short sentence.' });
+  const system = ((await waitForMessage(page, of('starling:tokens', 's'))).ids as number[]).length - 1; // less BOS
+  expect((done.usage as { prompt_tokens: number }).prompt_tokens).toBeGreaterThanOrEqual(bare + system);
 });
 
 test.describe('the deployer’s embed-config.json', () => {

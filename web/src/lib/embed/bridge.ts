@@ -178,11 +178,12 @@ export class EmbedBridge {
         },
       })
       .then((started) => {
-        // Not started and nothing said why (a reply began in between): try again when it ends.
-        if (!started && !next.ended && !next.reply) {
-          this.#running = null;
-          this.#queue.unshift(next);
-        }
+        if (started || next.ended) return;
+        // Not started and no hook said why: the model went away in between, or the run was stopped
+        // (cancel, or the person's Stop) while its prompt was being counted, before anything was sent.
+        if (this.#session.model.status !== 'ready') this.#fail(next.id, { kind: 'no-model', message: `No model is ready (the widget is ${this.#session.model.status}).` });
+        else this.#done(next.id, '', 'cancelled', 0, 0);
+        end();
       });
   }
 
