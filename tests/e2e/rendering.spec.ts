@@ -43,6 +43,18 @@ test('a reply with code, a table, a link and an image renders safely at 390 px',
   await expect(content.locator('pre code .hljs-keyword').first()).toHaveText('def');
   expect(scripts.filter((s) => /hljs/.test(s))).toHaveLength(1);
   expect(await content.locator('pre code').textContent()).toBe(RENDERING_CODE);
+  // Token colours follow the palette (the widget's theme=dark sets data-theme; the system's dark mode too).
+  const keyword = content.locator('pre code .hljs-keyword').first();
+  const colour = () => keyword.evaluate((el) => getComputedStyle(el).color);
+  expect(await colour()).toBe('rgb(166, 38, 164)');
+  await page.evaluate(() => (document.documentElement.dataset.theme = 'dark'));
+  expect(await colour()).toBe('rgb(209, 153, 240)');
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.evaluate(() => (document.documentElement.dataset.theme = 'light'));
+  expect(await colour()).toBe('rgb(166, 38, 164)');
+  await page.evaluate(() => delete document.documentElement.dataset.theme);
+  expect(await colour()).toBe('rgb(209, 153, 240)');
+  await page.emulateMedia({ colorScheme: 'light' });
   const copy = content.getByTestId('code-copy');
   await copy.click();
   await expect(copy).toHaveText('Copied');
