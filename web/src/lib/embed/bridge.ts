@@ -13,7 +13,6 @@
 import type { AppError } from '$workers/lib/errors';
 import type { PromptText } from '$workers/lib/templates/index';
 import type { Session } from '../session.svelte';
-import type { ChatEntry } from '../state/chat.svelte';
 import { checkRunInput, type CheckedRun } from './run-input';
 import { watchContentHeight } from './content-height';
 import type { FinishReason, RequestId, WidgetError, WidgetMessage } from './protocol';
@@ -37,8 +36,6 @@ export interface BridgeOptions {
 interface Pending {
   id: RequestId;
   run: CheckedRun;
-  /** The reply, once the run started. */
-  reply: ChatEntry | null;
   response: string;
   ended: boolean;
 }
@@ -118,7 +115,7 @@ export class EmbedBridge {
     const checked = checkRunInput(input, info.ctx);
     if (!checked.ok) return this.#fail(id, { kind: 'invalid-input', message: checked.message, field: checked.field });
     if (this.#queue.length >= MAX_QUEUE) return this.#fail(id, { kind: 'busy', message: `${MAX_QUEUE} runs are already waiting: wait for one to finish.` });
-    this.#queue.push({ id, run: checked.run, reply: null, response: '', ended: false });
+    this.#queue.push({ id, run: checked.run, response: '', ended: false });
     this.#pump();
   }
 
@@ -159,7 +156,6 @@ export class EmbedBridge {
           this.#fail(next.id, { kind: e.kind, message: e.message });
           end();
         },
-        onAccepted: (_user, reply) => (next.reply = reply),
         onPiece: (piece) => {
           // The chat trims the reply's leading space; the API's response is what the chat shows.
           const text = next.response ? piece : piece.trimStart();
