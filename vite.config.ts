@@ -8,6 +8,7 @@ import { ISOLATION_HEADERS } from './web/src/sw/isolation.ts';
 import { META_CONTENT_SECURITY_POLICY, policyForPath, securityHeadersFor } from './web/src/sw/security-headers.ts';
 import { precache } from './tools/vite-precache.ts';
 import { embedSnippet } from './tools/vite-embed-snippet.ts';
+import { keepEngineFilesApart, ownEngine } from './tools/vite-own-engine.ts';
 
 // Cross-origin isolation gives wllama SharedArrayBuffer, hence threads (one definition: the service
 // worker's, web/src/sw/isolation.ts).
@@ -90,10 +91,11 @@ export default defineConfig({
   root: web,
   publicDir: fileURLToPath(new URL('./public', import.meta.url)),
   resolve: { alias: aliases },
-  plugins: [svelte({ configFile: fileURLToPath(new URL('./svelte.config.js', import.meta.url)) }), securityHeaders(), cspMeta(), precache(), embedSnippet('embed-snippet', `${web}/src/embed-snippet/starling-embed.d.ts`)],
+  plugins: [svelte({ configFile: fileURLToPath(new URL('./svelte.config.js', import.meta.url)) }), securityHeaders(), cspMeta(), precache(), embedSnippet('embed-snippet', `${web}/src/embed-snippet/starling-embed.d.ts`), ownEngine()],
   build: {
     outDir: fileURLToPath(new URL('./dist', import.meta.url)),
     emptyOutDir: true,
+    assetsInlineLimit: keepEngineFilesApart,
     target: 'es2023',
     rollupOptions: {
       input: {
@@ -112,7 +114,7 @@ export default defineConfig({
       },
     },
   },
-  worker: { format: 'es' },
+  worker: { format: 'es', plugins: () => [ownEngine()] },
   optimizeDeps: { exclude: ['@wllama/wllama'] },
   server: { host: '127.0.0.1', port: 5173, headers: isolationHeaders },
   preview: {

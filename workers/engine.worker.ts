@@ -2,13 +2,22 @@
 /** The engine worker: hosts wllama (llama.cpp in WebAssembly) and streams generations. */
 import { toErrorData } from './lib/errors';
 import { WllamaHost } from './lib/engine/wllama-host';
+import { OwnEngineCannotStart, OwnHost } from './lib/engine/own/own-host';
+import { chooseEngine, fallbackReason, type EngineName } from './lib/engine/engine-choice';
+import { chooseBackend } from './lib/engine/backend';
+import { isFileFault } from './lib/engine/load-log';
+import { AppError } from './lib/errors';
 import { refuseOverContext } from './lib/engine/context-limit';
+import type { LoadConfig, LoadedModelInfo } from './lib/engine/types';
 import type { EngineEvent, EngineRequest } from './protocol';
+import { ownEngine } from 'virtual:own-engine';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
-const host = new WllamaHost();
-const running = new Map<number, AbortController>();
 const post = (e: EngineEvent): void => scope.postMessage(e);
+const hosts = { wllama: new WllamaHost(), own: ownEngine ? new OwnHost(ownEngine, () => post({ id: 0, type: 'busy' })) : null };
+/** The host whose model is loaded (tokenize and generate go to it). */
+let active: WllamaHost | OwnHost = hosts.wllama;
+const running = new Map<number, AbortController>();
 
 scope.onmessage = async (ev: MessageEvent<EngineRequest>) => {
   const msg = ev.data;
@@ -21,7 +30,7 @@ scope.onmessage = async (ev: MessageEvent<EngineRequest>) => {
       return;
     case 'load':
       try {
-        const info = await host.load(msg.files, msg.config, (step) => post({ id: msg.id, type: 'progress', step }));
+        const info = await load(msg.files, msg.config, (step) => post({ id: msg.id, type: 'progress', step }));
         post({ id: msg.id, type: 'loaded', info });
       } catch (e) {
         post({ id: msg.id, type: 'error', error: toErrorData(e, 'load-failed') });
@@ -29,7 +38,7 @@ scope.onmessage = async (ev: MessageEvent<EngineRequest>) => {
       return;
     case 'tokenize':
       try {
-        const tokenization = host.tokenize(msg.prompt);
+        const tokenization = active.tokenize(msg.prompt);
         if (msg.fit) refuseOverContext(tokenization.ids.length, msg.fit);
         post({ id: msg.id, type: 'tokens', tokenization });
       } catch (e) {
@@ -37,14 +46,14 @@ scope.onmessage = async (ev: MessageEvent<EngineRequest>) => {
       }
       return;
     case 'unload':
-      await host.unload().catch(() => {});
+      await active.unload().catch(() => {});
       post({ id: msg.id, type: 'unloaded' });
       return;
     case 'generate': {
       const ctrl = new AbortController();
       running.set(msg.id, ctrl);
       try {
-        const result = await host.generate(msg.prompt, msg.params, ctrl.signal, (text) =>
+        const result = await active.generate(msg.prompt, msg.params, ctrl.signal, (text) =>
           post({ id: msg.id, type: 'token', text }),
         );
         post({ id: msg.id, type: 'done', result });
@@ -57,5 +66,38 @@ scope.onmessage = async (ev: MessageEvent<EngineRequest>) => {
     }
   }
 };
+
+/**
+ * Loads on the engine chooseEngine picks. When the own engine cannot start, or loses a model to
+ * memory, wllama loads it instead and the info says why; a model llama.cpp refuses fails either way.
+ * The other engine's model is unloaded only once the new load works.
+ */
+async function load(files: Blob[], config: LoadConfig, onStep: (step: string) => void): Promise<LoadedModelInfo> {
+  const backendChoice = await chooseBackend(config.backend);
+  const backend = backendChoice.backend;
+  const pick = chooseEngine(config.engine ?? 'auto', { ownBuilt: hosts.own !== null, backend });
+  let engine: EngineName = pick.engine;
+  let reason = pick.reason;
+  let info: LoadedModelInfo;
+  if (engine === 'own' && hosts.own) {
+    try {
+      info = await hosts.own.load(files, config, onStep);
+      info.backendReason = backend === 'cpu' ? backendChoice.reason : 'WebGPU is available, but the own engine (?engine=own) runs on the CPU only.';
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      const lostToMemory = e instanceof AppError && e.kind === 'load-failed' && !isFileFault(message);
+      if (!(e instanceof OwnEngineCannotStart) && !lostToMemory) throw e;
+      engine = 'wllama';
+      reason = fallbackReason(message);
+      info = await hosts.wllama.load(files, config, onStep);
+    }
+  } else {
+    info = await hosts.wllama.load(files, config, onStep);
+  }
+  const next = engine === 'own' && hosts.own ? hosts.own : hosts.wllama;
+  if (next !== active) await active.unload().catch(() => {});
+  active = next;
+  return { ...info, engine, engineReason: reason };
+}
 
 post({ id: 0, type: 'hello' });

@@ -41,7 +41,17 @@ export type EngineEvent =
   | { id: number; type: 'unloaded' }
   | { id: number; type: 'pong' }
   | { id: number; type: 'error'; error: AppErrorData }
-  | HelloEvent;
+  | HelloEvent
+  | BusyEvent;
+
+/**
+ * The worker is about to block its event loop (the own engine's model load, a prompt batch): the
+ * heartbeat waits for its next message instead of counting the silence; the watchdogs still do.
+ */
+export interface BusyEvent {
+  id: 0;
+  type: 'busy';
+}
 
 // ---------- download worker ----------
 

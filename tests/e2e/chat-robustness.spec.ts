@@ -78,7 +78,7 @@ test('a first token that never comes (wllama\'s inner worker hung) ends the repl
   // The page's clock is moved on a second at a time (each tick on time, as in a tab in front), so
   // the two-minute first-token limit passes in a few seconds; the workers keep real time.
   await page.clock.install();
-  await page.goto('/');
+  await page.goto('/?engine=wllama');
   await waitForReady(page);
   await hangWllamaWorker(page);
   await sendMessage(page, 'Hello');
@@ -212,9 +212,21 @@ test('a 100,000-character paste and send never block the main thread for more th
   await expect(lastAssistant(page).getByTestId('message-content')).toHaveText(MODELS.demo.reply);
 });
 
-test('a reply holding a byte that is not valid UTF-8 keeps the text before it, says why, and the engine answers the next message', async ({ page, modelServer }) => {
-  // wllama (3.8 and 3.13 alike) cannot pass on such a reply: llama.cpp's JSON encoder throws on it.
+test('on the own engine, a reply holding a byte that is not valid UTF-8 shows it as U+FFFD and goes on to its end', async ({ page, modelServer }) => {
   await page.goto(`/?model=${encodeURIComponent(`${modelServer.url}/models/${MODELS.badUtf8.file}`)}`);
+  await waitForReady(page);
+  await sendMessage(page, 'Hello');
+  const reply = lastAssistant(page);
+  await expect(reply).toHaveAttribute('data-state', 'done');
+  await expect(page.getByTestId('gen-stats')).toHaveAttribute('data-engine', 'own');
+  const text = (await reply.getByTestId('message-content').textContent()) ?? '';
+  expect(text).toBe(`${BAD_UTF8_REPLY_PARTS[0]}\uFFFD ${BAD_UTF8_REPLY_PARTS[1]}`);
+  await expect(page.getByTestId('error-banner')).toHaveCount(0);
+});
+
+test('on wllama, a reply holding a byte that is not valid UTF-8 keeps the text before it, says why, and the engine answers the next message', async ({ page, modelServer }) => {
+  // wllama (3.8 and 3.13 alike) cannot pass on such a reply: llama.cpp's JSON encoder throws on it.
+  await page.goto(`/?engine=wllama&model=${encodeURIComponent(`${modelServer.url}/models/${MODELS.badUtf8.file}`)}`);
   await waitForReady(page);
   await sendMessage(page, 'Hello');
   const reply = lastAssistant(page);

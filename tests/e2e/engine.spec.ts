@@ -40,11 +40,18 @@ test('?build=compat runs the compat build (served by the app) and answers exactl
   await expect(stats(page)).toHaveAttribute('data-build', 'compat');
   await expect.poll(() => wasm).toContain(wasmBytes('@wllama/wllama-compat'));
   expect(wasm).not.toContain(wasmBytes('@wllama/wllama'));
-  // Without ?build=, this Chromium (JSPI and memory64) runs the default build.
-  await page.goto('/?threads=1&panel=settings');
+  // On wllama without ?build=, this Chromium (JSPI and memory64) runs the default build.
+  await page.goto('/?engine=wllama&threads=1&panel=settings');
   await waitForReady(page);
   await expect(page.getByTestId('wasm-build')).toHaveAttribute('data-build', 'default');
   await expect(page.getByTestId('wasm-build')).toContainText('JSPI and memory64');
+  await expect(page.getByTestId('engine-info')).toHaveAttribute('data-engine', 'wllama');
+  // With neither, the app's own engine runs on the CPU.
+  await page.goto('/?threads=1&panel=settings');
+  await waitForReady(page);
+  await expect(page.getByTestId('engine-info')).toHaveAttribute('data-engine', 'own');
+  await expect(page.getByTestId('wasm-build')).toHaveAttribute('data-build', 'own');
+  await expect(page.getByTestId('engine-reason')).toContainText('twice as fast');
 });
 
 for (const build of ['default', 'compat'] as const) {

@@ -8,10 +8,14 @@ import { testModel } from '../fixtures/test-models';
 import { PREF_KEYS } from '../../web/src/lib/local-prefs';
 import { expect, genStats, lastReply, send, test, waitFor, waitForError, waitForReady, waitForReply } from './fixtures';
 
-/** The llama.cpp build each engine should get (wasm-build.ts): WebKit lacks JSPI and memory64. */
-const EXPECTED_BUILD = { chromium: 'default', firefox: 'default', webkit: 'compat' } as const;
+/**
+ * Every engine runs the app's own llama.cpp build (plain wasm32 + SIMD + threads: nothing Firefox or
+ * Safari lack). wllama's builds (default, and compat for WebKit, which lacks JSPI and memory64) are
+ * the fallback, tested in Chromium (tests/e2e/engine.spec.ts).
+ */
+const EXPECTED_BUILD = { chromium: 'own', firefox: 'own', webkit: 'own' } as const;
 
-// WebKitGTK loads the compat build (wasm32 with Asyncify) several times slower than the others.
+// WebKitGTK loads models several times slower than the others.
 test.beforeEach(({ engine }) => test.slow(engine === 'webkit'));
 
 /**
@@ -21,8 +25,8 @@ test.beforeEach(({ engine }) => test.slow(engine === 'webkit'));
  */
 const CTX = 'ctx=256';
 
-test('the demo model loads and replies exactly, on the build this engine needs', async ({ driver, baseURL, engine }) => {
-  // No thread preference: the app picks threads as on a first visit (measured, except on the compat build).
+test('the demo model loads and replies exactly, on the own engine', async ({ driver, baseURL, engine }) => {
+  // No thread preference: the app picks threads as on a first visit (measured).
   const t0 = Date.now();
   await driver.goto(`${baseURL}/?${CTX}`);
   await waitForReady(driver, 300_000);

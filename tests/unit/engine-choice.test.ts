@@ -9,6 +9,7 @@ import {
   threadCandidates,
 } from '../../workers/lib/engine/threads';
 import { buildLoadConfig, machineKey } from '../../web/src/lib/engine-prefs';
+import { chooseEngine } from '../../workers/lib/engine/engine-choice';
 
 const adapter = (features: string[]): GpuLike => ({
   requestAdapter: () => Promise.resolve({ features: new Set(features) }),
@@ -149,11 +150,32 @@ describe('picking the fastest probe', () => {
 describe('engine preferences', () => {
   it('lets URL parameters win over saved preferences', () => {
     const prefs = { backend: 'webgpu' as const, gpuLayers: 10, threads: 2 };
-    expect(buildLoadConfig({ backend: 'cpu', threads: 1, ctx: 512, build: 'compat' }, prefs)).toEqual({ backend: 'cpu', threads: 1, ctx: 512, gpuLayers: 10, build: 'compat' });
-    expect(buildLoadConfig({ backend: null, ctx: 512 }, prefs)).toEqual({ backend: 'webgpu', threads: 2, ctx: 512, gpuLayers: 10, build: 'auto' });
+    expect(buildLoadConfig({ backend: 'cpu', threads: 1, ctx: 512, build: 'compat' }, prefs)).toEqual({ backend: 'cpu', threads: 1, ctx: 512, gpuLayers: 10, build: 'compat', engine: 'wllama' });
+    expect(buildLoadConfig({ backend: null, ctx: 512 }, prefs)).toEqual({ backend: 'webgpu', threads: 2, ctx: 512, gpuLayers: 10, build: 'auto', engine: 'auto' });
+  });
+
+  it('takes ?engine= over the engine that ?build= implies', () => {
+    const prefs = { backend: 'auto' as const, gpuLayers: undefined, threads: undefined };
+    expect(buildLoadConfig({ backend: null, ctx: 256, build: 'compat', engine: 'own' }, prefs).engine).toBe('own');
+    expect(buildLoadConfig({ backend: null, ctx: 256, engine: 'wllama' }, prefs).engine).toBe('wllama');
   });
 
   it('tells machines apart by cores and browser build', () => {
     expect(machineKey({ hardwareConcurrency: 2, userAgent: 'Chrome/156' })).not.toBe(machineKey({ hardwareConcurrency: 8, userAgent: 'Chrome/156' }));
+  });
+});
+
+describe('engine choice', () => {
+  const cpu = { ownBuilt: true, backend: 'cpu' as const };
+  it('runs the own engine on the CPU when it is built and threads work', () => {
+    expect(chooseEngine('auto', cpu)).toMatchObject({ engine: 'own' });
+  });
+  it('keeps wllama for WebGPU unless the own engine is asked for', () => {
+    expect(chooseEngine('auto', { ...cpu, backend: 'webgpu' })).toMatchObject({ engine: 'wllama', reason: expect.stringMatching(/WebGPU/) });
+    expect(chooseEngine('own', { ...cpu, backend: 'webgpu' })).toMatchObject({ engine: 'own' });
+  });
+  it('falls back to wllama, saying why, where the own engine cannot run', () => {
+    expect(chooseEngine('auto', { ...cpu, ownBuilt: false })).toMatchObject({ engine: 'wllama', reason: expect.stringMatching(/without emcc/) });
+    expect(chooseEngine('wllama', cpu)).toMatchObject({ engine: 'wllama', reason: expect.stringMatching(/requested/) });
   });
 });

@@ -47,6 +47,19 @@ describe('the worker heartbeat', () => {
     await expect(client.request({ type: 'work' }).events.next()).rejects.toBeInstanceOf(AppError);
   });
 
+  it("waits out a worker that said it is busy (a synchronous load), and counts again after its next message", async () => {
+    let alive = true;
+    const w = fakeWorker((m) => (alive && m.type === 'ping' ? { id: m.id, type: 'pong' } : null));
+    new WorkerClient<Req, Ev>(w as unknown as Worker, new Set(['done']), 'test worker', HEARTBEAT);
+    alive = false;
+    w.onmessage?.({ data: { id: 0, type: 'busy' } } as unknown as MessageEvent<Ev>);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(w.terminated).toBe(false);
+    w.onmessage?.({ data: { id: 0, type: 'pong' } } as MessageEvent<Ev>);
+    await vi.advanceTimersByTimeAsync(7_000);
+    expect(w.terminated).toBe(true);
+  });
+
   it('never counts the time between throttled ticks, only an unanswered ping', async () => {
     const w = fakeWorker((m) => (m.type === 'ping' ? { id: m.id, type: 'pong' } : null));
     new WorkerClient<Req, Ev>(w as unknown as Worker, new Set(['done']), 'test worker', { ...HEARTBEAT, intervalMs: 60_000 });

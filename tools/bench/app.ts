@@ -19,6 +19,8 @@ export interface AppVisitOptions {
   message?: string;
   maxTokens: number;
   timeoutMs: number;
+  /** The engine the app is told to use (?engine=); undefined: the app's own choice (the own engine on the CPU). */
+  engine?: 'own' | 'wllama';
   /** Runs in the page once the model is ready, before generating (the cache section reads the store). */
   afterReady?: (page: Page) => Promise<unknown>;
 }
@@ -67,7 +69,7 @@ export async function appVisit(o: AppVisitOptions): Promise<AppVisit> {
   try {
     await context.addInitScript(INIT_SCRIPT + settingsScript(o.maxTokens));
     const page = context.pages()[0] ?? (await context.newPage());
-    const url = `${o.appUrl}/?model=${encodeURIComponent(o.modelUrl)}&threads=${o.threads}&ctx=${o.ctx}&backend=cpu`;
+    const url = `${o.appUrl}/?model=${encodeURIComponent(o.modelUrl)}&threads=${o.threads}&ctx=${o.ctx}&backend=cpu${o.engine ? `&engine=${o.engine}` : ''}`;
     await page.goto(url, { timeout: o.timeoutMs });
     await waitForModel(page, o.timeoutMs);
     const { states, transitions } = await page.evaluate(() => {

@@ -5,12 +5,15 @@ import type { Figures } from './figures';
 export interface Row {
   model: string;
   threads: number;
+  /** The app as it runs: the own engine on the CPU. */
   app: Figures | null;
+  /** The app with ?engine=wllama. */
+  appWllama: Figures | null;
   bare: Figures | null;
   native: Figures | null;
   /** Main-thread long tasks in the app while generating, over all runs. */
   longTasks: LongTasks | null;
-  runs: { app: Figures[]; bare: Figures[]; native: Figures[] };
+  runs: { app: Figures[]; appWllama: Figures[]; bare: Figures[]; native: Figures[] };
 }
 
 export interface CacheRow {
@@ -30,18 +33,18 @@ const ratio = (a: number | undefined, b: number | undefined): string => (a && b 
 const pad = (s: string, n: number): string => s.padStart(n);
 
 export function printTable(rows: Row[]): void {
-  const groups = ['app (worker)', 'bare wllama', 'native llama.cpp'];
+  const groups = ['app, own engine', 'app on wllama', 'bare wllama', 'native llama.cpp'];
   const sub = ['pp t/s', 'tg t/s', 'ttft ms', 'load ms', 'peak MB'];
   const w = [7, 7, 8, 8, 8];
   const groupWidth = w.reduce((a, b) => a + b + 1, 0);
   const head1 =
     `${'model'.padEnd(9)} ${pad('thr', 3)} | ` +
     groups.map((g) => g.padEnd(groupWidth - 1)).join('| ') +
-    '| app/native  | app/bare    | app long tasks';
+    '| own/native  | own/bare    | appw/bare   | app long tasks';
   const head2 =
     `${''.padEnd(9)} ${''.padStart(3)} | ` +
     groups.map(() => sub.map((s, i) => pad(s, w[i])).join(' ') + ' ').join('| ') +
-    '| pp    tg    | pp    tg    | count  max ms';
+    '| pp    tg    | pp    tg    | pp    tg    | count  max ms';
   console.log(head1);
   console.log(head2);
   console.log('-'.repeat(head2.length));
@@ -50,14 +53,16 @@ export function printTable(rows: Row[]): void {
       [fmt(f?.promptTps), fmt(f?.genTps), fmt(f?.ttftMs, 0), fmt(f?.loadMs, 0), fmt(f ? f.peakBytes / 1e6 : null, 0)].map((s, i) => pad(s, w[i])).join(' ') + ' ';
     console.log(
       `${r.model.padEnd(9)} ${pad(String(r.threads), 3)} | ` +
-        [r.app, r.bare, r.native].map(cells).join('| ') +
+        [r.app, r.appWllama, r.bare, r.native].map(cells).join('| ') +
         `| ${ratio(r.app?.promptTps, r.native?.promptTps).padEnd(5)} ${ratio(r.app?.genTps, r.native?.genTps).padEnd(5)} ` +
         `| ${ratio(r.app?.promptTps, r.bare?.promptTps).padEnd(5)} ${ratio(r.app?.genTps, r.bare?.genTps).padEnd(5)} ` +
+        `| ${ratio(r.appWllama?.promptTps, r.bare?.promptTps).padEnd(5)} ${ratio(r.appWllama?.genTps, r.bare?.genTps).padEnd(5)} ` +
         `| ${r.longTasks ? `${pad(String(r.longTasks.count), 5)}  ${pad(fmt(r.longTasks.maxMs, 0), 6)}` : '-'}`,
     );
   }
   console.log(
-    'pp = prompt processing, tg = generation (tokens/s); medians. load: app = navigation to model ready from the IndexedDB cache;\n' +
+    'pp = prompt processing, tg = generation (tokens/s); medians. own = the app as it runs (its own llama.cpp wasm32 engine);\n' +
+      'appw = the app with ?engine=wllama. load: app = navigation to model ready from the IndexedDB cache;\n' +
       'bare = navigation to loaded (fetch from the localhost model server + wllama load); native = loadModel + createContext (mmap).\n' +
       'peak MB: app and bare = VmHWM of the Chromium renderer that hosts the page and its workers; native = VmHWM of its process.',
   );
@@ -66,32 +71,38 @@ export function printTable(rows: Row[]): void {
 export interface Best {
   model: string;
   app: { threads: number; genTps: number } | null;
+  appWllama: { threads: number; genTps: number } | null;
   bare: { threads: number; genTps: number } | null;
   native: { threads: number; genTps: number } | null;
   appOverNative: number | null;
   /** app / bare at the app's best thread count. */
   appOverBare: number | null;
+  /** The own engine's best generation over bare wllama's best (issue 15: at least 1.8 on 134M Q8_0). */
+  ownOverWllama: number | null;
 }
 
 export function bestThreads(rows: Row[]): Best[] {
   const models = [...new Set(rows.map((r) => r.model))];
   return models.map((model) => {
     const mine = rows.filter((r) => r.model === model);
-    const best = (k: 'app' | 'bare' | 'native') => {
+    const best = (k: 'app' | 'appWllama' | 'bare' | 'native') => {
       const b = mine.filter((r) => r[k]).reduce<Row | null>((acc, r) => (!acc || r[k]!.genTps > acc[k]!.genTps ? r : acc), null);
       return b ? { threads: b.threads, genTps: b[k]!.genTps } : null;
     };
     const app = best('app');
+    const appWllama = best('appWllama');
     const bare = best('bare');
     const native = best('native');
     const bareAtApp = app ? mine.find((r) => r.threads === app.threads)?.bare : undefined;
     return {
       model,
       app,
+      appWllama,
       bare,
       native,
       appOverNative: app && native ? app.genTps / native.genTps : null,
       appOverBare: app && bareAtApp ? app.genTps / bareAtApp.genTps : null,
+      ownOverWllama: app && bare ? app.genTps / bare.genTps : null,
     };
   });
 }

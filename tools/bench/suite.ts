@@ -60,7 +60,7 @@ const fromNative = (n: NativeRun): Figures => ({
 export interface SuiteResult {
   rows: Row[];
   cache: CacheRow[];
-  raw: { app: Record<string, AppVisit[]>; bare: Record<string, BareRun[]>; native: Record<string, NativeRun[]>; warmup: Record<string, AppVisit> };
+  raw: { app: Record<string, AppVisit[]>; appWllama: Record<string, AppVisit[]>; bare: Record<string, BareRun[]>; native: Record<string, NativeRun[]>; warmup: Record<string, AppVisit> };
 }
 
 const say = (s: string): void => console.log(`[${new Date().toISOString().slice(11, 19)}] ${s}`);
@@ -68,14 +68,15 @@ const say = (s: string): void => console.log(`[${new Date().toISOString().slice(
 export async function runSuite(args: BenchArgs): Promise<SuiteResult> {
   const models = generateModels(args.models);
   const doApp = wants(args, 'app');
+  const doAppWllama = wants(args, 'app-wllama');
   const doBare = wants(args, 'bare');
   const doNative = wants(args, 'native');
   const doCache = wants(args, 'cache');
   if (doNative && !nativeAvailable()) console.log('native llama.cpp is not installed (run `npx tsx tools/ensure-native.ts`): skipping it');
-  const needBrowser = doApp || doBare || doCache;
+  const needBrowser = doApp || doAppWllama || doBare || doCache;
   const servers = needBrowser ? await startServers(TEST_MODEL_DIR) : null;
   const profiles: string[] = [];
-  const result: SuiteResult = { rows: [], cache: [], raw: { app: {}, bare: {}, native: {}, warmup: {} } };
+  const result: SuiteResult = { rows: [], cache: [], raw: { app: {}, appWllama: {}, bare: {}, native: {}, warmup: {} } };
   const maxThreads = Math.max(...args.threads);
   try {
     for (const m of models) {
@@ -84,7 +85,7 @@ export async function runSuite(args: BenchArgs): Promise<SuiteResult> {
       profiles.push(profile);
       let warm: AppVisit | null = null;
       let read: CacheRead | null = null;
-      if (servers && (doApp || doCache)) {
+      if (servers && (doApp || doAppWllama || doCache)) {
         say(`${m.key}: app first visit (download into IndexedDB, load)`);
         warm = await appVisit({
           profile,
@@ -101,9 +102,10 @@ export async function runSuite(args: BenchArgs): Promise<SuiteResult> {
       }
       for (const threads of args.threads) {
         const key = `${m.key}/${threads}`;
-        const runs = { app: [] as Figures[], bare: [] as Figures[], native: [] as Figures[] };
+        const runs = { app: [] as Figures[], appWllama: [] as Figures[], bare: [] as Figures[], native: [] as Figures[] };
         const tasks: LongTasks[] = [];
         result.raw.app[key] = [];
+        result.raw.appWllama[key] = [];
         result.raw.bare[key] = [];
         result.raw.native[key] = [];
         for (let i = 0; i < args.runs; i++) {
@@ -113,6 +115,12 @@ export async function runSuite(args: BenchArgs): Promise<SuiteResult> {
             runs.app.push(fromApp(v));
             if (v.longTasks) tasks.push(v.longTasks);
             say(`${key} run ${i + 1} app: pp ${v.stats?.['prompt-tps']} tg ${v.stats?.['gen-tps']} load ${v.loadMs.toFixed(0)} ms (${v.stats?.['prompt-tokens']}+${v.stats?.['gen-tokens']} tokens)`);
+          }
+          if (servers && doAppWllama) {
+            const v = await appVisit({ profile, appUrl: servers.app, modelUrl, threads, ctx: CTX, message: BENCH_MESSAGE, maxTokens: args.tokens, timeoutMs: TIMEOUT, engine: 'wllama' });
+            result.raw.appWllama[key].push(v);
+            runs.appWllama.push(fromApp(v));
+            say(`${key} run ${i + 1} app on wllama: pp ${v.stats?.['prompt-tps']} tg ${v.stats?.['gen-tps']} load ${v.loadMs.toFixed(0)} ms`);
           }
           if (servers && doBare) {
             const b = await bareRun({ appUrl: servers.app, modelUrl, prompt: BENCH_PROMPT, tokens: args.tokens, threads, ctx: CTX, timeoutMs: TIMEOUT });
@@ -131,6 +139,7 @@ export async function runSuite(args: BenchArgs): Promise<SuiteResult> {
           model: `134M ${m.key === 'q8' ? 'Q8_0' : 'Q4_0'}`,
           threads,
           app: medianFigures(runs.app),
+          appWllama: medianFigures(runs.appWllama),
           bare: medianFigures(runs.bare),
           native: medianFigures(runs.native),
           longTasks: tasks.length ? { count: tasks.reduce((a, t) => a + t.count, 0), maxMs: Math.max(...tasks.map((t) => t.maxMs)) } : null,

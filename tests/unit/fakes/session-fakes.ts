@@ -15,6 +15,8 @@ import type { SessionDeps } from '../../../web/src/lib/session.svelte';
 
 export function fakeInfo(over: Partial<LoadedModelInfo> = {}): LoadedModelInfo {
   return {
+    engine: 'wllama',
+    engineReason: 'test',
     backend: 'cpu',
     backendReason: 'test',
     backendFellBack: false,

@@ -3,6 +3,7 @@
  * thread count measured fastest per model on this machine (so the measurement runs once).
  */
 import type { WasmBuildChoice } from '$workers/lib/engine/wasm-build';
+import type { EngineName } from '$workers/lib/engine/engine-choice';
 import type { BackendChoice } from '$workers/lib/engine/backend';
 import type { LoadConfig } from '$workers/lib/engine/types';
 import { readPref, writePref } from './local-prefs';
@@ -62,8 +63,10 @@ export function forgetThreads(): void {
 
 /** The load config: URL parameters win over saved preferences (the remembered thread count is added at load). */
 export function buildLoadConfig(
-  url: { backend: BackendChoice | null; threads?: number; ctx: number; build?: WasmBuildChoice | null },
+  url: { backend: BackendChoice | null; threads?: number; ctx: number; build?: WasmBuildChoice | null; engine?: EngineName | null },
   prefs: EnginePrefs,
 ): LoadConfig {
-  return { backend: url.backend ?? prefs.backend, threads: url.threads ?? prefs.threads, ctx: url.ctx, gpuLayers: prefs.gpuLayers, build: url.build ?? 'auto' };
+  // ?build= names one of wllama's builds, so it asks for wllama unless ?engine= says otherwise.
+  const engine = url.engine ?? (url.build ? 'wllama' : 'auto');
+  return { backend: url.backend ?? prefs.backend, threads: url.threads ?? prefs.threads, ctx: url.ctx, gpuLayers: prefs.gpuLayers, build: url.build ?? 'auto', engine };
 }

@@ -1,6 +1,7 @@
 /** The URL parameters of the test contract (GUIDE.md §2), parsed once. */
 import type { WasmBuildChoice } from '$workers/lib/engine/wasm-build';
 import type { BackendChoice } from '$workers/lib/engine/backend';
+import type { EngineName } from '$workers/lib/engine/engine-choice';
 
 export type PanelName = 'storage' | 'template' | 'settings';
 
@@ -10,6 +11,8 @@ export interface UrlParams {
   backend: BackendChoice | null;
   /** Forces a llama.cpp wasm build (default or compat); null: chosen by the browser's features. */
   build: WasmBuildChoice | null;
+  /** Forces an engine on the CPU (the own llama.cpp build or wllama); null: the app chooses. */
+  engine: EngineName | null;
   threads: number | undefined;
   ctx: number | undefined;
   panel: PanelName | null;
@@ -29,10 +32,12 @@ export function parseUrlParams(search: string): UrlParams {
   const backend = q.get('backend');
   const panel = q.get('panel');
   const build = q.get('build');
+  const engine = q.get('engine');
   return {
     model: q.get('model') || null,
     backend: backend === 'cpu' || backend === 'webgpu' || backend === 'auto' ? backend : null,
     build: build === 'default' || build === 'compat' ? build : null,
+    engine: engine === 'own' || engine === 'wllama' ? engine : null,
     threads: positiveInt(q.get('threads')),
     ctx: positiveInt(q.get('ctx')),
     panel: panel === 'storage' || panel === 'template' || panel === 'settings' ? panel : null,

@@ -79,7 +79,7 @@ export function decideThreads(opts: {
   const { requested, remembered, modelBytes, cores, isolated } = opts;
   if (requested !== undefined) return { order: [requested], source: 'requested', note: `${requested} requested.` };
   if (!isolated) {
-    return { order: [1], source: 'single', note: 'The page is not cross-origin isolated, so WebAssembly threads are unavailable.' };
+    return { order: [1], source: 'single', note: 'This page has no SharedArrayBuffer (it is not cross-origin isolated, or the browser withholds it), so WebAssembly threads are unavailable.' };
   }
   if (remembered !== undefined) {
     return { order: [remembered], source: 'remembered', note: `${remembered}, measured fastest for this model on this machine earlier.` };

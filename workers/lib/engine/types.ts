@@ -6,6 +6,7 @@ import type { Backend, BackendChoice } from './backend';
 import type { ModelProfile } from './model-profile';
 import type { ThreadProbeResult } from './threads';
 import type { WasmBuild, WasmBuildChoice } from './wasm-build';
+import type { EngineChoice, EngineName } from './engine-choice';
 
 export interface LoadConfig {
   /** Threads for the CPU backend; undefined lets the worker measure (or use rememberedThreads). */
@@ -18,6 +19,8 @@ export interface LoadConfig {
   gpuLayers?: number;
   /** Which llama.cpp wasm build (wasm-build.ts); undefined: chosen by the browser's features. */
   build?: WasmBuildChoice;
+  /** Which engine runs on the CPU (engine-choice.ts); undefined: chosen here. */
+  engine?: EngineChoice;
 }
 
 /** Sampling and length parameters, named and ranged like the hosted starling-lm-7b-beta API. */
@@ -39,6 +42,9 @@ export interface GenerateRequestOptions extends GenerateParams {
 
 /** What a load reports: how the model runs here and what the app learned from it. */
 export interface LoadedModelInfo {
+  /** The engine that runs the model, and why that one (engine-choice.ts). */
+  engine: EngineName;
+  engineReason: string;
   backend: Backend;
   /** Why this backend was used (e.g. why WebGPU was not). */
   backendReason: string;

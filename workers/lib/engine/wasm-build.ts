@@ -4,8 +4,9 @@
  * Asyncify) runs where they are missing (Safari's engine). Both are served by the app itself, never
  * from a CDN, so the app works offline and on a LAN.
  */
-export type WasmBuild = 'default' | 'compat';
-export type WasmBuildChoice = WasmBuild | 'auto';
+/** wllama's two builds, and 'own': the project's own engine (own/own-host.ts), which has one. */
+export type WasmBuild = 'default' | 'compat' | 'own';
+export type WasmBuildChoice = 'default' | 'compat' | 'auto';
 
 export interface WasmFeatures {
   jspi: boolean;
@@ -47,7 +48,7 @@ export function wasmFeatures(wasm: WasmApi = WebAssembly as unknown as WasmApi, 
 }
 
 /** The build for these features and the user's choice, with why (shown in Settings and gen-stats). */
-export function chooseWasmBuild(choice: WasmBuildChoice, f: WasmFeatures): { build: WasmBuild; reason: string } {
+export function chooseWasmBuild(choice: WasmBuildChoice, f: WasmFeatures): { build: 'default' | 'compat'; reason: string } {
   if (choice === 'compat') return { build: 'compat', reason: 'compat build chosen (?build=compat): wasm32 with Asyncify, slower.' };
   const missing = [!f.jspi && 'JSPI', !f.memory64 && 'memory64'].filter((x): x is string => typeof x === 'string');
   if (choice === 'default') return { build: 'default', reason: `default build chosen (?build=default)${missing.length ? `, although this browser lacks ${missing.join(' and ')}` : ''}.` };

@@ -22,6 +22,7 @@ import { tokenizePrompt, type Tokenization } from '../tokenizer/prompt';
 import type { PromptText } from '../templates/index';
 import { chooseBackend, loadWithFallback, type Backend } from './backend';
 import { profileModel } from './model-profile';
+import { LoadSteps } from './load-steps';
 import { decideThreads, describeProbes, fastest, PROBE_DEADLINE_MS, PROBE_TOKENS, type ThreadProbeResult } from './threads';
 
 const quietLogger = {
@@ -39,28 +40,6 @@ interface LoadParams {
   kvOverrides: Record<string, string> | undefined;
   /** Each llama.cpp log line of the load: a sign that wllama's inner worker is still working. */
   onLine?: (line: string) => void;
-}
-
-/** How often a load's log lines are passed on as progress (llama.cpp prints hundreds in a burst). */
-const LOG_PROGRESS_MS = 500;
-
-/** Reports a load's steps to the page, and its llama.cpp log lines at most every LOG_PROGRESS_MS. */
-class LoadSteps {
-  #step = 'starting';
-  #lastLine = 0;
-  constructor(private readonly report: (step: string) => void) {}
-
-  step(step: string): void {
-    this.#step = step;
-    this.report(step);
-  }
-
-  line = (line: string): void => {
-    const now = performance.now();
-    if (now - this.#lastLine < LOG_PROGRESS_MS) return;
-    this.#lastLine = now;
-    this.report(`${this.#step}; llama.cpp's last line: ${line.trim().slice(0, 160)}`);
-  };
 }
 
 /**
@@ -234,6 +213,8 @@ export class WllamaHost {
     await previous?.exit().catch(() => {});
     const ctx = w.getLoadedContextInfo();
     this.info = {
+      engine: 'wllama',
+      engineReason: '',
       backend: first.backend,
       backendReason: first.reason,
       backendFellBack: first.fellBack,

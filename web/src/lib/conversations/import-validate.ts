@@ -156,7 +156,7 @@ function readStats(f: Fields): GenStats {
     genTps: f.number('genTps'),
     ttftMs: f.number('ttftMs'),
     backend: f.oneOf('backend', ['cpu', 'webgpu'] as const),
-    build: f.oneOf('build', ['default', 'compat'] as const),
+    build: f.oneOf('build', ['default', 'compat', 'own'] as const),
     threads: f.number('threads', 0, 1024, true),
     promptTokens: f.number('promptTokens', 0, Number.MAX_SAFE_INTEGER, true),
     cachedTokens: f.number('cachedTokens', 0, Number.MAX_SAFE_INTEGER, true),

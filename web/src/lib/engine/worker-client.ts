@@ -34,6 +34,8 @@ export class WorkerClient<Req extends Message, Ev extends Message> {
   private started = false;
   /** When the oldest unanswered ping was sent (null: every ping is answered). */
   private pingSentAt: number | null = null;
+  /** The worker said it blocks until its next message. */
+  private busy = false;
   private timer: ReturnType<typeof setInterval> | null = null;
 
   constructor(
@@ -47,7 +49,9 @@ export class WorkerClient<Req extends Message, Ev extends Message> {
     worker.onmessage = (e: MessageEvent<Ev>) => {
       this.started = true;
       this.pingSentAt = null;
-      this.deliver(e.data);
+      // 'busy' (protocol.ts): the worker blocks until its next message; that silence is not a hang.
+      this.busy = (e.data as { type?: unknown }).type === 'busy';
+      if (!this.busy) this.deliver(e.data);
     };
     if (heartbeat) this.timer = setInterval(() => this.beat(heartbeat), heartbeat.intervalMs);
     worker.onerror = (e) => {
@@ -106,7 +110,7 @@ export class WorkerClient<Req extends Message, Ev extends Message> {
   }
 
   private beat(h: Heartbeat<Req>): void {
-    if (this.dead) return;
+    if (this.dead || this.busy) return;
     const now = performance.now();
     if (this.pingSentAt === null) {
       this.pingSentAt = now;

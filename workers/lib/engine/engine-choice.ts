@@ -1,0 +1,29 @@
+/**
+ * Which engine runs a model: the project's own llama.cpp build (own/own-host.ts) on the CPU, where the
+ * bench measured it about twice as fast as wllama (single-threaded where the page has no
+ * SharedArrayBuffer); wllama for WebGPU, and wherever the own engine cannot run (not built).
+ */
+import type { Backend } from './backend';
+
+export type EngineName = 'own' | 'wllama';
+export type EngineChoice = EngineName | 'auto';
+
+export interface EngineFacts {
+  /** The build has the own engine (tools/build-engine.ts ran with emcc). */
+  ownBuilt: boolean;
+  /** The backend the load will use (backend.ts). */
+  backend: Backend;
+}
+
+export function chooseEngine(choice: EngineChoice, f: EngineFacts): { engine: EngineName; reason: string } {
+  if (choice === 'wllama') return { engine: 'wllama', reason: 'wllama was requested (?engine=wllama).' };
+  if (!f.ownBuilt) return { engine: 'wllama', reason: 'wllama: this build of the app has no own engine (it was built without emcc).' };
+  if (choice === 'own') return { engine: 'own', reason: 'the own engine was requested (?engine=own).' };
+  if (f.backend === 'webgpu') return { engine: 'wllama', reason: "wllama: it runs llama.cpp's WebGPU backend; the own engine is CPU only." };
+  return { engine: 'own', reason: "the own engine: on the CPU it generates about twice as fast as wllama (npm run bench)." };
+}
+
+/** A failed own-engine start, or a load it lost to memory (wasm32 has 4 GB; wllama's default build more): wllama takes over. */
+export function fallbackReason(why: string): string {
+  return `wllama: the own engine could not run this model here (${why}).`;
+}

@@ -1,0 +1,93 @@
+/**
+ * The own engine's Emscripten module (engine/starling_engine.cpp, built by tools/build-engine.ts): its
+ * C API as the worker calls it, and how one instance is started.
+ */
+
+/** The subset of Emscripten's FS the engine uses: WORKERFS mounts Blobs, read synchronously in a worker. */
+export interface EmscriptenFs {
+  mkdir(path: string): void;
+  mount(type: unknown, opts: { blobs: { name: string; data: Blob }[] }, mountpoint: string): void;
+  unmount(mountpoint: string): void;
+  rmdir(path: string): void;
+  filesystems: Record<string, unknown>;
+}
+
+export interface OwnModule {
+  HEAPU8: Uint8Array;
+  HEAP32: Int32Array;
+  FS: EmscriptenFs;
+  /** The threaded build only. */
+  PThread?: { terminateAllThreads(): void };
+  UTF8ToString(ptr: number, max?: number): string;
+  stringToUTF8(s: string, ptr: number, max: number): void;
+  lengthBytesUTF8(s: string): number;
+  _malloc(n: number): number;
+  _free(ptr: number): void;
+  _se_init(): void;
+  _se_load(path: number, nCtx: number, nThreads: number, maxThreads: number, nBatch: number, overrides: number): number;
+  _se_free(): void;
+  _se_set_threads(n: number): number;
+  _se_n_ctx(): number;
+  _se_n_vocab(): number;
+  _se_bos(): number;
+  _se_eos(): number;
+  _se_eot(): number;
+  _se_is_eog(token: number): number;
+  _se_chat_template(): number;
+  _se_meta_count(): number;
+  _se_meta_key(i: number, buf: number, size: number): number;
+  _se_meta_val(i: number, buf: number, size: number): number;
+  _se_piece(token: number, buf: number, size: number): number;
+  _se_detokenize(ids: number, n: number, buf: number, size: number): number;
+  _se_prompt_begin(ids: number, n: number): number;
+  _se_prompt_step(): number;
+  _se_sampler(temp: number, topK: number, topP: number, seed: number, repeat: number, freq: number, presence: number, lastN: number): void;
+  _se_sample(): number;
+  _se_feed(token: number): number;
+  _se_n_cached(): number;
+}
+
+/** The built files' URLs (virtual:own-engine). */
+export interface OwnEngineFiles {
+  js: string;
+  wasm: string;
+  worker: string;
+  /** The build without threads (no SharedArrayBuffer needed). */
+  stJs: string;
+  stWasm: string;
+  key: string;
+  llamaCpp: string;
+}
+
+type Factory = (opts: Record<string, unknown>) => Promise<OwnModule>;
+
+/** Whether this worker can run the threaded build (it needs SharedArrayBuffer, so cross-origin isolation). */
+export const canThread = (): boolean => self.crossOriginIsolated && typeof SharedArrayBuffer !== 'undefined';
+
+/**
+ * A new instance: the threaded build with `pool` pthread workers started (llama.cpp's threads besides
+ * the caller's) where SharedArrayBuffer exists, else the single-threaded build. Each load gets its own
+ * instance, so a failed load leaves the previous model untouched and an unloaded model's 4 GB address
+ * space goes with it.
+ */
+export async function startOwnModule(files: OwnEngineFiles, pool: number, log: (line: string) => void): Promise<OwnModule> {
+  const abs = (u: string): string => new URL(u, self.location.href).href;
+  const threaded = canThread();
+  const js = abs(threaded ? files.js : files.stJs);
+  const { default: create } = (await import(/* @vite-ignore */ js)) as { default: Factory };
+  const byName: Record<string, string> = {
+    'starling-engine.wasm': abs(files.wasm),
+    'starling-engine.worker.js': abs(files.worker),
+    'starling-engine-st.wasm': abs(files.stWasm),
+  };
+  const m = await create({
+    threadPool: pool,
+    // Emscripten's pthread workers import the engine's JS by this URL (not ours: we are its importer).
+    mainScriptUrlOrBlob: js,
+    locateFile: (name: string) => byName[name] ?? abs(name),
+    print: log,
+    printErr: log,
+  });
+  m._se_init();
+  return m;
+}
