@@ -79,9 +79,9 @@ test('a model from a URL is cached and opens again from it with the server gone;
 
   await modelServer.close();
   const seen = modelServer.requests.length;
-  // Replies of at most 64 tokens: long enough to stop one midway, and the full one after it does not
-  // spend half a minute of the CI budget (about 10 tok/s here) on tokens nobody checks.
-  await driver.evaluate(`localStorage.setItem(${JSON.stringify(PREF_KEYS.settings)}, JSON.stringify({ max_tokens: 64 })), true`);
+  // The whole 600-token reply: the own engine generates it at about 200 tok/s here (1 thread), so a
+  // shorter one (64 tokens) could end before Stop is pressed, and the full one after it costs a few s.
+  await driver.evaluate(`localStorage.setItem(${JSON.stringify(PREF_KEYS.settings)}, JSON.stringify({ max_tokens: 600 })), true`);
   await driver.reopen(page);
   const again = await waitForReady(driver);
   expect(again.text).toContain('from cache');
