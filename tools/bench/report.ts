@@ -112,8 +112,8 @@ export function printBest(best: Best[]): void {
   for (const b of best) {
     const s = (x: Best['app']) => (x ? `${x.threads} thr ${x.genTps.toFixed(1)}` : '-');
     console.log(
-      `  ${b.model.padEnd(9)} app ${s(b.app)} | bare ${s(b.bare)} | native ${s(b.native)} | ` +
-        `app(best)/native(best) ${fmt(b.appOverNative, 2)} (target >= 0.6) | app/bare ${fmt(b.appOverBare, 2)} (target >= 0.97)`,
+      `  ${b.model.padEnd(9)} own ${s(b.app)} | app on wllama ${s(b.appWllama)} | bare ${s(b.bare)} | native ${s(b.native)}\n` +
+        `            own(best)/native(best) ${fmt(b.appOverNative, 2)} (target >= 0.4) | own(best)/bare wllama(best) ${fmt(b.ownOverWllama, 2)} (target >= 1.8)`,
     );
   }
 }
