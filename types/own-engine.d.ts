@@ -1,13 +1,4 @@
-/** tools/vite-own-engine.ts: the own CPU engine's files, or null when the build had no emcc. */
+/** tools/vite-own-engine.ts: the own CPU engine's files (own/module.ts's OwnEngineFiles), or null when the build had no emcc. */
 declare module 'virtual:own-engine' {
-  export const ownEngine: {
-    js: string;
-    wasm: string;
-    worker: string;
-    stJs: string;
-    stWasm: string;
-    key: string;
-    llamaCpp: string;
-    wasmBytes: number;
-  } | null;
+  export const ownEngine: (import('../workers/lib/engine/own/module').OwnEngineFiles & { wasmBytes: number }) | null;
 }

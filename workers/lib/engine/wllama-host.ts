@@ -18,7 +18,8 @@ import { AppError } from '../errors';
 import { generationError, versionMismatchError } from './engine-errors';
 import type { GenerateRequestOptions, GenerationResult, GenerationTimings, LoadConfig, LoadedModelInfo } from './types';
 import { tokenize, type Vocab } from '../tokenizer/index';
-import { tokenizePrompt, type Tokenization } from '../tokenizer/prompt';
+import type { Tokenization } from '../tokenizer/prompt';
+import { PromptMemo } from '../tokenizer/prompt-memo';
 import type { PromptText } from '../templates/index';
 import { chooseBackend, loadWithFallback, type Backend } from './backend';
 import { profileModel } from './model-profile';
@@ -85,9 +86,6 @@ async function createLoaded(files: Blob[], p: LoadParams): Promise<Wllama> {
   throw new AppError('load-failed', loadFailedMessage(failure, log.reason()));
 }
 
-const samePlain = (a: PromptText['plain'], b: PromptText['plain']): boolean =>
-  a.length === b.length && a.every(([s, e], i) => s === b[i][0] && e === b[i][1]);
-
 const PROBE_PROMPT = 'Measure how fast this machine runs the model: the quick brown fox jumps over the lazy dog.';
 
 /**
@@ -129,7 +127,7 @@ export class WllamaHost {
   private wllama: Wllama | null = null;
   private info: LoadedModelInfo | null = null;
   private vocab: Vocab | null = null;
-  private lastTokenized: { vocab: Vocab; prompt: PromptText; result: Tokenization } | null = null;
+  private readonly prompts = new PromptMemo();
 
   /**
    * Loads a model next to the one loaded now, and swaps only once the new one works: a failed open
@@ -247,12 +245,7 @@ export class WllamaHost {
   tokenize(prompt: PromptText): Tokenization {
     const vocab = this.vocab;
     if (!vocab) throw new AppError('generation-failed', 'No model is loaded.');
-    // Each turn tokenizes its prompt for the page, then generates from it: do that work once.
-    const last = this.lastTokenized;
-    if (last && last.vocab === vocab && last.prompt.text === prompt.text && samePlain(last.prompt.plain, prompt.plain)) return last.result;
-    const result = tokenizePrompt(vocab, prompt);
-    this.lastTokenized = { vocab, prompt, result };
-    return result;
+    return this.prompts.tokenize(vocab, prompt);
   }
 
   async generate(

@@ -9,7 +9,8 @@
 import { AppError } from '../../errors';
 import type { PromptText } from '../../templates/index';
 import { tokenize, type Vocab } from '../../tokenizer/index';
-import { tokenizePrompt, type Tokenization } from '../../tokenizer/prompt';
+import type { Tokenization } from '../../tokenizer/prompt';
+import { PromptMemo } from '../../tokenizer/prompt-memo';
 import { LoadLog, loadFailedMessage } from '../load-log';
 import { LoadSteps } from '../load-steps';
 import { profileModel } from '../model-profile';
@@ -49,9 +50,6 @@ interface Loaded {
   vocab: Vocab;
 }
 
-const samePlain = (a: PromptText['plain'], b: PromptText['plain']): boolean =>
-  a.length === b.length && a.every(([s, e], i) => s === b[i][0] && e === b[i][1]);
-
 /** An Int32 array copied into the module's heap; free it with m._free. */
 function heapIds(m: OwnModule, ids: readonly number[]): number {
   const ptr = m._malloc(Math.max(4, ids.length * 4));
@@ -77,7 +75,7 @@ const utf8 = new TextDecoder();
 
 export class OwnHost {
   private loaded: Loaded | null = null;
-  private lastTokenized: { vocab: Vocab; prompt: PromptText; result: Tokenization } | null = null;
+  private readonly prompts = new PromptMemo();
   private mounts = 0;
 
   /** `busy`: tells the page that the worker blocks for a while (a load, a prompt batch; protocol.ts). */
@@ -232,11 +230,7 @@ export class OwnHost {
   tokenize(prompt: PromptText): Tokenization {
     const vocab = this.loaded?.vocab;
     if (!vocab) throw new AppError('generation-failed', 'No model is loaded.');
-    const last = this.lastTokenized;
-    if (last && last.vocab === vocab && last.prompt.text === prompt.text && samePlain(last.prompt.plain, prompt.plain)) return last.result;
-    const result = tokenizePrompt(vocab, prompt);
-    this.lastTokenized = { vocab, prompt, result };
-    return result;
+    return this.prompts.tokenize(vocab, prompt);
   }
 
   async generate(prompt: PromptText, params: GenerateRequestOptions, signal: AbortSignal, onText: (text: string) => void): Promise<GenerationResult> {
@@ -344,7 +338,7 @@ export class OwnHost {
   async unload(): Promise<void> {
     const loaded = this.loaded;
     this.loaded = null;
-    this.lastTokenized = null;
+    this.prompts.clear();
     if (loaded) end(loaded.m);
   }
 }
