@@ -5,11 +5,13 @@
  * Flags: `npm run bench -- --help`; what each figure means: README.md, "Benchmarks".
  * Prints one table and writes everything to bench-results/<timestamp>.json.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, wants } from './bench/args';
-import { bestThreads, printBest, printCache, printTable } from './bench/report';
+import { bestThreads, printBest, printCache, printTable, printTurns } from './bench/report';
+import { nativeAvailable } from './bench/native';
 import { runScale } from './bench/scale';
 import { buildApp, distDir, ROOT, useDist } from './bench/servers';
 import { CTX, runSuite } from './bench/suite';
@@ -22,7 +24,11 @@ async function main(): Promise<void> {
     `Benchmark on ${cpus().length} cores, load average ${load()}` +
       (args.scale ? '; scale run.' : `; runs ${args.runs}, ${args.tokens} generated tokens, ctx ${CTX}.`),
   );
-  const needBrowser = args.scale || wants(args, 'app') || wants(args, 'bare') || wants(args, 'cache');
+  const needBrowser = args.scale || wants(args, 'app') || wants(args, 'app-wllama') || wants(args, 'bare') || wants(args, 'cache') || wants(args, 'turns');
+  // The native reference is part of every table: install it here rather than skip its columns.
+  if ((args.scale || wants(args, 'native')) && !nativeAvailable()) {
+    execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'tools/ensure-native.ts')], { cwd: ROOT, stdio: 'inherit' });
+  }
   if (args.dist) useDist(args.dist);
   if (args.build && needBrowser) buildApp();
   if (needBrowser) console.log(`Serving the app from ${distDir()}`);
@@ -30,6 +36,7 @@ async function main(): Promise<void> {
   const out: Record<string, unknown> = { started: started.toISOString(), args, cores: cpus().length, loadAverageStart: loadavg() };
   if (args.scale) {
     out.scale = await runScale(args);
+    console.log(`\nLoad average at the end: ${load()}`);
   } else {
     const suite = await runSuite(args);
     console.log(`\nLoad average at the end: ${load()}\n`);
@@ -40,6 +47,7 @@ async function main(): Promise<void> {
       out.best = best;
     }
     if (suite.cache.length) printCache(suite.cache);
+    printTurns(suite.turns);
     Object.assign(out, suite);
   }
   out.loadAverageEnd = loadavg();

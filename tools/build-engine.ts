@@ -14,6 +14,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ENGINE_FILES, ENGINE_MANIFEST, type EngineManifest } from './engine-files.ts';
+import { prepareLlamaSource, sourceEditsKey } from './engine-source.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cache = join(root, '.cache', 'engine');
@@ -127,7 +128,8 @@ function main(): void {
   const bundleStat = statSync(bundle);
   // The bundle is 70 MB: its size and the package's version and release name key it (the version is pinned exactly).
   const nativeVersion = (JSON.parse(readFileSync(join(native, 'package.json'), 'utf8')) as { version: string }).version;
-  const sourceKey = sha(nativeVersion, info, String(bundleStat.size)).slice(0, 16);
+  // The source's edits (engine-source.ts) are part of it.
+  const sourceKey = sha(nativeVersion, info, String(bundleStat.size), sourceEditsKey()).slice(0, 16);
   // Each library (minutes) is keyed apart from the link (seconds), so a change to the C API relinks only.
   const libKey = (threads: boolean): string => sha(sourceKey, cmakeFlags(threads).join(' '), emccVersion).slice(0, 16);
   const key = sha(...VARIANTS.map((v) => libKey(v.threads) + linkFlags(v.threads, v.name).join(' ')), readFileSync(apiSource)).slice(0, 16);
@@ -141,6 +143,7 @@ function main(): void {
       rmSync(src, { recursive: true, force: true });
       run('git', ['clone', '--quiet', '--depth=1', bundle, src], root, process.env);
     }
+    prepareLlamaSource(src);
     const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: src, encoding: 'utf8' }).trim();
     // Debian's emscripten finds its JS optimizer's acorn in Debian's node path.
     const env = { ...process.env, NODE_PATH: '/usr/share/nodejs' };

@@ -9,7 +9,7 @@ import {
   threadCandidates,
 } from '../../workers/lib/engine/threads';
 import { buildLoadConfig, machineKey } from '../../web/src/lib/engine-prefs';
-import { chooseEngine } from '../../workers/lib/engine/engine-choice';
+import { chooseEngine, fallbackReason } from '../../workers/lib/engine/engine-choice';
 
 const adapter = (features: string[]): GpuLike => ({
   requestAdapter: () => Promise.resolve({ features: new Set(features) }),
@@ -177,5 +177,11 @@ describe('engine choice', () => {
   it('falls back to wllama, saying why, where the own engine cannot run', () => {
     expect(chooseEngine('auto', { ...cpu, ownBuilt: false })).toMatchObject({ engine: 'wllama', reason: expect.stringMatching(/without emcc/) });
     expect(chooseEngine('wllama', cpu)).toMatchObject({ engine: 'wllama', reason: expect.stringMatching(/requested/) });
+  });
+  it("names the architecture when llama.cpp's own build refused one it leaves out", () => {
+    expect(fallbackReason("unsupported model architecture: 'xverse'")).toBe(
+      'wllama: the own engine is built for the llama and starcoder architectures; this model is xverse.',
+    );
+    expect(fallbackReason('failed to allocate buffer')).toMatch(/could not run this model here \(failed to allocate buffer\)/);
   });
 });

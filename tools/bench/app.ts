@@ -23,6 +23,10 @@ export interface AppVisitOptions {
   engine?: 'own' | 'wllama';
   /** Runs in the page once the model is ready, before generating (the cache section reads the store). */
   afterReady?: (page: Page) => Promise<unknown>;
+  /** Messages sent after `message`, in the same conversation (the multi-turn section). */
+  followUps?: string[];
+  /** More address parameters ("&panel=settings"). */
+  extraParams?: string;
 }
 
 export interface AppVisit {
@@ -33,6 +37,8 @@ export interface AppVisit {
   downloadMs: number | null;
   loadMs: number;
   stats: Record<string, number | string> | null;
+  /** gen-stats after each message of the visit, in order (the first is `stats`). */
+  turns: Record<string, number | string>[];
   longTasks: LongTasks | null;
   /** Long tasks from navigation to ready (download and load). */
   longTasksLoading: LongTasks | null;
@@ -63,13 +69,41 @@ async function waitForModel(page: Page, timeoutMs: number): Promise<void> {
   }
 }
 
+/** Sends one message, waits for the whole reply, and reads gen-stats' figures. */
+async function sendAndRead(page: Page, message: string, timeoutMs: number): Promise<Record<string, number | string>> {
+  const before = await page.locator('[data-testid=message][data-role=assistant]').count();
+  await page.getByTestId('chat-input').fill(message);
+  await page.getByTestId('send-button').click();
+  const replies = page.locator('[data-testid=message][data-role=assistant]');
+  await replies.nth(before).waitFor({ timeout: timeoutMs });
+  const reply = replies.nth(before);
+  await page
+    .locator('[data-testid=message][data-role=assistant]:is([data-state=done], [data-state=error], [data-state=stopped])')
+    .nth(before)
+    .waitFor({ timeout: timeoutMs });
+  const state = await reply.getAttribute('data-state');
+  if (state !== 'done') {
+    const banner = await page.getByTestId('error-banner').textContent().catch(() => null);
+    throw new Error(`the reply ended ${state}: ${banner ?? ''}`);
+  }
+  return page.getByTestId('gen-stats').evaluate((e) => {
+    const out: Record<string, number | string> = {};
+    for (const a of Array.from(e.attributes)) {
+      if (!a.name.startsWith('data-') || a.name === 'data-testid') continue;
+      const n = Number(a.value);
+      out[a.name.slice(5)] = a.value !== '' && Number.isFinite(n) ? n : a.value;
+    }
+    return out;
+  });
+}
+
 export async function appVisit(o: AppVisitOptions): Promise<AppVisit> {
   const context = await launch(o.profile);
   const sampler = new MemorySampler();
   try {
     await context.addInitScript(INIT_SCRIPT + settingsScript(o.maxTokens));
     const page = context.pages()[0] ?? (await context.newPage());
-    const url = `${o.appUrl}/?model=${encodeURIComponent(o.modelUrl)}&threads=${o.threads}&ctx=${o.ctx}&backend=cpu${o.engine ? `&engine=${o.engine}` : ''}`;
+    const url = `${o.appUrl}/?model=${encodeURIComponent(o.modelUrl)}&threads=${o.threads}&ctx=${o.ctx}&backend=cpu${o.engine ? `&engine=${o.engine}` : ''}${o.extraParams ?? ''}`;
     await page.goto(url, { timeout: o.timeoutMs });
     await waitForModel(page, o.timeoutMs);
     const { states, transitions } = await page.evaluate(() => {
@@ -83,40 +117,23 @@ export async function appVisit(o: AppVisitOptions): Promise<AppVisit> {
     let stats: AppVisit['stats'] = null;
     let longTasks: LongTasks | null = null;
     let rendererRssAfterReply: number | null = null;
+    const turns: Record<string, number | string>[] = [];
     if (o.message) {
       // The app reopens the last conversation on each visit: every run starts a new one, so each
       // prompt is the same (builds before the chat list have no such button and always start empty).
       const newChat = page.getByTestId('new-chat-button');
       if (await newChat.count()) await newChat.click();
       const t0 = await page.evaluate(() => performance.now());
-      await page.getByTestId('chat-input').fill(o.message);
-      await page.getByTestId('send-button').click();
-      const reply = page.locator('[data-testid=message][data-role=assistant]').last();
-      await page
-        .locator('[data-testid=message][data-role=assistant]:is([data-state=done], [data-state=error], [data-state=stopped])')
-        .last()
-        .waitFor({ timeout: o.timeoutMs });
+      stats = await sendAndRead(page, o.message, o.timeoutMs);
       const t1 = await page.evaluate(() => performance.now());
-      const state = await reply.getAttribute('data-state');
-      if (state !== 'done') {
-        const banner = await page.getByTestId('error-banner').textContent().catch(() => null);
-        throw new Error(`the reply ended ${state}: ${banner ?? ''}`);
-      }
-      const el = page.getByTestId('gen-stats');
-      stats = await el.evaluate((e) => {
-        const out: Record<string, number | string> = {};
-        for (const a of Array.from(e.attributes)) {
-          if (!a.name.startsWith('data-') || a.name === 'data-testid') continue;
-          const n = Number(a.value);
-          out[a.name.slice(5)] = a.value !== '' && Number.isFinite(n) ? n : a.value;
-        }
-        return out;
-      });
+      turns.push(stats);
       longTasks = summarizeLongTasks(await longTaskEntries(page), t0, t1);
       rendererRssAfterReply = sampler.rendererRssNow();
+      // Later turns of the same conversation: each should evaluate only its new tokens.
+      for (const m of o.followUps ?? []) turns.push(await sendAndRead(page, m, o.timeoutMs));
     }
     const mem = sampler.stop();
-    return { states, transitions, downloadMs: downloadingMs(transitions), loadMs, stats, longTasks, longTasksLoading, afterReady, rendererRssReady, rendererRssAfterReply, ...mem };
+    return { states, transitions, downloadMs: downloadingMs(transitions), loadMs, stats, turns, longTasks, longTasksLoading, afterReady, rendererRssReady, rendererRssAfterReply, ...mem };
   } finally {
     sampler.stop();
     await context.close();

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 
 /** app: the app as it runs (the own engine on the CPU); app-wllama: the app with ?engine=wllama. */
 export type Runtime = 'app' | 'app-wllama' | 'bare' | 'native';
-export type Section = Runtime | 'cache';
+export type Section = Runtime | 'cache' | 'turns';
 export type BenchModelKey = 'q8' | 'q4';
 
 export interface BenchArgs {
@@ -28,7 +28,7 @@ const HELP = `npm run bench -- [flags]
   --tokens N            tokens generated per run                               default 128
   --no-build            use the last build (.cache/bench-dist, else dist/)
   --dist DIR            serve this built app folder (implies --no-build)
-  --only app,app-wllama,bare,native,cache   run only these sections           default all
+  --only app,app-wllama,bare,native,cache,turns   run only these sections     default all
   --scale               only the Starling-7B-shaped scale run (about 3.1 GB, minutes)
   --scale-type q3_k|q2_k  weight type of the scale model                       default q3_k`;
 
@@ -86,7 +86,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
       }
       case '--only': {
         const s = list(value(), name);
-        for (const x of s) if (!['app', 'app-wllama', 'bare', 'native', 'cache'].includes(x)) throw new Error(`unknown section ${x} (app, app-wllama, bare, native, cache)`);
+        for (const x of s) if (!['app', 'app-wllama', 'bare', 'native', 'cache', 'turns'].includes(x)) throw new Error(`unknown section ${x} (app, app-wllama, bare, native, cache, turns)`);
         a.only = s as Section[];
         break;
       }

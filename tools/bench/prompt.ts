@@ -17,3 +17,13 @@ export const BENCH_PROMPT = renderPrompt('openchat', [{ role: 'user', content: B
 /** A short message for the scale model, whose prompt speed is well under 1 token/s. */
 export const SCALE_MESSAGE = 'Hello, who are you?';
 export const SCALE_PROMPT = renderPrompt('openchat', [{ role: 'user', content: SCALE_MESSAGE }]);
+
+/** The multi-turn run: six short user turns of one conversation (each reply is `tokens` long). */
+export const TURN_MESSAGES = [
+  'Hi! Can you help me plan a small vegetable garden?',
+  'I have a sunny patch of about four square metres. What should I grow first?',
+  'How often should I water tomatoes in a hot summer?',
+  'And what about basil planted next to them?',
+  'Which pests should I look out for, and how do I deal with them without chemicals?',
+  'Thanks. Can you sum up the plan in three short lines?',
+];

@@ -143,3 +143,32 @@ export function printCache(rows: CacheRow[]): void {
       '(the app always caches a URL model before loading it, so it cannot load straight from the URL itself).',
   );
 }
+
+export interface TurnRow {
+  model: string;
+  threads: number;
+  turn: number;
+  /** Prompt tokens llama.cpp evaluated for this turn, and those it reused from the KV cache. */
+  evaluated: number;
+  cached: number;
+  ttftMs: number;
+  promptTps: number;
+  engine: string;
+}
+
+/**
+ * One conversation, turn by turn: each turn should evaluate only its new tokens (the user message,
+ * the template's wrapping and the previous reply's end), so time to first token stays flat.
+ */
+export function printTurns(rows: TurnRow[]): void {
+  if (!rows.length) return;
+  console.log(`\nMulti-turn conversation (${rows[0].model}, ${rows[0].threads} threads, ${rows[0].engine} engine):`);
+  console.log(`${pad('turn', 4)} ${pad('evaluated', 10)} ${pad('reused (cache_n)', 17)} ${pad('TTFT ms', 8)} ${pad('prompt tok/s', 13)}`);
+  for (const r of rows) {
+    console.log(`${pad(String(r.turn), 4)} ${pad(String(r.evaluated), 10)} ${pad(String(r.cached), 17)} ${pad(fmt(r.ttftMs, 0), 8)} ${pad(fmt(r.promptTps), 13)}`);
+  }
+  const later = rows.slice(1);
+  const grows = later.length > 1 && later[later.length - 1].ttftMs > later[0].ttftMs * 1.5;
+  const reused = later.every((r) => r.cached > 0);
+  console.log(`  ${reused ? 'every later turn reused the history from the KV cache' : 'a later turn re-evaluated its history'}; TTFT ${grows ? 'grew with the history' : 'did not grow with the history'}`);
+}

@@ -112,7 +112,10 @@ export async function runScale(args: BenchArgs): Promise<ScaleResult> {
     const dl = result.firstVisit.downloadMs;
     say(`  ready after ${(result.firstVisit.loadMs / 1000).toFixed(1)} s (download+write ${dl === null ? '?' : (dl / 1000).toFixed(1)} s)`);
     say(`app second visit: load from the cache, generate ${TOKENS} tokens`);
-    result.cacheVisit = await appVisit({ profile, appUrl: servers.app, modelUrl, threads: THREADS, ctx: CTX, message: SCALE_MESSAGE, maxTokens: TOKENS, timeoutMs: TIMEOUT });
+    result.cacheVisit = await appVisit({
+      profile, appUrl: servers.app, modelUrl, threads: THREADS, ctx: CTX, message: SCALE_MESSAGE, maxTokens: TOKENS, timeoutMs: TIMEOUT,
+    });
+    say(`  engine: ${String(result.cacheVisit.afterReady ?? '?')}`);
     say(`  ready after ${(result.cacheVisit.loadMs / 1000).toFixed(1)} s; pp ${result.cacheVisit.stats?.['prompt-tps']} tg ${result.cacheVisit.stats?.['gen-tps']} tok/s`);
   } catch (e) {
     result.errors.push(`app: ${e instanceof Error ? e.message : String(e)}`);
@@ -141,6 +144,7 @@ function printScale(r: ScaleResult): void {
   console.log(`\nStarling-7B-shaped scale model, ${r.shards.length} shards, ${mb(r.totalBytes)}, ${THREADS} threads, ctx ${CTX}:`);
   console.log(`  app first visit (download + IndexedDB write + load): ${f ? `${(f.loadMs / 1000).toFixed(1)} s` : '-'}` +
     (f?.downloadMs ? `, of which download+write ${(f.downloadMs / 1000).toFixed(1)} s (${(r.totalBytes / 1e6 / (f.downloadMs / 1000)).toFixed(0)} MB/s)` : ''));
+  console.log(`  app engine: ${st?.engine ?? '-'} (${typeof c?.afterReady === 'string' ? c.afterReady : 'reason not read'})`);
   console.log(`  app load from the cache (navigation to ready): ${c ? `${(c.loadMs / 1000).toFixed(1)} s` : '-'}`);
   console.log(`  app speed: prompt ${st?.['prompt-tps'] ?? '-'} tok/s (${st?.['prompt-tokens'] ?? '-'} tokens), generation ${st?.['gen-tps'] ?? '-'} tok/s (${st?.['gen-tokens'] ?? '-'} tokens), first token ${st?.['ttft-ms'] ?? '-'} ms`);
   console.log(`  app main-thread long tasks: loading ${c?.longTasksLoading ? `${c.longTasksLoading.count} (max ${c.longTasksLoading.maxMs.toFixed(0)} ms)` : '-'}, generating ${c?.longTasks ? `${c.longTasks.count} (max ${c.longTasks.maxMs.toFixed(0)} ms)` : '-'}`);

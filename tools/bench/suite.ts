@@ -11,8 +11,8 @@ import type { LongTasks } from './browser';
 import { readCachedModel, type CacheRead } from './cache';
 import { median, medianFigures, type Figures } from './figures';
 import { nativeAvailable, nativeRun, type NativeRun } from './native';
-import { BENCH_MESSAGE, BENCH_PROMPT } from './prompt';
-import type { CacheRow, Row } from './report';
+import { BENCH_MESSAGE, BENCH_PROMPT, TURN_MESSAGES } from './prompt';
+import type { CacheRow, Row, TurnRow } from './report';
 import { startServers } from './servers';
 
 const MODEL_NAMES: Record<BenchModelKey, ModelName> = { q8: 'bench134mQ8', q4: 'bench134mQ4' };
@@ -60,6 +60,8 @@ const fromNative = (n: NativeRun): Figures => ({
 export interface SuiteResult {
   rows: Row[];
   cache: CacheRow[];
+  /** The multi-turn run: one conversation of TURN_MESSAGES on the first model, at the most threads. */
+  turns: TurnRow[];
   raw: { app: Record<string, AppVisit[]>; appWllama: Record<string, AppVisit[]>; bare: Record<string, BareRun[]>; native: Record<string, NativeRun[]>; warmup: Record<string, AppVisit> };
 }
 
@@ -72,11 +74,12 @@ export async function runSuite(args: BenchArgs): Promise<SuiteResult> {
   const doBare = wants(args, 'bare');
   const doNative = wants(args, 'native');
   const doCache = wants(args, 'cache');
+  const doTurns = wants(args, 'turns');
   if (doNative && !nativeAvailable()) console.log('native llama.cpp is not installed (run `npx tsx tools/ensure-native.ts`): skipping it');
-  const needBrowser = doApp || doAppWllama || doBare || doCache;
+  const needBrowser = doApp || doAppWllama || doBare || doCache || doTurns;
   const servers = needBrowser ? await startServers(TEST_MODEL_DIR) : null;
   const profiles: string[] = [];
-  const result: SuiteResult = { rows: [], cache: [], raw: { app: {}, appWllama: {}, bare: {}, native: {}, warmup: {} } };
+  const result: SuiteResult = { rows: [], cache: [], turns: [], raw: { app: {}, appWllama: {}, bare: {}, native: {}, warmup: {} } };
   const maxThreads = Math.max(...args.threads);
   try {
     for (const m of models) {
@@ -85,7 +88,7 @@ export async function runSuite(args: BenchArgs): Promise<SuiteResult> {
       profiles.push(profile);
       let warm: AppVisit | null = null;
       let read: CacheRead | null = null;
-      if (servers && (doApp || doAppWllama || doCache)) {
+      if (servers && (doApp || doAppWllama || doCache || doTurns)) {
         say(`${m.key}: app first visit (download into IndexedDB, load)`);
         warm = await appVisit({
           profile,
@@ -173,6 +176,21 @@ export async function runSuite(args: BenchArgs): Promise<SuiteResult> {
           bareFetchLoadMs: median(bareLoads),
           threads: maxThreads,
         });
+      }
+      if (servers && doTurns && m === models[0]) {
+        say(`${m.key}/${maxThreads}: ${TURN_MESSAGES.length}-turn conversation`);
+        const [first, ...rest] = TURN_MESSAGES;
+        const v = await appVisit({ profile, appUrl: servers.app, modelUrl, threads: maxThreads, ctx: CTX, message: first, followUps: rest, maxTokens: 32, timeoutMs: TIMEOUT });
+        result.turns = v.turns.map((t, i) => ({
+          model: `134M ${m.key === 'q8' ? 'Q8_0' : 'Q4_0'}`,
+          threads: maxThreads,
+          turn: i + 1,
+          evaluated: Number(t['prompt-tokens']),
+          cached: Number(t['cached-tokens']),
+          ttftMs: Number(t['ttft-ms']),
+          promptTps: Number(t['prompt-tps']),
+          engine: String(t.engine),
+        }));
       }
     }
   } finally {

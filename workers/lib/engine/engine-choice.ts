@@ -4,6 +4,7 @@
  * SharedArrayBuffer); wllama for WebGPU, and wherever the own engine cannot run (not built).
  */
 import type { Backend } from './backend';
+import { notBuiltArch, OWN_ARCHS } from './own/archs';
 
 export type EngineName = 'own' | 'wllama';
 export type EngineChoice = EngineName | 'auto';
@@ -25,5 +26,7 @@ export function chooseEngine(choice: EngineChoice, f: EngineFacts): { engine: En
 
 /** A failed own-engine start, or a load it lost to memory (wasm32 has 4 GB; wllama's default build more): wllama takes over. */
 export function fallbackReason(why: string): string {
+  const arch = notBuiltArch(why);
+  if (arch !== null) return `wllama: the own engine is built for the ${Object.keys(OWN_ARCHS).join(' and ')} architectures; this model is ${arch}.`;
   return `wllama: the own engine could not run this model here (${why}).`;
 }

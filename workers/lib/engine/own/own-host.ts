@@ -78,6 +78,9 @@ export class OwnHost {
   private readonly prompts = new PromptMemo();
   private mounts = 0;
 
+  /** Inside a synchronous engine call that may log (the model load). */
+  private blocking = false;
+
   /** `busy`: tells the page that the worker blocks for a while (a load, a prompt batch; protocol.ts). */
   constructor(
     private readonly files: OwnEngineFiles,
@@ -120,6 +123,9 @@ export class OwnHost {
         else if (tag === 'W ') log.logger.warn(text);
         else log.logger.log(text);
         steps.line(text);
+        // A log line posted from inside a blocking call is a message too, and ends the page's 'busy'
+        // pause (protocol.ts); the call still blocks, so say so again.
+        if (this.blocking) this.busy();
       });
     } catch (e) {
       throw new OwnEngineCannotStart(e instanceof Error ? e.message : String(e));
@@ -139,9 +145,11 @@ export class OwnHost {
         const path = withString(m, `${mount}/${names[0]}`);
         const ov = withString(m, overrides);
         this.busy();
+        this.blocking = true;
         try {
           return m._se_load(path, config.ctx, threads, Math.max(...decision.order), N_BATCH, ov);
         } finally {
+          this.blocking = false;
           m._free(path);
           m._free(ov);
         }
