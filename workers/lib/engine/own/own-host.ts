@@ -154,7 +154,14 @@ export class OwnHost {
           m._free(ov);
         }
       };
-      const rc = load();
+      let rc: number;
+      try {
+        rc = load();
+      } catch (e) {
+        // ggml aborts (rather than returning an error) when a context's buffers exceed the 1 GiB CPU
+        // buffer cap (tools/engine-source.ts), e.g. a huge ctx: a load failure, which wllama retries.
+        throw new AppError('load-failed', loadFailedMessage(`llama.cpp aborted (${e instanceof Error ? e.message : String(e)})`, log.reason()));
+      }
       if (rc !== 0) throw new AppError('load-failed', loadFailedMessage(LOAD_CODES[rc] ?? `(code ${rc})`, log.reason()));
       // The pool's threads start from messages to their pthread workers: give them a turn before the
       // first decode waits on them.
