@@ -25,8 +25,6 @@ export interface AppVisitOptions {
   afterReady?: (page: Page) => Promise<unknown>;
   /** Messages sent after `message`, in the same conversation (the multi-turn section). */
   followUps?: string[];
-  /** More address parameters ("&panel=settings"). */
-  extraParams?: string;
 }
 
 export interface AppVisit {
@@ -74,9 +72,7 @@ async function sendAndRead(page: Page, message: string, timeoutMs: number): Prom
   const before = await page.locator('[data-testid=message][data-role=assistant]').count();
   await page.getByTestId('chat-input').fill(message);
   await page.getByTestId('send-button').click();
-  const replies = page.locator('[data-testid=message][data-role=assistant]');
-  await replies.nth(before).waitFor({ timeout: timeoutMs });
-  const reply = replies.nth(before);
+  const reply = page.locator('[data-testid=message][data-role=assistant]').nth(before);
   await page
     .locator('[data-testid=message][data-role=assistant]:is([data-state=done], [data-state=error], [data-state=stopped])')
     .nth(before)
@@ -103,7 +99,7 @@ export async function appVisit(o: AppVisitOptions): Promise<AppVisit> {
   try {
     await context.addInitScript(INIT_SCRIPT + settingsScript(o.maxTokens));
     const page = context.pages()[0] ?? (await context.newPage());
-    const url = `${o.appUrl}/?model=${encodeURIComponent(o.modelUrl)}&threads=${o.threads}&ctx=${o.ctx}&backend=cpu${o.engine ? `&engine=${o.engine}` : ''}${o.extraParams ?? ''}`;
+    const url = `${o.appUrl}/?model=${encodeURIComponent(o.modelUrl)}&threads=${o.threads}&ctx=${o.ctx}&backend=cpu${o.engine ? `&engine=${o.engine}` : ''}`;
     await page.goto(url, { timeout: o.timeoutMs });
     await waitForModel(page, o.timeoutMs);
     const { states, transitions } = await page.evaluate(() => {

@@ -1,5 +1,5 @@
 /**
- * The llama.cpp architectures built into the own engine (tools/engine-trim.ts leaves the rest out of
+ * The llama.cpp architectures built into the own engine (tools/engine-source.ts leaves the rest out of
  * the build), by GGUF `general.architecture`, with the llama.cpp source file that implements each.
  * Starling/OpenChat and every test model are llama; StarChat is starcoder. A model of any other
  * architecture is refused by the own build ("unsupported model architecture") and wllama loads it.
