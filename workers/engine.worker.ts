@@ -3,9 +3,8 @@
 import { toErrorData } from './lib/errors';
 import { WllamaHost } from './lib/engine/wllama-host';
 import { OwnEngineCannotStart, OwnHost } from './lib/engine/own/own-host';
-import { chooseEngine, fallbackReason, type EngineName } from './lib/engine/engine-choice';
+import { chooseEngine, fallbackReason, wllamaRetries, type EngineName } from './lib/engine/engine-choice';
 import { chooseBackend } from './lib/engine/backend';
-import { isFileFault } from './lib/engine/load-log';
 import { AppError } from './lib/errors';
 import { refuseOverContext } from './lib/engine/context-limit';
 import type { LoadConfig, LoadedModelInfo } from './lib/engine/types';
@@ -69,7 +68,7 @@ scope.onmessage = async (ev: MessageEvent<EngineRequest>) => {
 
 /**
  * Loads on the engine chooseEngine picks. When the own engine cannot start, or loses a model to
- * memory, wllama loads it instead and the info says why; a model llama.cpp refuses fails either way.
+ * memory, or is not built for its architecture, wllama loads it instead and the info says why; a model llama.cpp refuses fails either way.
  * The other engine's model is unloaded only once the new load works.
  */
 async function load(files: Blob[], config: LoadConfig, onStep: (step: string) => void): Promise<LoadedModelInfo> {
@@ -85,8 +84,7 @@ async function load(files: Blob[], config: LoadConfig, onStep: (step: string) =>
       info.backendReason = backend === 'cpu' ? backendChoice.reason : 'WebGPU is available, but the own engine (?engine=own) runs on the CPU only.';
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
-      const lostToMemory = e instanceof AppError && e.kind === 'load-failed' && !isFileFault(message);
-      if (!(e instanceof OwnEngineCannotStart) && !lostToMemory) throw e;
+      if (!(e instanceof OwnEngineCannotStart) && !(e instanceof AppError && wllamaRetries(e.kind, message))) throw e;
       engine = 'wllama';
       reason = fallbackReason(message);
       info = await hosts.wllama.load(files, config, onStep);

@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { MODELS } from '../../tools/models/catalog';
+import { testModel } from '../fixtures/test-models';
 import { expect, lastAssistant, sendMessage, test, waitForReady } from './fixtures';
 
 const require = createRequire(import.meta.url);
@@ -117,4 +118,16 @@ test('the settings panel changes the backend and threads, and the model reloads 
   await waitForReady(page);
   await expect(page.getByTestId('engine-info')).toHaveAttribute('data-threads', '2');
   await expect(page.getByTestId('setting-threads')).toHaveValue('2');
+});
+
+test('a model of an architecture the own engine is not built for (xverse) runs on wllama, and Settings says why', async ({ page, modelServer }) => {
+  const model = testModel('demoXverse');
+  await page.goto(`/?threads=1&panel=settings&model=${encodeURIComponent(`${modelServer.url}/models/${model.file}`)}`);
+  await waitForReady(page);
+  await expect(page.getByTestId('engine-info')).toHaveAttribute('data-engine', 'wllama');
+  await expect(page.getByTestId('engine-reason')).toContainText('built for the llama and starcoder architectures; this model is xverse');
+  // wllama's llama.cpp has xverse's graph (llama's, without biases): the scripted reply comes out whole.
+  await sendMessage(page, 'Hello');
+  await expect(lastAssistant(page).getByTestId('message-content')).toHaveText(MODELS.demo.reply);
+  await expect(stats(page)).toHaveAttribute('data-engine', 'wllama');
 });

@@ -9,7 +9,7 @@ import {
   threadCandidates,
 } from '../../workers/lib/engine/threads';
 import { buildLoadConfig, machineKey } from '../../web/src/lib/engine-prefs';
-import { chooseEngine, fallbackReason } from '../../workers/lib/engine/engine-choice';
+import { chooseEngine, fallbackReason, wllamaRetries } from '../../workers/lib/engine/engine-choice';
 
 const adapter = (features: string[]): GpuLike => ({
   requestAdapter: () => Promise.resolve({ features: new Set(features) }),
@@ -183,5 +183,13 @@ describe('engine choice', () => {
       'wllama: the own engine is built for the llama and starcoder architectures; this model is xverse.',
     );
     expect(fallbackReason('failed to allocate buffer')).toMatch(/could not run this model here \(failed to allocate buffer\)/);
+  });
+  it('hands wllama the loads lost to memory or to a left-out architecture, never a broken file', () => {
+    const msg = (r: string) => `llama.cpp could not load this model: ${r}.`;
+    expect(wllamaRetries('load-failed', msg("unsupported model architecture: 'xverse'"))).toBe(true);
+    expect(wllamaRetries('load-failed', msg('failed to allocate CPU buffer of size 2147483648'))).toBe(true);
+    expect(wllamaRetries('load-failed', msg("tensor 'blk.0.ffn_down.weight' not found"))).toBe(false);
+    expect(wllamaRetries('load-failed', msg("unknown model architecture: 'gpt5'"))).toBe(false);
+    expect(wllamaRetries('bad-gguf', msg("unsupported model architecture: 'xverse'"))).toBe(false);
   });
 });

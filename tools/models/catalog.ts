@@ -185,6 +185,16 @@ export const MODELS = {
       return writeGguf(path, { ...spec, kv: { ...spec.kv, 'general.architecture': kv.str('gpt5') } });
     },
   },
+  demoXverse: {
+    // The demo model as architecture "xverse" (llama's tensors and keys under xverse.*): llama.cpp
+    // knows it, the own engine's build leaves it out (workers/lib/engine/own/archs.ts), so wllama runs it.
+    file: 'demo-arch-xverse.Q8_0.gguf',
+    write: (path: string) => {
+      const spec = scriptedSpec({ name: 'Demo as architecture xverse', reply: uniqueReplyIds(DEMO_REPLY) });
+      const renamed = Object.fromEntries(Object.entries(spec.kv).map(([k, v]) => [k.startsWith('llama.') ? `xverse.${k.slice(6)}` : k, v]));
+      return writeGguf(path, { ...spec, kv: { ...renamed, 'general.architecture': kv.str('xverse') } });
+    },
+  },
   demoMissingTensor: {
     // The demo model without one weight tensor: the bundled llama.cpp stops with "tensor 'blk.0.ffn_down.weight' not found".
     file: 'demo-missing-tensor.Q8_0.gguf',

@@ -4,6 +4,7 @@
  * SharedArrayBuffer); wllama for WebGPU, and wherever the own engine cannot run (not built).
  */
 import type { Backend } from './backend';
+import { isFileFault } from './load-log';
 import { notBuiltArch, OWN_ARCHS } from './own/archs';
 
 export type EngineName = 'own' | 'wllama';
@@ -22,6 +23,14 @@ export function chooseEngine(choice: EngineChoice, f: EngineFacts): { engine: En
   if (choice === 'own') return { engine: 'own', reason: 'the own engine was requested (?engine=own).' };
   if (f.backend === 'webgpu') return { engine: 'wllama', reason: "wllama: it runs llama.cpp's WebGPU backend; the own engine is CPU only." };
   return { engine: 'own', reason: "the own engine: on the CPU it generates about twice as fast as wllama (npm run bench)." };
+}
+
+/**
+ * Whether wllama retries a model the own engine failed to load: one lost to memory (wasm32's 4 GB),
+ * or of an architecture the own build leaves out. A fault of the file itself fails on both, so it stays.
+ */
+export function wllamaRetries(kind: string, message: string): boolean {
+  return kind === 'load-failed' && (notBuiltArch(message) !== null || !isFileFault(message));
 }
 
 /** A failed own-engine start, or a load it lost to memory (wasm32 has 4 GB; wllama's default build more): wllama takes over. */
