@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: the app (engine in its worker) against bare wllama on the main thread and native
- * llama.cpp, on the generated 134M-parameter benchmark models (Q8_0, Q4_0), at each thread count; the
+ * llama.cpp, on the generated 134M-parameter benchmark models (Q8_0, Q4_0, Q4_K, Q3_K, Q2_K), at each
+ * thread count, with wllama's default and compat builds; an n_batch sweep; a multi-turn run; the
  * model cache's throughput; and with `--scale`, a Starling-7B-shaped model in gguf-split shards.
  * Flags: `npm run bench -- --help`; what each figure means: README.md, "Benchmarks".
  * Prints one table and writes everything to bench-results/<timestamp>.json.
@@ -10,7 +11,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, wants } from './bench/args';
-import { bestThreads, printBest, printCache, printTable, printTurns } from './bench/report';
+import { bestThreads, printBatches, printBest, printCache, printTable, printTurns } from './bench/report';
 import { nativeAvailable } from './bench/native';
 import { runScale } from './bench/scale';
 import { buildApp, distDir, ROOT, useDist } from './bench/servers';
@@ -24,7 +25,7 @@ async function main(): Promise<void> {
     `Benchmark on ${cpus().length} cores, load average ${load()}` +
       (args.scale ? '; scale run.' : `; runs ${args.runs}, ${args.tokens} generated tokens, ctx ${CTX}.`),
   );
-  const needBrowser = args.scale || wants(args, 'app') || wants(args, 'app-wllama') || wants(args, 'bare') || wants(args, 'cache') || wants(args, 'turns');
+  const needBrowser = args.scale || wants(args, 'app') || wants(args, 'app-wllama') || wants(args, 'app-compat') || wants(args, 'bare') || wants(args, 'cache') || wants(args, 'turns') || wants(args, 'batch');
   // The native reference is part of every table: install it here rather than skip its columns.
   if ((args.scale || wants(args, 'native')) && !nativeAvailable()) {
     execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'tools/ensure-native.ts')], { cwd: ROOT, stdio: 'inherit' });
@@ -40,7 +41,7 @@ async function main(): Promise<void> {
   } else {
     const suite = await runSuite(args);
     console.log(`\nLoad average at the end: ${load()}\n`);
-    if (suite.rows.length) {
+    if (suite.rows.some((r) => r.app || r.appWllama || r.appCompat || r.bare || r.native)) {
       printTable(suite.rows);
       const best = bestThreads(suite.rows);
       printBest(best);
@@ -48,6 +49,7 @@ async function main(): Promise<void> {
     }
     if (suite.cache.length) printCache(suite.cache);
     printTurns(suite.turns);
+    out.bestBatch = printBatches(suite.batches);
     Object.assign(out, suite);
   }
   out.loadAverageEnd = loadavg();

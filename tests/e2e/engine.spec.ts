@@ -28,6 +28,23 @@ test.describe('backend and threads from the address', () => {
   }
 });
 
+for (const engine of ['own', 'wllama'] as const) {
+  test(`?batch= sets the prompt batch on the ${engine} engine; Settings and gen-stats show it`, async ({ page }) => {
+    await page.goto(`/?engine=${engine}&batch=8&threads=1&panel=settings`);
+    await waitForReady(page);
+    await expect(page.getByTestId('batch-note')).toHaveAttribute('data-batch', '8');
+    await expect(page.getByTestId('batch-note')).toContainText('as requested (?batch=8)');
+    await replyOnce(page);
+    await expect(stats(page)).toHaveAttribute('data-batch', '8');
+    await expect(stats(page)).toHaveAttribute('data-engine', engine);
+    // Without it, each engine's default: the own engine's from the bench's sweep.
+    await page.goto(`/?engine=${engine}&threads=1&panel=settings`);
+    await waitForReady(page);
+    await expect(page.getByTestId('batch-note')).toHaveAttribute('data-batch', engine === 'own' ? '256' : /^\d+$/);
+    await expect(page.getByTestId('batch-note')).not.toContainText('requested');
+  });
+}
+
 test('?build=compat runs the compat build (served by the app) and answers exactly; the default build is the one otherwise', async ({ page }) => {
   const wasm: number[] = [];
   page.on('response', (r) => {

@@ -21,6 +21,10 @@ export interface AppVisitOptions {
   timeoutMs: number;
   /** The engine the app is told to use (?engine=); undefined: the app's own choice (the own engine on the CPU). */
   engine?: 'own' | 'wllama';
+  /** wllama's build (?build=, which implies wllama); undefined: chosen by the browser's features. */
+  build?: 'default' | 'compat';
+  /** Prompt tokens per llama_decode (?batch=); undefined: the engine's default. */
+  batch?: number;
   /** Runs in the page once the model is ready, before generating (the cache section reads the store). */
   afterReady?: (page: Page) => Promise<unknown>;
   /** Messages sent after `message`, in the same conversation (the multi-turn section). */
@@ -99,7 +103,7 @@ export async function appVisit(o: AppVisitOptions): Promise<AppVisit> {
   try {
     await context.addInitScript(INIT_SCRIPT + settingsScript(o.maxTokens));
     const page = context.pages()[0] ?? (await context.newPage());
-    const url = `${o.appUrl}/?model=${encodeURIComponent(o.modelUrl)}&threads=${o.threads}&ctx=${o.ctx}&backend=cpu${o.engine ? `&engine=${o.engine}` : ''}`;
+    const url = `${o.appUrl}/?model=${encodeURIComponent(o.modelUrl)}&threads=${o.threads}&ctx=${o.ctx}&backend=cpu${o.engine ? `&engine=${o.engine}` : ''}${o.build ? `&build=${o.build}` : ''}${o.batch ? `&batch=${o.batch}` : ''}`;
     await page.goto(url, { timeout: o.timeoutMs });
     await waitForModel(page, o.timeoutMs);
     const { states, transitions } = await page.evaluate(() => {

@@ -27,3 +27,22 @@ export const TURN_MESSAGES = [
   'Which pests should I look out for, and how do I deal with them without chemicals?',
   'Thanks. Can you sum up the plan in three short lines?',
 ];
+
+/**
+ * The n_batch sweep's message: about 500 prompt tokens, so batches of 32 to 512 each split it
+ * differently (a prompt shorter than the batch runs as one batch whatever n_batch is).
+ */
+export const BATCH_MESSAGE = [
+  BENCH_MESSAGE,
+  'We will start from a small village at the end of a valley road, climb to a ridge on the second day, and ' +
+    'follow it north for three days past two lakes and a mountain hut where we could buy dinner once. The ' +
+    'last two days descend through forest to a railway station. Nights may drop to freezing, days can be warm, ' +
+    'and the forecast says there might be one rainy day in the middle of the week.',
+  'Two of us have light trail shoes and one has heavy leather boots; none of us has used trekking poles. We ' +
+    'own one old two-person tent and could borrow a second one, a gas stove, two small pots and a water filter ' +
+    'that has not been used for years. Our budget for new gear is modest, so tell us what is worth buying and ' +
+    'what can be rented, borrowed or left at home without making the trip less safe or much less comfortable.',
+  'Finally, explain how we should plan food for seven days with only one resupply at the hut, how much water ' +
+    'to carry between the lakes, what to do if one of us gets a blister or feels unwell at altitude, and how to ' +
+    'tell someone at home where we are each evening when the phone signal on the ridge is weak or missing.',
+].join('\n\n');

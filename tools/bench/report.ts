@@ -7,13 +7,26 @@ export interface Row {
   threads: number;
   /** The app as it runs: the own engine on the CPU. */
   app: Figures | null;
-  /** The app with ?engine=wllama. */
+  /** The app with ?engine=wllama (wllama's default build here: memory64 + JSPI). */
   appWllama: Figures | null;
+  /** The app with ?build=compat (wllama's wasm32 + Asyncify build). */
+  appCompat: Figures | null;
   bare: Figures | null;
   native: Figures | null;
   /** Main-thread long tasks in the app while generating, over all runs. */
   longTasks: LongTasks | null;
-  runs: { app: Figures[]; appWllama: Figures[]; bare: Figures[]; native: Figures[] };
+  runs: { app: Figures[]; appWllama: Figures[]; appCompat: Figures[]; bare: Figures[]; native: Figures[] };
+}
+
+/** One point of the n_batch sweep: the app on one engine with ?batch=. */
+export interface BatchRow {
+  model: string;
+  threads: number;
+  engine: 'own' | 'wllama';
+  batch: number;
+  promptTps: number;
+  ttftMs: number;
+  promptTokens: number;
 }
 
 export interface CacheRow {
@@ -33,18 +46,18 @@ const ratio = (a: number | undefined, b: number | undefined): string => (a && b 
 const pad = (s: string, n: number): string => s.padStart(n);
 
 export function printTable(rows: Row[]): void {
-  const groups = ['app, own engine', 'app on wllama', 'bare wllama', 'native llama.cpp'];
+  const groups = ['app, own engine', 'app on wllama', 'app, wllama compat', 'bare wllama', 'native llama.cpp'];
   const sub = ['pp t/s', 'tg t/s', 'ttft ms', 'load ms', 'peak MB'];
   const w = [7, 7, 8, 8, 8];
   const groupWidth = w.reduce((a, b) => a + b + 1, 0);
   const head1 =
     `${'model'.padEnd(9)} ${pad('thr', 3)} | ` +
     groups.map((g) => g.padEnd(groupWidth - 1)).join('| ') +
-    '| own/native  | own/bare    | appw/bare   | app long tasks';
+    '| own/native  | own/bare    | appw/bare   | compat/bare | app long tasks';
   const head2 =
     `${''.padEnd(9)} ${''.padStart(3)} | ` +
     groups.map(() => sub.map((s, i) => pad(s, w[i])).join(' ') + ' ').join('| ') +
-    '| pp    tg    | pp    tg    | pp    tg    | count  max ms';
+    '| pp    tg    | pp    tg    | pp    tg    | pp    tg    | count  max ms';
   console.log(head1);
   console.log(head2);
   console.log('-'.repeat(head2.length));
@@ -53,16 +66,18 @@ export function printTable(rows: Row[]): void {
       [fmt(f?.promptTps), fmt(f?.genTps), fmt(f?.ttftMs, 0), fmt(f?.loadMs, 0), fmt(f ? f.peakBytes / 1e6 : null, 0)].map((s, i) => pad(s, w[i])).join(' ') + ' ';
     console.log(
       `${r.model.padEnd(9)} ${pad(String(r.threads), 3)} | ` +
-        [r.app, r.appWllama, r.bare, r.native].map(cells).join('| ') +
+        [r.app, r.appWllama, r.appCompat, r.bare, r.native].map(cells).join('| ') +
         `| ${ratio(r.app?.promptTps, r.native?.promptTps).padEnd(5)} ${ratio(r.app?.genTps, r.native?.genTps).padEnd(5)} ` +
         `| ${ratio(r.app?.promptTps, r.bare?.promptTps).padEnd(5)} ${ratio(r.app?.genTps, r.bare?.genTps).padEnd(5)} ` +
         `| ${ratio(r.appWllama?.promptTps, r.bare?.promptTps).padEnd(5)} ${ratio(r.appWllama?.genTps, r.bare?.genTps).padEnd(5)} ` +
+        `| ${ratio(r.appCompat?.promptTps, r.bare?.promptTps).padEnd(5)} ${ratio(r.appCompat?.genTps, r.bare?.genTps).padEnd(5)} ` +
         `| ${r.longTasks ? `${pad(String(r.longTasks.count), 5)}  ${pad(fmt(r.longTasks.maxMs, 0), 6)}` : '-'}`,
     );
   }
   console.log(
     'pp = prompt processing, tg = generation (tokens/s); medians. own = the app as it runs (its own llama.cpp wasm32 engine);\n' +
-      'appw = the app with ?engine=wllama. load: app = navigation to model ready from the IndexedDB cache;\n' +
+      'appw = the app with ?engine=wllama (default build: memory64 + JSPI); compat = with ?build=compat (wasm32 + Asyncify);\n' +
+      'own/bare = the app as it chooses (engine, build, threads, batch) over bare wllama with its defaults. load: app = navigation to model ready from the IndexedDB cache;\n' +
       'bare = navigation to loaded (fetch from the localhost model server + wllama load); native = loadModel + createContext (mmap).\n' +
       'peak MB: app and bare = VmHWM of the Chromium renderer that hosts the page and its workers; native = VmHWM of its process.',
   );
@@ -72,6 +87,7 @@ export interface Best {
   model: string;
   app: { threads: number; genTps: number } | null;
   appWllama: { threads: number; genTps: number } | null;
+  appCompat: { threads: number; genTps: number } | null;
   bare: { threads: number; genTps: number } | null;
   native: { threads: number; genTps: number } | null;
   appOverNative: number | null;
@@ -85,12 +101,13 @@ export function bestThreads(rows: Row[]): Best[] {
   const models = [...new Set(rows.map((r) => r.model))];
   return models.map((model) => {
     const mine = rows.filter((r) => r.model === model);
-    const best = (k: 'app' | 'appWllama' | 'bare' | 'native') => {
+    const best = (k: 'app' | 'appWllama' | 'appCompat' | 'bare' | 'native') => {
       const b = mine.filter((r) => r[k]).reduce<Row | null>((acc, r) => (!acc || r[k]!.genTps > acc[k]!.genTps ? r : acc), null);
       return b ? { threads: b.threads, genTps: b[k]!.genTps } : null;
     };
     const app = best('app');
     const appWllama = best('appWllama');
+    const appCompat = best('appCompat');
     const bare = best('bare');
     const native = best('native');
     const bareAtApp = app ? mine.find((r) => r.threads === app.threads)?.bare : undefined;
@@ -98,6 +115,7 @@ export function bestThreads(rows: Row[]): Best[] {
       model,
       app,
       appWllama,
+      appCompat,
       bare,
       native,
       appOverNative: app && native ? app.genTps / native.genTps : null,
@@ -112,7 +130,7 @@ export function printBest(best: Best[]): void {
   for (const b of best) {
     const s = (x: Best['app']) => (x ? `${x.threads} thr ${x.genTps.toFixed(1)}` : '-');
     console.log(
-      `  ${b.model.padEnd(9)} own ${s(b.app)} | app on wllama ${s(b.appWllama)} | bare ${s(b.bare)} | native ${s(b.native)}\n` +
+      `  ${b.model.padEnd(9)} own ${s(b.app)} | app on wllama ${s(b.appWllama)} | compat ${s(b.appCompat)} | bare ${s(b.bare)} | native ${s(b.native)}\n` +
         `            own(best)/native(best) ${fmt(b.appOverNative, 2)} (target >= 0.4) | own(best)/bare wllama(best) ${fmt(b.ownOverWllama, 2)} (target >= 1.8)`,
     );
   }
@@ -171,4 +189,20 @@ export function printTurns(rows: TurnRow[]): void {
   const grows = later.length > 1 && later[later.length - 1].ttftMs > later[0].ttftMs * 1.5;
   const reused = later.every((r) => r.cached > 0);
   console.log(`  ${reused ? 'every later turn reused the history from the KV cache' : 'a later turn re-evaluated its history'}; TTFT ${grows ? 'grew with the history' : 'did not grow with the history'}`);
+}
+
+/** The n_batch sweep: prompt tok/s per engine and batch size, with each engine's fastest marked. */
+export function printBatches(rows: BatchRow[]): { engine: string; batch: number; promptTps: number }[] {
+  if (!rows.length) return [];
+  const engines = [...new Set(rows.map((r) => r.engine))];
+  const batches = [...new Set(rows.map((r) => r.batch))].sort((a, b) => a - b);
+  console.log(`\nPrompt speed by n_batch (= n_ubatch), ${rows[0].model}, ${rows[0].threads} threads, ${rows[0].promptTokens}-token prompt (tok/s, median):`);
+  console.log(`${'engine'.padEnd(8)} ${batches.map((b) => pad(String(b), 8)).join(' ')}   fastest`);
+  const best = engines.map((engine) => {
+    const mine = rows.filter((r) => r.engine === engine);
+    const top = mine.reduce((a, r) => (r.promptTps > a.promptTps ? r : a), mine[0]);
+    console.log(`${engine.padEnd(8)} ${batches.map((b) => pad(fmt(mine.find((r) => r.batch === b)?.promptTps), 8)).join(' ')}   ${top.batch}`);
+    return { engine, batch: top.batch, promptTps: top.promptTps };
+  });
+  return best;
 }

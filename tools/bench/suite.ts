@@ -5,17 +5,27 @@ import { join } from 'node:path';
 import { testModel, TEST_MODEL_DIR } from '../../tests/fixtures/test-models';
 import type { ModelName } from '../models/catalog';
 import { appVisit, type AppVisit } from './app';
-import { wants, type BenchArgs, type BenchModelKey } from './args';
+import { BENCH_MODELS, wants, type BenchArgs, type BenchModelKey } from './args';
 import { bareRun, type BareRun } from './bare-page';
 import type { LongTasks } from './browser';
 import { readCachedModel, type CacheRead } from './cache';
 import { median, medianFigures, type Figures } from './figures';
 import { nativeAvailable, nativeRun, type NativeRun } from './native';
-import { BENCH_MESSAGE, BENCH_PROMPT, TURN_MESSAGES } from './prompt';
-import type { CacheRow, Row, TurnRow } from './report';
+import { BATCH_MESSAGE, BENCH_MESSAGE, BENCH_PROMPT, TURN_MESSAGES } from './prompt';
+import type { BatchRow, CacheRow, Row, TurnRow } from './report';
 import { startServers } from './servers';
 
-const MODEL_NAMES: Record<BenchModelKey, ModelName> = { q8: 'bench134mQ8', q4: 'bench134mQ4' };
+const MODEL_NAMES: Record<BenchModelKey, ModelName> = { q8: 'bench134mQ8', q4: 'bench134mQ4', q4k: 'bench134mQ4K', q3k: 'bench134mQ3K', q2k: 'bench134mQ2K' };
+const label = (k: BenchModelKey): string => `134M ${BENCH_MODELS[k]}`;
+/** The app's engines and builds, each a column: the app as it chooses, and with wllama forced. */
+const APP_VARIANTS = [
+  { key: 'app', section: 'app', name: 'app', opts: {} },
+  { key: 'appWllama', section: 'app-wllama', name: 'app on wllama', opts: { engine: 'wllama' } },
+  { key: 'appCompat', section: 'app-compat', name: 'app on wllama compat', opts: { build: 'compat' } },
+] as const;
+type AppKey = (typeof APP_VARIANTS)[number]['key'];
+/** Tokens generated in the batch sweep: it measures the prompt. */
+const SWEEP_TOKENS = 4;
 export const CTX = 1024;
 const TIMEOUT = 10 * 60_000;
 
@@ -62,24 +72,26 @@ export interface SuiteResult {
   cache: CacheRow[];
   /** The multi-turn run: one conversation of TURN_MESSAGES on the first model, at the most threads. */
   turns: TurnRow[];
-  raw: { app: Record<string, AppVisit[]>; appWllama: Record<string, AppVisit[]>; bare: Record<string, BareRun[]>; native: Record<string, NativeRun[]>; warmup: Record<string, AppVisit> };
+  /** The prompt-speed sweep over n_batch, per engine, on the first model at the most threads. */
+  batches: BatchRow[];
+  raw: Record<AppKey, Record<string, AppVisit[]>> & { bare: Record<string, BareRun[]>; native: Record<string, NativeRun[]>; warmup: Record<string, AppVisit>; batch: Record<string, AppVisit[]> };
 }
 
 const say = (s: string): void => console.log(`[${new Date().toISOString().slice(11, 19)}] ${s}`);
 
 export async function runSuite(args: BenchArgs): Promise<SuiteResult> {
   const models = generateModels(args.models);
-  const doApp = wants(args, 'app');
-  const doAppWllama = wants(args, 'app-wllama');
+  const variants = APP_VARIANTS.filter((v) => wants(args, v.section));
   const doBare = wants(args, 'bare');
   const doNative = wants(args, 'native');
   const doCache = wants(args, 'cache');
   const doTurns = wants(args, 'turns');
+  const doBatch = wants(args, 'batch');
   if (doNative && !nativeAvailable()) console.log('native llama.cpp is not installed (run `npx tsx tools/ensure-native.ts`): skipping it');
-  const needBrowser = doApp || doAppWllama || doBare || doCache || doTurns;
+  const needBrowser = variants.length > 0 || doBare || doCache || doTurns || doBatch;
   const servers = needBrowser ? await startServers(TEST_MODEL_DIR) : null;
   const profiles: string[] = [];
-  const result: SuiteResult = { rows: [], cache: [], turns: [], raw: { app: {}, appWllama: {}, bare: {}, native: {}, warmup: {} } };
+  const result: SuiteResult = { rows: [], cache: [], turns: [], batches: [], raw: { app: {}, appWllama: {}, appCompat: {}, bare: {}, native: {}, warmup: {}, batch: {} } };
   const maxThreads = Math.max(...args.threads);
   try {
     for (const m of models) {
@@ -88,7 +100,7 @@ export async function runSuite(args: BenchArgs): Promise<SuiteResult> {
       profiles.push(profile);
       let warm: AppVisit | null = null;
       let read: CacheRead | null = null;
-      if (servers && (doApp || doAppWllama || doCache || doTurns)) {
+      if (servers && (variants.length || doCache || doTurns || doBatch)) {
         say(`${m.key}: app first visit (download into IndexedDB, load)`);
         warm = await appVisit({
           profile,
@@ -105,25 +117,18 @@ export async function runSuite(args: BenchArgs): Promise<SuiteResult> {
       }
       for (const threads of args.threads) {
         const key = `${m.key}/${threads}`;
-        const runs = { app: [] as Figures[], appWllama: [] as Figures[], bare: [] as Figures[], native: [] as Figures[] };
+        const runs: Row['runs'] = { app: [], appWllama: [], appCompat: [], bare: [], native: [] };
         const tasks: LongTasks[] = [];
-        result.raw.app[key] = [];
-        result.raw.appWllama[key] = [];
+        for (const v of APP_VARIANTS) result.raw[v.key][key] = [];
         result.raw.bare[key] = [];
         result.raw.native[key] = [];
         for (let i = 0; i < args.runs; i++) {
-          if (servers && doApp) {
-            const v = await appVisit({ profile, appUrl: servers.app, modelUrl, threads, ctx: CTX, message: BENCH_MESSAGE, maxTokens: args.tokens, timeoutMs: TIMEOUT });
-            result.raw.app[key].push(v);
-            runs.app.push(fromApp(v));
-            if (v.longTasks) tasks.push(v.longTasks);
-            say(`${key} run ${i + 1} app: pp ${v.stats?.['prompt-tps']} tg ${v.stats?.['gen-tps']} load ${v.loadMs.toFixed(0)} ms (${v.stats?.['prompt-tokens']}+${v.stats?.['gen-tokens']} tokens)`);
-          }
-          if (servers && doAppWllama) {
-            const v = await appVisit({ profile, appUrl: servers.app, modelUrl, threads, ctx: CTX, message: BENCH_MESSAGE, maxTokens: args.tokens, timeoutMs: TIMEOUT, engine: 'wllama' });
-            result.raw.appWllama[key].push(v);
-            runs.appWllama.push(fromApp(v));
-            say(`${key} run ${i + 1} app on wllama: pp ${v.stats?.['prompt-tps']} tg ${v.stats?.['gen-tps']} load ${v.loadMs.toFixed(0)} ms`);
+          for (const variant of servers ? variants : []) {
+            const v = await appVisit({ profile, appUrl: servers!.app, modelUrl, threads, ctx: CTX, message: BENCH_MESSAGE, maxTokens: args.tokens, timeoutMs: TIMEOUT, ...variant.opts });
+            result.raw[variant.key][key].push(v);
+            runs[variant.key].push(fromApp(v));
+            if (variant.key === 'app' && v.longTasks) tasks.push(v.longTasks);
+            say(`${key} run ${i + 1} ${variant.name} (${v.stats?.engine}, ${v.stats?.build}): pp ${v.stats?.['prompt-tps']} tg ${v.stats?.['gen-tps']} load ${v.loadMs.toFixed(0)} ms (${v.stats?.['prompt-tokens']}+${v.stats?.['gen-tokens']} tokens)`);
           }
           if (servers && doBare) {
             const b = await bareRun({ appUrl: servers.app, modelUrl, prompt: BENCH_PROMPT, tokens: args.tokens, threads, ctx: CTX, timeoutMs: TIMEOUT });
@@ -139,10 +144,11 @@ export async function runSuite(args: BenchArgs): Promise<SuiteResult> {
           }
         }
         result.rows.push({
-          model: `134M ${m.key === 'q8' ? 'Q8_0' : 'Q4_0'}`,
+          model: label(m.key),
           threads,
           app: medianFigures(runs.app),
           appWllama: medianFigures(runs.appWllama),
+          appCompat: medianFigures(runs.appCompat),
           bare: medianFigures(runs.bare),
           native: medianFigures(runs.native),
           longTasks: tasks.length ? { count: tasks.reduce((a, t) => a + t.count, 0), maxMs: Math.max(...tasks.map((t) => t.maxMs)) } : null,
@@ -167,7 +173,7 @@ export async function runSuite(args: BenchArgs): Promise<SuiteResult> {
           }
         }
         result.cache.push({
-          model: `134M ${m.key === 'q8' ? 'Q8_0' : 'Q4_0'}`,
+          model: label(m.key),
           bytes: m.bytes,
           downloadWriteMs: warm.downloadMs,
           firstVisitMs: warm.loadMs,
@@ -177,12 +183,29 @@ export async function runSuite(args: BenchArgs): Promise<SuiteResult> {
           threads: maxThreads,
         });
       }
+      if (servers && doBatch && m === models[0]) {
+        for (const engine of ['own', 'wllama'] as const) {
+          for (const batch of args.batches) {
+            const key = `${engine}/${batch}`;
+            const visits: AppVisit[] = [];
+            for (let i = 0; i < args.runs; i++) {
+              const v = await appVisit({ profile, appUrl: servers.app, modelUrl, threads: maxThreads, ctx: CTX, message: BATCH_MESSAGE, maxTokens: SWEEP_TOKENS, timeoutMs: TIMEOUT, engine, batch });
+              if (v.stats?.engine !== engine || Number(v.stats?.batch) !== batch) throw new Error(`the batch sweep asked for ${engine} with n_batch ${batch}, gen-stats says ${v.stats?.engine} with ${v.stats?.batch}`);
+              visits.push(v);
+            }
+            result.raw.batch[key] = visits;
+            const pp = median(visits.map((v) => Number(v.stats?.['prompt-tps'])));
+            say(`${m.key}/${maxThreads} ${engine} n_batch ${batch}: pp ${pp.toFixed(1)} tok/s (${visits[0].stats?.['prompt-tokens']} tokens)`);
+            result.batches.push({ model: label(m.key), threads: maxThreads, engine, batch, promptTps: pp, ttftMs: median(visits.map((v) => Number(v.stats?.['ttft-ms']))), promptTokens: Number(visits[0].stats?.['prompt-tokens']) });
+          }
+        }
+      }
       if (servers && doTurns && m === models[0]) {
         say(`${m.key}/${maxThreads}: ${TURN_MESSAGES.length}-turn conversation`);
         const [first, ...rest] = TURN_MESSAGES;
         const v = await appVisit({ profile, appUrl: servers.app, modelUrl, threads: maxThreads, ctx: CTX, message: first, followUps: rest, maxTokens: 32, timeoutMs: TIMEOUT });
         result.turns = v.turns.map((t, i) => ({
-          model: `134M ${m.key === 'q8' ? 'Q8_0' : 'Q4_0'}`,
+          model: label(m.key),
           threads: maxThreads,
           turn: i + 1,
           evaluated: Number(t['prompt-tokens']),

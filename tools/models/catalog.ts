@@ -50,9 +50,10 @@ export const BENCH_134M_SHAPE: LlamaShape = { vocab: 32002, dim: 768, layers: 12
 /**
  * Random weights, except that the output rows of byte tokens and of the special tokens are zero:
  * greedy decoding then never picks them, so replies never end early and never contain invalid
- * UTF-8 (which wllama cannot stream; see wllama-host.ts).
+ * UTF-8 (which wllama cannot stream; see wllama-host.ts). The output matrix needs an encoder for that,
+ * so the K-quant models keep it in Q8_0 (real K-quant files keep it in Q6_K or Q8_0 too).
  */
-const randomModel = (name: string, shape: LlamaShape, type: GgmlTypeId) => (path: string) => {
+const randomModel = (name: string, shape: LlamaShape, type: GgmlTypeId, outputType: GgmlTypeId = type) => (path: string) => {
   const rng = new Rng(7);
   const scale = 1 / Math.sqrt(shape.dim);
   return writeGguf(
@@ -60,7 +61,7 @@ const randomModel = (name: string, shape: LlamaShape, type: GgmlTypeId) => (path
     llamaSpec({
       name,
       shape,
-      types: { embedding: type, output: type, layers: type },
+      types: { embedding: type, output: outputType, layers: type },
       weights: (tensor) =>
         tensor === 'output.weight'
           ? (token, row) => {
@@ -210,6 +211,19 @@ export const MODELS = {
   bench134mQ4: {
     file: 'bench-134m.Q4_0.gguf',
     write: randomModel('Benchmark 134M (random weights)', BENCH_134M_SHAPE, GgmlType.Q4_0),
+  },
+  // The K-quants of the bench's weight-type comparison (random blocks, small scales; output in Q8_0).
+  bench134mQ4K: {
+    file: 'bench-134m.Q4_K.gguf',
+    write: randomModel('Benchmark 134M (random Q4_K weights)', BENCH_134M_SHAPE, GgmlType.Q4_K, GgmlType.Q8_0),
+  },
+  bench134mQ3K: {
+    file: 'bench-134m.Q3_K.gguf',
+    write: randomModel('Benchmark 134M (random Q3_K weights)', BENCH_134M_SHAPE, GgmlType.Q3_K, GgmlType.Q8_0),
+  },
+  bench134mQ2K: {
+    file: 'bench-134m.Q2_K.gguf',
+    write: randomModel('Benchmark 134M (random Q2_K weights)', BENCH_134M_SHAPE, GgmlType.Q2_K, GgmlType.Q8_0),
   },
   gpt5Arch: {
     // A well-formed GGUF whose general.architecture ("gpt5") no llama.cpp knows; 4 MiB of zero tensor

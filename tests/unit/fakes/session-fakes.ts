@@ -28,6 +28,8 @@ export function fakeInfo(over: Partial<LoadedModelInfo> = {}): LoadedModelInfo {
     threadsNote: '',
     threadProbes: [],
     ctx: 4096,
+    batch: 512,
+    batchReason: 'test',
     nVocab: 10,
     bosId: 1,
     eosId: 2,

@@ -63,10 +63,10 @@ export function forgetThreads(): void {
 
 /** The load config: URL parameters win over saved preferences (the remembered thread count is added at load). */
 export function buildLoadConfig(
-  url: { backend: BackendChoice | null; threads?: number; ctx: number; build?: WasmBuildChoice | null; engine?: EngineName | null },
+  url: { backend: BackendChoice | null; threads?: number; ctx: number; batch?: number; build?: WasmBuildChoice | null; engine?: EngineName | null },
   prefs: EnginePrefs,
 ): LoadConfig {
   // ?build= names one of wllama's builds, so it asks for wllama unless ?engine= says otherwise.
   const engine = url.engine ?? (url.build ? 'wllama' : 'auto');
-  return { backend: url.backend ?? prefs.backend, threads: url.threads ?? prefs.threads, ctx: url.ctx, gpuLayers: prefs.gpuLayers, build: url.build ?? 'auto', engine };
+  return { backend: url.backend ?? prefs.backend, threads: url.threads ?? prefs.threads, ctx: url.ctx, batch: url.batch, gpuLayers: prefs.gpuLayers, build: url.build ?? 'auto', engine };
 }

@@ -12,6 +12,8 @@ export interface GenStats {
   /** The llama.cpp wasm build that produced the reply. */
   build: WasmBuild;
   threads: number;
+  /** Prompt tokens per llama_decode (absent in replies saved before it was recorded). */
+  batch?: number;
   promptTokens: number;
   cachedTokens: number;
   genTokens: number;
@@ -25,7 +27,7 @@ export interface TokenCheck {
   ok: boolean;
 }
 
-export function statsFrom(result: GenerationResult, backend: Backend, threads: number, ttftMs: number, build: WasmBuild = 'default'): GenStats {
+export function statsFrom(result: GenerationResult, backend: Backend, threads: number, ttftMs: number, build: WasmBuild = 'default', batch?: number): GenStats {
   const t = result.timings;
   return {
     promptTps: t?.promptPerSecond ?? 0,
@@ -34,6 +36,7 @@ export function statsFrom(result: GenerationResult, backend: Backend, threads: n
     backend,
     build,
     threads,
+    ...(batch ? { batch } : {}),
     promptTokens: t?.promptTokens ?? 0,
     cachedTokens: t?.cachedTokens ?? 0,
     genTokens: t?.predictedTokens ?? 0,

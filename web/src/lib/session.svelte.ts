@@ -326,7 +326,7 @@ export class Session {
     if (!engine || !info) return Promise.resolve(false);
     this.chatError = null;
     const jinja = info.chatTemplate ? { template: info.chatTemplate, bosToken: info.profile.bosText, eosToken: info.profile.eosText } : undefined;
-    const rt: Runtime = { engine, backend: info.backend, build: info.build, threads: info.threads, ctx: info.ctx, modelBytes: info.modelBytes, jinja, stream: this.#stream() };
+    const rt: Runtime = { engine, backend: info.backend, build: info.build, threads: info.threads, batch: info.batch, ctx: info.ctx, modelBytes: info.modelBytes, jinja, stream: this.#stream() };
     return new Promise((accepted) => {
       void run($state.snapshot(this.settings.params), rt, {
         onError: (e) => {

@@ -15,6 +15,8 @@ export interface UrlParams {
   engine: EngineName | null;
   threads: number | undefined;
   ctx: number | undefined;
+  /** Prompt tokens per llama_decode (n_batch = n_ubatch; the bench's sweep); undefined: the engine's default. */
+  batch: number | undefined;
   panel: PanelName | null;
   /** Download tuning (tests and benchmarks): chunk size in bytes and parallel requests. */
   chunk: number | undefined;
@@ -40,6 +42,7 @@ export function parseUrlParams(search: string): UrlParams {
     engine: engine === 'own' || engine === 'wllama' ? engine : null,
     threads: positiveInt(q.get('threads')),
     ctx: positiveInt(q.get('ctx')),
+    batch: positiveInt(q.get('batch')),
     panel: panel === 'storage' || panel === 'template' || panel === 'settings' ? panel : null,
     chunk: positiveInt(q.get('chunk')),
     parallel: positiveInt(q.get('parallel')),

@@ -14,6 +14,8 @@ export interface LoadConfig {
   /** The count an earlier load measured fastest for this model on this machine. */
   rememberedThreads?: number;
   ctx: number;
+  /** Prompt tokens per llama_decode (n_batch and n_ubatch alike); undefined: the engine's default. */
+  batch?: number;
   backend: BackendChoice;
   /** Layers offloaded to the GPU on the WebGPU backend; undefined means all. */
   gpuLayers?: number;
@@ -60,6 +62,9 @@ export interface LoadedModelInfo {
   threadsNote: string;
   threadProbes: ThreadProbeResult[];
   ctx: number;
+  /** Prompt tokens per llama_decode, and why that many. */
+  batch: number;
+  batchReason: string;
   nVocab: number;
   bosId: number;
   eosId: number;

@@ -24,6 +24,7 @@ import type { PromptText } from '../templates/index';
 import { chooseBackend, loadWithFallback, type Backend } from './backend';
 import { profileModel } from './model-profile';
 import { LoadSteps } from './load-steps';
+import { batchReason } from './batch';
 import { decideThreads, describeProbes, fastest, PROBE_DEADLINE_MS, PROBE_TOKENS, type ThreadProbeResult } from './threads';
 
 const quietLogger = {
@@ -36,6 +37,7 @@ const quietLogger = {
 interface LoadParams {
   build: WasmBuild;
   n_ctx: number;
+  n_batch: number | undefined;
   n_threads: number;
   n_gpu_layers: number;
   kvOverrides: Record<string, string> | undefined;
@@ -66,6 +68,8 @@ async function createLoaded(files: Blob[], p: LoadParams): Promise<Wllama> {
   try {
     await w.loadModel(files, {
       n_ctx: p.n_ctx,
+      // n_ubatch too: llama.cpp splits a batch into micro-batches of n_ubatch (its default 512).
+      ...(p.n_batch ? { n_batch: p.n_batch, n_ubatch: p.n_batch } : {}),
       n_threads: p.n_threads,
       n_gpu_layers: p.n_gpu_layers,
       // One slot: a single conversation, so every turn reuses the previous turn's KV cache.
@@ -165,6 +169,7 @@ export class WllamaHost {
       return createLoaded(files, {
         build: build.build,
         n_ctx: config.ctx,
+        n_batch: config.batch,
         n_threads: threads,
         n_gpu_layers: backend === 'cpu' ? 0 : (config.gpuLayers ?? 99999),
         kvOverrides,
@@ -224,6 +229,8 @@ export class WllamaHost {
       threadsNote,
       threadProbes: probes,
       ctx: ctx.n_ctx,
+      batch: ctx.n_batch,
+      batchReason: batchReason(ctx.n_batch, config.batch, 'wllama'),
       nVocab: ctx.n_vocab,
       bosId: w.getBOS(),
       eosId: w.getEOS(),

@@ -58,6 +58,8 @@ export interface Runtime {
   /** The llama.cpp wasm build (for the reply's stats). */
   build?: WasmBuild;
   threads: number;
+  /** Prompt tokens per llama_decode (for the reply's stats). */
+  batch?: number;
   ctx: number;
   /** Bytes of the model's weights: the generation watchdog's limits grow with it. */
   modelBytes?: number;
@@ -291,7 +293,7 @@ export class ChatState {
       streamed.flush();
       if (reply.state === 'streaming') reply.state = result.finishReason === 'cancelled' ? 'stopped' : 'done';
       reply.finish = reply.state === 'stopped' ? 'cancelled' : result.finishReason;
-      reply.stats = statsFrom(result, rt.backend, rt.threads, ttft ?? performance.now() - t0, rt.build);
+      reply.stats = statsFrom(result, rt.backend, rt.threads, ttft ?? performance.now() - t0, rt.build, rt.batch);
       if (result.enginePromptTokens !== null) reply.tokenCheck = checkTokens(tokenization, result);
       this.lastStats = reply.stats;
       this.lastPrompt = { ...sent, engineCount: result.enginePromptTokens, enginePrompt: result.enginePrompt };

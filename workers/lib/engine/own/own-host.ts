@@ -12,6 +12,7 @@ import { tokenize, type Vocab } from '../../tokenizer/index';
 import type { Tokenization } from '../../tokenizer/prompt';
 import { PromptMemo } from '../../tokenizer/prompt-memo';
 import { LoadLog, loadFailedMessage } from '../load-log';
+import { batchReason, OWN_BATCH } from '../batch';
 import { LoadSteps } from '../load-steps';
 import { profileModel } from '../model-profile';
 import { decideThreads, describeProbes, fastest, PROBE_DEADLINE_MS, PROBE_TOKENS, type ThreadProbeResult } from '../threads';
@@ -19,8 +20,6 @@ import type { GenerateRequestOptions, GenerationResult, LoadConfig, LoadedModelI
 import { canThread, startOwnModule, type OwnEngineFiles, type OwnModule } from './module';
 import { StopMatcher } from './stop-strings';
 
-/** Prompt tokens per llama_decode: one batch is the longest stretch a cancel waits for. */
-const N_BATCH = 256;
 /** Tokens the repetition penalties look back over (llama-server's default). */
 const PENALTY_LAST_N = 64;
 const LOAD_CODES: Record<number, string> = {
@@ -147,7 +146,7 @@ export class OwnHost {
         this.busy();
         this.blocking = true;
         try {
-          return m._se_load(path, config.ctx, threads, Math.max(...decision.order), N_BATCH, ov);
+          return m._se_load(path, config.ctx, threads, Math.max(...decision.order), config.batch ?? OWN_BATCH, ov);
         } finally {
           this.blocking = false;
           m._free(path);
@@ -214,6 +213,8 @@ export class OwnHost {
         threadsNote,
         threadProbes: probes,
         ctx: m._se_n_ctx(),
+        batch: config.batch ?? OWN_BATCH,
+        batchReason: batchReason(config.batch ?? OWN_BATCH, config.batch, 'own'),
         nVocab,
         bosId: m._se_bos(),
         eosId: m._se_eos(),
