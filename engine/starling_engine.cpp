@@ -265,4 +265,56 @@ EMSCRIPTEN_KEEPALIVE int se_feed(int token) {
 // Tokens in the KV cache (the prompt plus what was generated).
 EMSCRIPTEN_KEEPALIVE int se_n_cached() { return (int)g_cached.size(); }
 
+// The speed forecast's calibration (workers/lib/engine/own/calibrate.ts): the fastest of `reps` timed
+// runs, in seconds, of n_mats ggml matrix products as llama.cpp runs a model's weights: each a rows x
+// cols matrix of `type` times n_tokens activations (1: generation; a batch: the prompt), on n_threads.
+// Several matrices, so that generation streams its weights from memory as a large model does, not
+// from the CPU's caches. Every row is the same quantized random row: the values do not change the
+// speed. -1: the type cannot be quantized here, or memory ran out. Run it on an instance with no model.
+EMSCRIPTEN_KEEPALIVE double se_matmul_seconds(int type, int rows, int cols, int n_tokens, int n_mats, int n_threads, int reps) {
+  const ggml_type t = (ggml_type)type;
+  if (type < 0 || type >= GGML_TYPE_COUNT || n_mats < 1 || ggml_quantize_requires_imatrix(t) || cols % ggml_blck_size(t) != 0) return -1;
+  ggml_cpu_init();
+  const size_t row_bytes = ggml_row_size(t, cols);
+  ggml_init_params ip = {
+      /*.mem_size =*/ (row_bytes * rows + sizeof(float) * (size_t)rows * n_tokens) * n_mats + sizeof(float) * (size_t)cols * n_tokens +
+          (2 * n_mats + 4) * ggml_tensor_overhead() + ggml_graph_overhead() + (1 << 20),
+      /*.mem_buffer =*/ nullptr,
+      /*.no_alloc =*/ false,
+  };
+  ggml_context * ctx = ggml_init(ip);
+  if (!ctx) return -1;
+  uint32_t seed = 12345;
+  auto next = [&seed]() { seed = seed * 1664525u + 1013904223u; return ((seed >> 8) & 0xffff) / 32768.0f - 1.0f; };
+  ggml_tensor * x = ggml_new_tensor_2d(ctx, GGML_TYPE_F32, cols, n_tokens);
+  float * xs = (float *)x->data;
+  for (int64_t i = 0; i < (int64_t)cols * n_tokens; i++) xs[i] = next();
+  std::vector<float> row(cols);
+  for (float & v : row) v = next() * 0.05f;
+  ggml_cgraph * gf = ggml_new_graph(ctx);
+  for (int k = 0; k < n_mats; k++) {
+    ggml_tensor * w = ggml_new_tensor_2d(ctx, t, cols, rows);
+    ggml_quantize_chunk(t, row.data(), w->data, 0, 1, cols, nullptr);
+    for (int r = 1; r < rows; r++) std::memcpy((char *)w->data + (size_t)r * row_bytes, w->data, row_bytes);
+    ggml_build_forward_expand(gf, ggml_mul_mat(ctx, w, x));
+  }
+  ggml_threadpool_params tpp = ggml_threadpool_params_default(n_threads);
+  ggml_threadpool * pool = ggml_threadpool_new(&tpp);
+  double best = -1;
+  if (pool) {
+    ggml_cplan plan = ggml_graph_plan(gf, n_threads, pool);
+    std::vector<uint8_t> work(plan.work_size);
+    plan.work_data = work.data();
+    for (int i = 0; i <= reps; i++) {
+      double t0 = emscripten_get_now();
+      ggml_graph_compute(gf, &plan);
+      double s = (emscripten_get_now() - t0) / 1000.0;
+      if (i > 0 && (best < 0 || s < best)) best = s;  // the first run warms the pool and the page tables
+    }
+    ggml_threadpool_free(pool);
+  }
+  ggml_free(ctx);
+  return best;
+}
+
 }  // extern "C"

@@ -11,7 +11,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, wants } from './bench/args';
-import { bestThreads, printBatches, printBest, printCache, printTable, printTurns } from './bench/report';
+import { bestThreads, printBatches, printBest, printForecasts, printCache, printTable, printTurns } from './bench/report';
 import { nativeAvailable } from './bench/native';
 import { runScale } from './bench/scale';
 import { buildApp, distDir, ROOT, useDist } from './bench/servers';
@@ -45,6 +45,7 @@ async function main(): Promise<void> {
       printTable(suite.rows);
       const best = bestThreads(suite.rows);
       printBest(best);
+      printForecasts(suite.rows);
       out.best = best;
     }
     if (suite.cache.length) printCache(suite.cache);

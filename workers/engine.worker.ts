@@ -10,6 +10,7 @@ import { refuseOverContext } from './lib/engine/context-limit';
 import type { LoadConfig, LoadedModelInfo } from './lib/engine/types';
 import type { EngineEvent, EngineRequest } from './protocol';
 import { ownEngine } from 'virtual:own-engine';
+import { calibrateOwn } from './lib/engine/own/calibrate';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = (e: EngineEvent): void => scope.postMessage(e);
@@ -17,6 +18,8 @@ const hosts = { wllama: new WllamaHost(), own: ownEngine ? new OwnHost(ownEngine
 /** The host whose model is loaded (tokenize and generate go to it). */
 let active: WllamaHost | OwnHost = hosts.wllama;
 const running = new Map<number, AbortController>();
+/** The calibration under way (it yields between weight types): a generation waits for it. */
+let calibrating: Promise<void> = Promise.resolve();
 
 scope.onmessage = async (ev: MessageEvent<EngineRequest>) => {
   const msg = ev.data;
@@ -29,6 +32,7 @@ scope.onmessage = async (ev: MessageEvent<EngineRequest>) => {
       return;
     case 'load':
       try {
+        await calibrating; // the load's thread probes would be skewed by it
         const info = await load(msg.files, msg.config, (step) => post({ id: msg.id, type: 'progress', step }));
         post({ id: msg.id, type: 'loaded', info });
       } catch (e) {
@@ -44,6 +48,19 @@ scope.onmessage = async (ev: MessageEvent<EngineRequest>) => {
         post({ id: msg.id, type: 'error', error: toErrorData(e, 'generation-failed') });
       }
       return;
+    case 'calibrate': {
+      const run = (async () => {
+        if (!ownEngine) throw new AppError('worker-unavailable', 'This build of the app has no own engine (built without emcc), so it has no speed forecast.');
+        return calibrateOwn(ownEngine, msg.threads, msg.browser);
+      })();
+      calibrating = run.then(() => {}, () => {});
+      try {
+        post({ id: msg.id, type: 'calibrated', calibration: await run });
+      } catch (e) {
+        post({ id: msg.id, type: 'error', error: toErrorData(e, 'generation-failed') });
+      }
+      return;
+    }
     case 'unload':
       await active.unload().catch(() => {});
       post({ id: msg.id, type: 'unloaded' });
@@ -52,6 +69,7 @@ scope.onmessage = async (ev: MessageEvent<EngineRequest>) => {
       const ctrl = new AbortController();
       running.set(msg.id, ctrl);
       try {
+        await calibrating; // a reply never shares the CPU with the calibration, so neither is skewed
         const result = await active.generate(msg.prompt, msg.params, ctrl.signal, (text) =>
           post({ id: msg.id, type: 'token', text }),
         );

@@ -12,6 +12,7 @@ import type { DownloadProgress } from './lib/download/progress';
 import type { GenerateRequestOptions, GenerationResult, LoadConfig, LoadedModelInfo } from './lib/engine/types';
 import type { Tokenization } from './lib/tokenizer/prompt';
 import type { ContextFit } from './lib/engine/context-limit';
+import type { SpeedCalibration } from './lib/planner/speed-forecast';
 
 /** Every worker posts this once when its script has started, so a failure to start can be told apart from a crash. */
 export interface HelloEvent {
@@ -28,6 +29,8 @@ export type EngineRequest =
   | { id: number; type: 'tokenize'; prompt: PromptText; fit?: ContextFit }
   | { id: number; type: 'cancel'; target: number }
   | { id: number; type: 'unload' }
+  /** The speed forecast's calibration on the own engine, in an instance of its own (planner/speed-forecast.ts). */
+  | { id: number; type: 'calibrate'; threads: number; browser: string }
   /** Heartbeat: answered with `pong` by the worker's own event loop (wllama's work runs in its nested worker). */
   | { id: number; type: 'ping' };
 
@@ -39,6 +42,7 @@ export type EngineEvent =
   | { id: number; type: 'tokens'; tokenization: Tokenization }
   | { id: number; type: 'done'; result: GenerationResult }
   | { id: number; type: 'unloaded' }
+  | { id: number; type: 'calibrated'; calibration: SpeedCalibration }
   | { id: number; type: 'pong' }
   | { id: number; type: 'error'; error: AppErrorData }
   | HelloEvent

@@ -1,6 +1,7 @@
 /** Prints the benchmark's one table, the best-thread summary and the cache figures. */
 import type { LongTasks } from './browser';
 import type { Figures } from './figures';
+import { describeForecast, type ForecastCheck } from './forecast';
 
 export interface Row {
   model: string;
@@ -13,6 +14,8 @@ export interface Row {
   appCompat: Figures | null;
   bare: Figures | null;
   native: Figures | null;
+  /** The speed forecast (at the calibration's thread count) against the app's medians. */
+  forecast?: ForecastCheck | null;
   /** Main-thread long tasks in the app while generating, over all runs. */
   longTasks: LongTasks | null;
   runs: { app: Figures[]; appWllama: Figures[]; appCompat: Figures[]; bare: Figures[]; native: Figures[] };
@@ -205,4 +208,12 @@ export function printBatches(rows: BatchRow[]): { engine: string; batch: number;
     return { engine, batch: top.batch, promptTps: top.promptTps };
   });
   return best;
+}
+
+/** The catalogue's speed forecast for each bench model against what the app then measured. */
+export function printForecasts(rows: Row[]): void {
+  const withForecast = rows.filter((r) => r.forecast);
+  if (!withForecast.length) return;
+  console.log('\nSpeed forecast (the app\'s calibration, before download) against the app measured:');
+  for (const r of withForecast) console.log(`  ${r.model.padEnd(9)} ${r.threads} thr: ${describeForecast(r.forecast!)}`);
 }

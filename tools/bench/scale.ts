@@ -15,6 +15,8 @@ import { llamaSpec, STARLING_7B_SHAPE } from '../models/llama-model';
 import { openChatVocabKv } from '../models/openchat-vocab';
 import { GgmlType, toHalf, TYPE_INFO, type GgmlTypeId } from '../models/quant';
 import { appVisit, type AppVisit } from './app';
+import { calibrateInPage, checkForecast, describeForecast, type ForecastCheck } from './forecast';
+import type { SpeedCalibration } from '../../workers/lib/planner/speed-forecast';
 import type { BenchArgs } from './args';
 import { nativeAvailable, nativeRun, type NativeRun } from './native';
 import { SCALE_MESSAGE, SCALE_PROMPT } from './prompt';
@@ -88,6 +90,9 @@ export interface ScaleResult {
   firstVisit: AppVisit | null;
   cacheVisit: AppVisit | null;
   native: NativeRun | null;
+  /** The app's speed forecast for this model (its calibration in the cache visit) against the speed it then measured. */
+  forecast: ForecastCheck | null;
+  calibration: SpeedCalibration | null;
   errors: string[];
 }
 
@@ -101,7 +106,8 @@ export async function runScale(args: BenchArgs): Promise<ScaleResult> {
   const shards = paths.map((p) => ({ file: p.slice(DIR.length + 1), bytes: statSync(p).size }));
   const totalBytes = shards.reduce((n, s) => n + s.bytes, 0);
   console.log(`Scale model: ${shards.length} shards, ${mb(totalBytes)}; planner (ctx ${CTX}, cpu): ${mb(plan.total)} in the wasm heap (${plan.verdict}; weights ${mb(plan.weights)}, KV ${mb(plan.kvCache)}, compute ${mb(plan.compute)}, runtime ${mb(plan.overhead)})`);
-  const result: ScaleResult = { shards, totalBytes, plan, firstVisit: null, cacheVisit: null, native: null, errors: [] };
+  const result: ScaleResult = { shards, totalBytes, plan, firstVisit: null, cacheVisit: null, native: null, forecast: null, calibration: null, errors: [] };
+  const combined = combineShardInfos(infos);
 
   const servers = await startServers(DIR);
   const profile = mkdtempSync(join(tmpdir(), 'bench-scale-'));
@@ -114,8 +120,16 @@ export async function runScale(args: BenchArgs): Promise<ScaleResult> {
     say(`app second visit: load from the cache, generate ${TOKENS} tokens`);
     result.cacheVisit = await appVisit({
       profile, appUrl: servers.app, modelUrl, threads: THREADS, ctx: CTX, message: SCALE_MESSAGE, maxTokens: TOKENS, timeoutMs: TIMEOUT,
+      // The catalogue's speed forecast, calibrated in this page before the reply.
+      afterReady: (page) => calibrateInPage(page),
     });
-    say(`  engine: ${String(result.cacheVisit.afterReady ?? '?')}`);
+    result.calibration = (result.cacheVisit.afterReady as SpeedCalibration | undefined) ?? null;
+    const st = result.cacheVisit.stats;
+    if (result.calibration && st) {
+      result.forecast = checkForecast(result.calibration, combined, { promptTps: Number(st['prompt-tps']), genTps: Number(st['gen-tps']) });
+      say(`  forecast (calibrated in ${(result.calibration.ms / 1000).toFixed(1)} s): ${describeForecast(result.forecast)}`);
+    }
+    say(`  engine: ${String(st?.engine ?? '?')}`);
     say(`  ready after ${(result.cacheVisit.loadMs / 1000).toFixed(1)} s; pp ${result.cacheVisit.stats?.['prompt-tps']} tg ${result.cacheVisit.stats?.['gen-tps']} tok/s`);
   } catch (e) {
     result.errors.push(`app: ${e instanceof Error ? e.message : String(e)}`);
@@ -144,7 +158,8 @@ function printScale(r: ScaleResult): void {
   console.log(`\nStarling-7B-shaped scale model, ${r.shards.length} shards, ${mb(r.totalBytes)}, ${THREADS} threads, ctx ${CTX}:`);
   console.log(`  app first visit (download + IndexedDB write + load): ${f ? `${(f.loadMs / 1000).toFixed(1)} s` : '-'}` +
     (f?.downloadMs ? `, of which download+write ${(f.downloadMs / 1000).toFixed(1)} s (${(r.totalBytes / 1e6 / (f.downloadMs / 1000)).toFixed(0)} MB/s)` : ''));
-  console.log(`  app engine: ${st?.engine ?? '-'} (${typeof c?.afterReady === 'string' ? c.afterReady : 'reason not read'})`);
+  console.log(`  app engine: ${st?.engine ?? '-'}, build ${st?.build ?? '-'}, n_batch ${st?.batch ?? '-'}`);
+  console.log(`  speed forecast before download: ${r.forecast ? describeForecast(r.forecast) : '-'}`);
   console.log(`  app load from the cache (navigation to ready): ${c ? `${(c.loadMs / 1000).toFixed(1)} s` : '-'}`);
   console.log(`  app speed: prompt ${st?.['prompt-tps'] ?? '-'} tok/s (${st?.['prompt-tokens'] ?? '-'} tokens), generation ${st?.['gen-tps'] ?? '-'} tok/s (${st?.['gen-tokens'] ?? '-'} tokens), first token ${st?.['ttft-ms'] ?? '-'} ms`);
   console.log(`  app main-thread long tasks: loading ${c?.longTasksLoading ? `${c.longTasksLoading.count} (max ${c.longTasksLoading.maxMs.toFixed(0)} ms)` : '-'}, generating ${c?.longTasks ? `${c.longTasks.count} (max ${c.longTasks.maxMs.toFixed(0)} ms)` : '-'}`);

@@ -1,5 +1,8 @@
 /** The main benchmark: each model × thread count on the app, bare wllama and native llama.cpp. */
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, openAsBlob, rmSync, statSync } from 'node:fs';
+import { readHeaderInfo } from '../../workers/lib/planner/header-info';
+import type { SpeedCalibration } from '../../workers/lib/planner/speed-forecast';
+import { calibrateInPage, checkForecast, describeForecast } from './forecast';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testModel, TEST_MODEL_DIR } from '../../tests/fixtures/test-models';
@@ -72,6 +75,7 @@ export interface SuiteResult {
   cache: CacheRow[];
   /** The multi-turn run: one conversation of TURN_MESSAGES on the first model, at the most threads. */
   turns: TurnRow[];
+  calibration?: SpeedCalibration | null;
   /** The prompt-speed sweep over n_batch, per engine, on the first model at the most threads. */
   batches: BatchRow[];
   raw: Record<AppKey, Record<string, AppVisit[]>> & { bare: Record<string, BareRun[]>; native: Record<string, NativeRun[]>; warmup: Record<string, AppVisit>; batch: Record<string, AppVisit[]> };
@@ -93,6 +97,7 @@ export async function runSuite(args: BenchArgs): Promise<SuiteResult> {
   const profiles: string[] = [];
   const result: SuiteResult = { rows: [], cache: [], turns: [], batches: [], raw: { app: {}, appWllama: {}, appCompat: {}, bare: {}, native: {}, warmup: {}, batch: {} } };
   const maxThreads = Math.max(...args.threads);
+  let calibration: SpeedCalibration | null = null;
   try {
     for (const m of models) {
       const modelUrl = servers ? `${servers.models.url}/models/${m.file}` : '';
@@ -110,9 +115,20 @@ export async function runSuite(args: BenchArgs): Promise<SuiteResult> {
           ctx: CTX,
           maxTokens: args.tokens,
           timeoutMs: TIMEOUT,
-          afterReady: doCache ? (page) => readCachedModel(page, m.file) : undefined,
+          afterReady: async (page) => ({
+            read: doCache ? await readCachedModel(page, m.file) : null,
+            // The speed forecast's calibration, once, at the most threads (the rows below compare with it).
+            calibration: calibration
+              ? null
+              : await calibrateInPage(page).catch((e: unknown) => {
+                  say(`no speed forecast: ${e instanceof Error ? e.message : String(e)}`);
+                  return null;
+                }),
+          }),
         });
-        read = (warm.afterReady as CacheRead | undefined) ?? null;
+        const after = warm.afterReady as { read: CacheRead | null; calibration: SpeedCalibration | null };
+        read = after.read;
+        calibration ??= after.calibration;
         result.raw.warmup[m.key] = warm;
       }
       for (const threads of args.threads) {
@@ -143,10 +159,15 @@ export async function runSuite(args: BenchArgs): Promise<SuiteResult> {
             say(`${key} run ${i + 1} native: pp ${n.promptTps.toFixed(1)} tg ${n.genTps.toFixed(1)} (${n.promptTokens}+${n.genTokens} tokens)`);
           }
         }
+        const appFigures = medianFigures(runs.app);
+        const forecast =
+          calibration && appFigures && threads === calibration.threads ? checkForecast(calibration, await readHeaderInfo(await openAsBlob(m.path)), appFigures) : null;
+        if (forecast) say(`${key} forecast: ${describeForecast(forecast)}`);
         result.rows.push({
           model: label(m.key),
           threads,
-          app: medianFigures(runs.app),
+          forecast,
+          app: appFigures,
           appWllama: medianFigures(runs.appWllama),
           appCompat: medianFigures(runs.appCompat),
           bare: medianFigures(runs.bare),
@@ -220,5 +241,6 @@ export async function runSuite(args: BenchArgs): Promise<SuiteResult> {
     await servers?.close();
     for (const p of profiles) rmSync(p, { recursive: true, force: true });
   }
+  result.calibration = calibration;
   return result;
 }

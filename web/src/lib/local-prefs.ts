@@ -20,6 +20,8 @@ export const PREF_KEYS = {
   engine: 'starling-playground:engine:v1',
   /** The thread count measured fastest, per model and machine (engine-prefs.ts). */
   threads: 'starling-playground:threads:v1',
+  /** The speed forecast's calibration on this device and browser (state/speed.svelte.ts). */
+  speed: 'starling-playground:speed-calibration:v1',
 } as const;
 
 export type PrefName = keyof typeof PREF_KEYS;

@@ -7,6 +7,7 @@
  * Components get it from Svelte context (session-context.ts); other consumers (the widget's
  * postMessage bridge) call its methods and `subscribe` to its events, without any component.
  */
+import { SpeedState } from './state/speed.svelte';
 import { AppError } from '$workers/lib/errors';
 import { DEFAULT_CHUNK_BYTES } from '$workers/lib/download/defaults';
 import type { ModelRecord } from '$workers/lib/cache/schema';
@@ -77,6 +78,7 @@ export class Session {
   readonly storage: StorageState;
   readonly offline: OfflineDownloads;
   readonly conversations: ConversationsState;
+  readonly speed = new SpeedState();
   /** The `?model=` spec of the open model (null: the bundled demo), recorded with each conversation. */
   #spec: string | null;
   /** The last send's error (the model's own error is `model.error`). */
@@ -284,6 +286,17 @@ export class Session {
    * messages (so the KV cache is reused); otherwise a new conversation holds them. `hooks` hear the
    * run's own events; false: not started (no model, or a reply already running).
    */
+  /**
+   * Measures the speed forecast's figures on the loaded model's engine at its thread count (the CPU
+   * path), unless this browser has them already (`again`: measure anyway). Not while a reply runs.
+   */
+  calibrateSpeed(again = false): Promise<void> {
+    const info = this.model.info;
+    const engine = this.model.engine;
+    if (!engine || !info || this.chat.generating) return Promise.resolve();
+    return this.speed.ensure(engine, info.backend === 'cpu' ? info.threads : 1, again);
+  }
+
   hostRun(run: HostRun, hooks: SendHooks): Promise<boolean> {
     const info = this.model.info;
     if (!this.model.engine || !info || this.chat.generating) return Promise.resolve(false);

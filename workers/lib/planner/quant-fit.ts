@@ -19,7 +19,7 @@ export interface CatalogueShape extends ModelShape {
 }
 
 /** Weight parameters of a llama-style shape (embeddings, output, attention, FFN). */
-function llamaParamCount(s: CatalogueShape): number {
+export function llamaParamCount(s: CatalogueShape): number {
   const headDim = s.embeddingLength / s.headCount;
   const kvDim = headDim * s.headCountKv;
   const perLayer = 2 * s.embeddingLength * s.embeddingLength + 2 * s.embeddingLength * kvDim + 3 * s.embeddingLength * s.feedForwardLength;

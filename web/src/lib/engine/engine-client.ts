@@ -5,6 +5,7 @@ import type { Tokenization } from '$workers/lib/tokenizer/prompt';
 import type { ContextFit } from '$workers/lib/engine/context-limit';
 import { AppError } from '$workers/lib/errors';
 import type { PromptText } from '$workers/lib/templates/index';
+import type { SpeedCalibration } from '$workers/lib/planner/speed-forecast';
 import { startWorker, WorkerClient } from './worker-client';
 import EngineWorker from '$workers/engine.worker.ts?worker';
 
@@ -23,7 +24,7 @@ export class EngineClient {
       () => new EngineWorker({ name: 'engine' }),
       'inference worker',
     );
-    this.client = new WorkerClient(worker, new Set(['loaded', 'done', 'unloaded', 'tokens']), 'inference worker', ENGINE_HEARTBEAT, (target) => ({
+    this.client = new WorkerClient(worker, new Set(['loaded', 'done', 'unloaded', 'tokens', 'calibrated']), 'inference worker', ENGINE_HEARTBEAT, (target) => ({
       type: 'cancel',
       target,
     }));
@@ -58,10 +59,17 @@ export class EngineClient {
     throw new AppError('generation-failed', 'The inference worker ended the generation without an answer.');
   }
 
+  /** Times each weight type on the own engine (a few seconds; the loaded model is untouched). */
+  async calibrate(threads: number, browser: string): Promise<SpeedCalibration> {
+    const ev = await this.client.call({ type: 'calibrate', threads, browser });
+    if (ev.type === 'calibrated') return ev.calibration;
+    throw new AppError('generation-failed', 'The inference worker ended the calibration without an answer.');
+  }
+
   terminate(): void {
     this.client.terminate();
   }
 }
 
 /** What the session and its states need from the engine (a fake in unit tests). */
-export type EngineApi = Pick<EngineClient, 'load' | 'tokenize' | 'generate' | 'terminate'>;
+export type EngineApi = Pick<EngineClient, 'load' | 'tokenize' | 'generate' | 'terminate'> & Partial<Pick<EngineClient, 'calibrate'>>;

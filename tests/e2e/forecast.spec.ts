@@ -1,0 +1,76 @@
+/**
+ * The speed forecast before download: the catalogue's first showing measures this browser once (the
+ * own engine, each weight type), then every row shows expected generation and prompt tok/s and the
+ * fastest file that fits is marked; the figures are kept for the next visit and measured again on request.
+ */
+import type { Page } from '@playwright/test';
+import { expect, test, waitForReady } from './fixtures';
+
+const forecastRows = async (page: Page) =>
+  page.getByTestId('catalog-file').evaluateAll((rows) =>
+    rows.map((r) => {
+      const fc = r.querySelector('[data-testid=catalog-forecast]')!;
+      return {
+        spec: r.getAttribute('data-spec')!,
+        model: r.closest('[data-testid=catalog-model]')!.getAttribute('data-model')!,
+        fits: r.getAttribute('data-fits'),
+        gen: Number(fc.getAttribute('data-gen-tps') || NaN),
+        prompt: Number(fc.getAttribute('data-prompt-tps') || NaN),
+        fastest: !!r.querySelector('[data-testid=catalog-fastest]'),
+      };
+    }),
+  );
+
+test('the catalogue forecasts each file’s speed here and marks the fastest that fits', async ({ page }) => {
+  await page.goto('/?threads=2');
+  await waitForReady(page);
+  await page.getByTestId('model-picker-toggle').click();
+  const status = page.getByTestId('forecast-status');
+  await expect(status).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+  await expect(status).toContainText('2 threads, own engine');
+  const rows = await forecastRows(page);
+  const alpha = rows.filter((r) => r.model === 'starling-lm-7b-alpha');
+  expect(alpha).toHaveLength(12);
+  for (const r of alpha) {
+    expect(r.gen, r.spec).toBeGreaterThan(0);
+    // The prompt runs in batches: many tokens per pass over the weights.
+    expect(r.prompt, r.spec).toBeGreaterThan(r.gen);
+  }
+  // Bigger files of one kind stream more bytes per token: slower.
+  const gen = (q: string) => alpha.find((r) => r.spec.endsWith(`.${q}.gguf`))!.gen;
+  expect(gen('Q3_K_L')).toBeLessThan(gen('Q3_K_S'));
+  expect(gen('Q5_K_M')).toBeLessThan(gen('Q5_K_S'));
+  // One mark per model with a fitting file, on the fitting file with the fastest forecast.
+  for (const id of new Set(rows.map((r) => r.model))) {
+    const fitting = rows.filter((r) => r.model === id && r.fits === 'true' && r.gen > 0);
+    const marked = rows.filter((r) => r.model === id && r.fastest);
+    if (!fitting.length) expect(marked, id).toHaveLength(0);
+    else expect(marked.map((r) => r.spec), id).toEqual([fitting.reduce((a, r) => (r.gen > a.gen ? r : a)).spec]);
+  }
+  const at = await status.getAttribute('data-at');
+
+  // Kept for the next visit: no new measurement.
+  await page.reload();
+  await waitForReady(page);
+  await page.getByTestId('model-picker-toggle').click();
+  await expect(status).toHaveAttribute('data-state', 'ready');
+  await expect(status).toHaveAttribute('data-at', at!);
+  expect(await forecastRows(page)).toEqual(rows);
+
+  // Measured again on request.
+  await page.getByTestId('forecast-rerun').click();
+  await expect(status).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+  await expect(status).not.toHaveAttribute('data-at', at!);
+});
+
+test('a calibration for another thread count is not used: the forecast is measured for this one', async ({ page }) => {
+  await page.goto('/?threads=2');
+  await waitForReady(page);
+  await page.getByTestId('model-picker-toggle').click();
+  await expect(page.getByTestId('forecast-status')).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+  await page.goto('/?threads=1');
+  await waitForReady(page);
+  await page.getByTestId('model-picker-toggle').click();
+  await expect(page.getByTestId('forecast-status')).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+  await expect(page.getByTestId('forecast-status')).toContainText('(1 thread, own engine)');
+});
