@@ -49,6 +49,8 @@ export interface AppVisit {
   /** The renderer's resident memory once the model is ready, and after the reply (bytes). */
   rendererRssReady: number;
   rendererRssAfterReply: number | null;
+  /** The own engine's WebAssembly.Memory once loaded (model-status[data-wasm-heap]); null on wllama. */
+  wasmHeapBytes: number | null;
   afterReady?: unknown;
 }
 
@@ -112,6 +114,8 @@ export async function appVisit(o: AppVisitOptions): Promise<AppVisit> {
     });
     const loadMs = states.ready;
     const rendererRssReady = sampler.rendererRssNow();
+    const heap = await page.getByTestId('model-status').getAttribute('data-wasm-heap');
+    const wasmHeapBytes = heap ? Number(heap) : null;
     const longTasksLoading = summarizeLongTasks(await longTaskEntries(page), 0, loadMs);
     const afterReady = o.afterReady ? await o.afterReady(page) : undefined;
     let stats: AppVisit['stats'] = null;
@@ -133,7 +137,7 @@ export async function appVisit(o: AppVisitOptions): Promise<AppVisit> {
       for (const m of o.followUps ?? []) turns.push(await sendAndRead(page, m, o.timeoutMs));
     }
     const mem = sampler.stop();
-    return { states, transitions, downloadMs: downloadingMs(transitions), loadMs, stats, turns, longTasks, longTasksLoading, afterReady, rendererRssReady, rendererRssAfterReply, ...mem };
+    return { states, transitions, downloadMs: downloadingMs(transitions), loadMs, stats, turns, longTasks, longTasksLoading, afterReady, rendererRssReady, rendererRssAfterReply, wasmHeapBytes, ...mem };
   } finally {
     sampler.stop();
     await context.close();

@@ -15,6 +15,7 @@ import { llamaSpec, STARLING_7B_SHAPE } from '../models/llama-model';
 import { openChatVocabKv } from '../models/openchat-vocab';
 import { GgmlType, toHalf, TYPE_INFO, type GgmlTypeId } from '../models/quant';
 import { appVisit, type AppVisit } from './app';
+import { readCachedModel, type CacheRead } from './cache';
 import { calibrateInPage, checkForecast, describeForecast, type ForecastCheck } from './forecast';
 import type { SpeedCalibration } from '../../workers/lib/planner/speed-forecast';
 import type { BenchArgs } from './args';
@@ -92,6 +93,8 @@ export interface ScaleResult {
   native: NativeRun | null;
   /** The app's speed forecast for this model (its calibration in the cache visit) against the speed it then measured. */
   forecast: ForecastCheck | null;
+  /** Every cached chunk read back from IndexedDB in the page, after the first visit. */
+  idbRead: CacheRead | null;
   calibration: SpeedCalibration | null;
   errors: string[];
 }
@@ -106,7 +109,7 @@ export async function runScale(args: BenchArgs): Promise<ScaleResult> {
   const shards = paths.map((p) => ({ file: p.slice(DIR.length + 1), bytes: statSync(p).size }));
   const totalBytes = shards.reduce((n, s) => n + s.bytes, 0);
   console.log(`Scale model: ${shards.length} shards, ${mb(totalBytes)}; planner (ctx ${CTX}, cpu): ${mb(plan.total)} in the wasm heap (${plan.verdict}; weights ${mb(plan.weights)}, KV ${mb(plan.kvCache)}, compute ${mb(plan.compute)}, runtime ${mb(plan.overhead)})`);
-  const result: ScaleResult = { shards, totalBytes, plan, firstVisit: null, cacheVisit: null, native: null, forecast: null, calibration: null, errors: [] };
+  const result: ScaleResult = { shards, totalBytes, plan, firstVisit: null, cacheVisit: null, native: null, forecast: null, idbRead: null, calibration: null, errors: [] };
   const combined = combineShardInfos(infos);
 
   const servers = await startServers(DIR);
@@ -114,7 +117,13 @@ export async function runScale(args: BenchArgs): Promise<ScaleResult> {
   const modelUrl = `${servers.models.url}/models/${shards[0].file}`;
   try {
     say('app first visit: download all shards into IndexedDB, then load');
-    result.firstVisit = await appVisit({ profile, appUrl: servers.app, modelUrl, threads: THREADS, ctx: CTX, maxTokens: TOKENS, timeoutMs: TIMEOUT });
+    result.firstVisit = await appVisit({
+      profile, appUrl: servers.app, modelUrl, threads: THREADS, ctx: CTX, maxTokens: TOKENS, timeoutMs: TIMEOUT,
+      // What the cached load is set against: every stored chunk read back from IndexedDB in the page.
+      afterReady: (page) => readCachedModel(page, shards[0].file),
+    });
+    result.idbRead = (result.firstVisit.afterReady as CacheRead | undefined) ?? null;
+    if (result.idbRead) say(`  IndexedDB read of all ${result.idbRead.chunks} chunks in the page: ${(result.idbRead.ms / 1000).toFixed(1)} s (${(result.idbRead.bytes / 1e6 / (result.idbRead.ms / 1000)).toFixed(0)} MB/s)`);
     const dl = result.firstVisit.downloadMs;
     say(`  ready after ${(result.firstVisit.loadMs / 1000).toFixed(1)} s (download+write ${dl === null ? '?' : (dl / 1000).toFixed(1)} s)`);
     say(`app second visit: load from the cache, generate ${TOKENS} tokens`);
@@ -160,12 +169,21 @@ function printScale(r: ScaleResult): void {
     (f?.downloadMs ? `, of which download+write ${(f.downloadMs / 1000).toFixed(1)} s (${(r.totalBytes / 1e6 / (f.downloadMs / 1000)).toFixed(0)} MB/s)` : ''));
   console.log(`  app engine: ${st?.engine ?? '-'}, build ${st?.build ?? '-'}, n_batch ${st?.batch ?? '-'}`);
   console.log(`  speed forecast before download: ${r.forecast ? describeForecast(r.forecast) : '-'}`);
-  console.log(`  app load from the cache (navigation to ready): ${c ? `${(c.loadMs / 1000).toFixed(1)} s` : '-'}`);
+  const read = r.idbRead;
+  console.log(
+    `  app load from the cache (navigation to ready): ${c ? `${(c.loadMs / 1000).toFixed(1)} s` : '-'}; IndexedDB read alone ${read ? `${(read.ms / 1000).toFixed(1)} s` : '-'}; ` +
+      `load / read ${c && read ? (c.loadMs / read.ms).toFixed(2) : '-'} (target <= 1.5)`,
+  );
   console.log(`  app speed: prompt ${st?.['prompt-tps'] ?? '-'} tok/s (${st?.['prompt-tokens'] ?? '-'} tokens), generation ${st?.['gen-tps'] ?? '-'} tok/s (${st?.['gen-tokens'] ?? '-'} tokens), first token ${st?.['ttft-ms'] ?? '-'} ms`);
   console.log(`  app main-thread long tasks: loading ${c?.longTasksLoading ? `${c.longTasksLoading.count} (max ${c.longTasksLoading.maxMs.toFixed(0)} ms)` : '-'}, generating ${c?.longTasks ? `${c.longTasks.count} (max ${c.longTasks.maxMs.toFixed(0)} ms)` : '-'}`);
   console.log(`  peak memory, renderer VmHWM: first visit ${f ? mb(f.rendererPeak) : '-'}, cache visit ${c ? mb(c.rendererPeak) : '-'}; all Chromium processes (RSS sum): ${c ? mb(c.browserRssPeak) : '-'}`);
   console.log(`  renderer resident memory in the cache visit: at ready ${c ? mb(c.rendererRssReady) : '-'}, after the reply ${c?.rendererRssAfterReply ? mb(c.rendererRssAfterReply) : '-'}`);
+  const heap = c?.wasmHeapBytes ?? null;
   console.log(`  planner prediction (wasm heap, ctx ${CTX}): ${mb(r.plan.total)} (${r.plan.verdict}); renderer peak / prediction: ${c ? (c.rendererPeak / r.plan.total).toFixed(2) : '-'}`);
+  console.log(
+    `  measured wasm heap (the own engine's WebAssembly.Memory after the load): ${heap ? mb(heap) : '-'}; ` +
+      `planner / heap ${heap ? (r.plan.total / heap).toFixed(2) : '-'} (target 0.90-1.10); renderer peak / heap ${heap && c ? (c.rendererPeak / heap).toFixed(2) : '-'} (target <= 1.15)`,
+  );
   console.log(`  native llama.cpp: ${n ? `load ${(n.loadMs / 1000).toFixed(1)} s, prompt ${n.promptTps.toFixed(2)} tok/s, generation ${n.genTps.toFixed(2)} tok/s, peak RSS ${mb(n.peakRss)}` : '-'}`);
   if (st && n) console.log(`  app/native generation: ${(Number(st['gen-tps']) / n.genTps).toFixed(2)}`);
   for (const e of r.errors) console.log(`  error: ${e}`);

@@ -39,6 +39,7 @@ export function fakeInfo(over: Partial<LoadedModelInfo> = {}): LoadedModelInfo {
     metadata: {},
     loadMs: 1,
     modelBytes: 10,
+    wasmHeapBytes: null,
     profile: {
       family: 'openchat',
       defaultTemplate: 'openchat',

@@ -75,6 +75,8 @@ export interface LoadedModelInfo {
   loadMs: number;
   /** Bytes of the model's files (the watchdogs' limits grow with it). */
   modelBytes: number;
+  /** The own engine's WebAssembly.Memory once loaded (it only grows, so this is its peak so far); null on wllama, whose memory is out of reach. */
+  wasmHeapBytes: number | null;
   profile: ModelProfile;
 }
 

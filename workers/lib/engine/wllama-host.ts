@@ -240,6 +240,7 @@ export class WllamaHost {
       metadata: ctx.metadata,
       loadMs: performance.now() - t0,
       modelBytes: bytes,
+      wasmHeapBytes: null,
       profile: profiled.profile,
     };
     return this.info;

@@ -19,6 +19,7 @@ import { decideThreads, describeProbes, fastest, PROBE_DEADLINE_MS, PROBE_TOKENS
 import type { GenerateRequestOptions, GenerationResult, LoadConfig, LoadedModelInfo } from '../types';
 import { canThread, startOwnModule, type OwnEngineFiles, type OwnModule } from './module';
 import { StopMatcher } from './stop-strings';
+import { readBlobsThroughHelper } from './blob-reads';
 
 /** Tokens the repetition penalties look back over (llama-server's default). */
 const PENALTY_LAST_N = 64;
@@ -131,12 +132,15 @@ export class OwnHost {
     }
     const mount = `/m${++this.mounts}`;
     let info: LoadedModelInfo;
+    let stopReads: (() => void) | null | undefined;
     try {
       m.FS.mkdir(mount);
       // llama.cpp finds a split model's other parts by the first one's name (model-00001-of-00003.gguf).
       const n = files.length;
       const names = files.map((_, i) => (n === 1 ? 'model.gguf' : `model-${String(i + 1).padStart(5, '0')}-of-${String(n).padStart(5, '0')}.gguf`));
       m.FS.mount(m.FS.filesystems.WORKERFS, { blobs: files.map((data, i) => ({ name: names[i], data })) }, mount);
+      // The weights are read once, at the load: the helper goes when it returns.
+      stopReads = await readBlobsThroughHelper(m, files);
       const overrides = Object.entries(profiled.kvOverrides).map(([k, v]) => `${k}=${v}\n`).join('');
       let threads = decision.order[0];
       const load = (): number => {
@@ -160,6 +164,8 @@ export class OwnHost {
         // ggml aborts (rather than returning an error) when a context's buffers exceed the 1 GiB CPU
         // buffer cap (tools/engine-source.ts), e.g. a huge ctx: a load failure, which wllama retries.
         throw new AppError('load-failed', loadFailedMessage(`llama.cpp aborted (${e instanceof Error ? e.message : String(e)})`, log.reason()));
+      } finally {
+        stopReads?.();
       }
       if (rc !== 0) throw new AppError('load-failed', loadFailedMessage(LOAD_CODES[rc] ?? `(code ${rc})`, log.reason()));
       // The pool's threads start from messages to their pthread workers: give them a turn before the
@@ -224,6 +230,7 @@ export class OwnHost {
         metadata: readMetadata(m),
         loadMs: 0,
         modelBytes: bytes,
+        wasmHeapBytes: null,
         profile: profiled.profile,
       };
     } catch (e) {
@@ -233,6 +240,7 @@ export class OwnHost {
     steps.step('swapping in the new model');
     const previous = this.loaded;
     info.loadMs = performance.now() - t0;
+    info.wasmHeapBytes = m.HEAPU8.buffer.byteLength;
     this.loaded = { m, mount, info, vocab: profiled.vocab };
     if (previous) end(previous.m);
     return info;
