@@ -9,6 +9,9 @@
  */
 import type { OwnModule } from './module';
 
+/** The longest one read may take (a read is at most one tensor, tens of MB). */
+const READ_TIMEOUT_MS = 60_000;
+
 /** Sent once, before the load blocks this worker: the model's files (a Blob sent while it blocks never arrived). */
 export interface ReadSetup {
   blobs: Blob[];
@@ -66,7 +69,8 @@ export async function readBlobsThroughHelper(m: OwnModule, blobs: Blob[]): Promi
     if (position >= stream.node.size) return 0;
     Atomics.store(state, 0, 0);
     helper.postMessage({ file, start: position, length: Math.min(length, stream.node.size - position), heap, ptr: buffer.byteOffset + offset, ctl } satisfies ReadRequest);
-    Atomics.wait(state, 0, 0);
+    // A helper that died would leave this worker waiting for ever: a read that takes a minute fails the load.
+    if (Atomics.wait(state, 0, 0, READ_TIMEOUT_MS) === 'timed-out') throw new Error(`reading the model file at byte ${position} took over ${READ_TIMEOUT_MS / 1000} s`);
     if (Atomics.load(state, 0) !== 1) throw new Error(`could not read the model file at byte ${position}`);
     return Atomics.load(state, 1);
   };
