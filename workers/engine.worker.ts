@@ -49,10 +49,9 @@ scope.onmessage = async (ev: MessageEvent<EngineRequest>) => {
       }
       return;
     case 'calibrate': {
-      const run = (async () => {
-        if (!ownEngine) throw new AppError('worker-unavailable', 'This build of the app has no own engine (built without emcc), so it has no speed forecast.');
-        return calibrateOwn(ownEngine, msg.threads, msg.browser);
-      })();
+      const run = ownEngine
+        ? calibrateOwn(ownEngine, msg.threads, msg.browser)
+        : Promise.reject(new AppError('worker-unavailable', 'This build of the app has no own engine (built without emcc), so it has no speed forecast.'));
       calibrating = run.then(() => {}, () => {});
       try {
         post({ id: msg.id, type: 'calibrated', calibration: await run });

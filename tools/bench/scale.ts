@@ -105,12 +105,12 @@ const say = (s: string): void => console.log(`[${new Date().toISOString().slice(
 export async function runScale(args: BenchArgs): Promise<ScaleResult> {
   const paths = ensureScaleModel(args.scaleType);
   const infos = await Promise.all(paths.map(async (p) => readHeaderInfo(await openAsBlob(p))));
-  const plan = planMemory(combineShardInfos(infos), { ctx: CTX, backend: 'cpu' });
+  const combined = combineShardInfos(infos);
+  const plan = planMemory(combined, { ctx: CTX, backend: 'cpu' });
   const shards = paths.map((p) => ({ file: p.slice(DIR.length + 1), bytes: statSync(p).size }));
   const totalBytes = shards.reduce((n, s) => n + s.bytes, 0);
   console.log(`Scale model: ${shards.length} shards, ${mb(totalBytes)}; planner (ctx ${CTX}, cpu): ${mb(plan.total)} in the wasm heap (${plan.verdict}; weights ${mb(plan.weights)}, KV ${mb(plan.kvCache)}, compute ${mb(plan.compute)}, runtime ${mb(plan.overhead)})`);
   const result: ScaleResult = { shards, totalBytes, plan, firstVisit: null, cacheVisit: null, native: null, forecast: null, idbRead: null, calibration: null, errors: [] };
-  const combined = combineShardInfos(infos);
 
   const servers = await startServers(DIR);
   const profile = mkdtempSync(join(tmpdir(), 'bench-scale-'));

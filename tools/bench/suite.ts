@@ -1,10 +1,10 @@
 /** The main benchmark: each model × thread count on the app, bare wllama and native llama.cpp. */
 import { mkdtempSync, openAsBlob, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { readHeaderInfo } from '../../workers/lib/planner/header-info';
 import type { SpeedCalibration } from '../../workers/lib/planner/speed-forecast';
 import { calibrateInPage, checkForecast, describeForecast } from './forecast';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { testModel, TEST_MODEL_DIR } from '../../tests/fixtures/test-models';
 import type { ModelName } from '../models/catalog';
 import { appVisit, type AppVisit } from './app';

@@ -291,10 +291,15 @@ export class Session {
    * path), unless this browser has them already (`again`: measure anyway). Not while a reply runs.
    */
   calibrateSpeed(again = false): Promise<void> {
-    const info = this.model.info;
     const engine = this.model.engine;
-    if (!engine || !info || this.chat.generating) return Promise.resolve();
-    return this.speed.ensure(engine, info.backend === 'cpu' ? info.threads : 1, again);
+    if (!engine || !this.model.info || this.chat.generating) return Promise.resolve();
+    return this.speed.ensure(engine, this.forecastThreads, again);
+  }
+
+  /** The thread count the forecast stands for: the loaded model's on the CPU. */
+  get forecastThreads(): number {
+    const info = this.model.info;
+    return info?.backend === 'cpu' ? info.threads : 1;
   }
 
   hostRun(run: HostRun, hooks: SendHooks): Promise<boolean> {

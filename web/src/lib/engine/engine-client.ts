@@ -71,5 +71,5 @@ export class EngineClient {
   }
 }
 
-/** What the session and its states need from the engine (a fake in unit tests). */
+/** What the session and its states need from the engine (a fake in unit tests; calibrate is optional, the fakes have none). */
 export type EngineApi = Pick<EngineClient, 'load' | 'tokenize' | 'generate' | 'terminate'> & Partial<Pick<EngineClient, 'calibrate'>>;

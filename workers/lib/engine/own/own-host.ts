@@ -133,6 +133,7 @@ export class OwnHost {
     const mount = `/m${++this.mounts}`;
     let info: LoadedModelInfo;
     let stopReads: (() => void) | null | undefined;
+    const batch = config.batch ?? OWN_BATCH;
     try {
       m.FS.mkdir(mount);
       // llama.cpp finds a split model's other parts by the first one's name (model-00001-of-00003.gguf).
@@ -150,7 +151,7 @@ export class OwnHost {
         this.busy();
         this.blocking = true;
         try {
-          return m._se_load(path, config.ctx, threads, Math.max(...decision.order), config.batch ?? OWN_BATCH, ov);
+          return m._se_load(path, config.ctx, threads, Math.max(...decision.order), batch, ov);
         } finally {
           this.blocking = false;
           m._free(path);
@@ -219,8 +220,8 @@ export class OwnHost {
         threadsNote,
         threadProbes: probes,
         ctx: m._se_n_ctx(),
-        batch: config.batch ?? OWN_BATCH,
-        batchReason: batchReason(config.batch ?? OWN_BATCH, config.batch, 'own'),
+        batch,
+        batchReason: batchReason(batch, config.batch, 'own'),
         nVocab,
         bosId: m._se_bos(),
         eosId: m._se_eos(),
