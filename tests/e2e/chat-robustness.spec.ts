@@ -144,7 +144,7 @@ test('a message the context cannot hold is refused, kept in the composer, and th
   await expect(lastAssistant(page)).toHaveAttribute('data-state', 'done');
 
   const long = Array.from({ length: 600 }, (_, i) => `word${i}`).join(' ');
-  await sendMessage(page, long);
+  await sendMessage(page, long, { refused: true });
   const banner = page.getByTestId('error-banner');
   await expect(banner).toHaveAttribute('data-kind', 'context-full');
   await expect(banner).toContainText(/needs \d+ tokens, and the context holds \d+/);

@@ -1,5 +1,6 @@
 import type { Locator, Page } from '@playwright/test';
 import { DEMO_REPLY, MODELS } from '../../tools/models/catalog';
+import { PREF_KEYS } from '../../web/src/lib/local-prefs';
 import { expect, lastAssistant, sendMessage, test, waitForReady } from './fixtures';
 
 /** What a reload must give back: each message's role, text, state and its reply's figures. */
@@ -189,6 +190,9 @@ test('with a small context, the oldest turns leave the prompt behind a visible m
 
 test('a reply streaming when its tab closes comes back as stopped, with its text so far', async ({ page, context, modelServer }) => {
   const url = `/?model=${encodeURIComponent(`${modelServer.url}/models/${MODELS.long.file}`)}`;
+  // The whole 600-token reply: the own engine writes the default 256 in under 2 s here, which can end
+  // before the check below that the reply is still streaming.
+  await context.addInitScript(({ key }) => localStorage.setItem(key, JSON.stringify({ ...JSON.parse(localStorage.getItem(key) ?? '{}'), max_tokens: 600 })), { key: PREF_KEYS.settings });
   await page.goto(url);
   await waitForReady(page);
   await sendMessage(page, 'Tell me everything');

@@ -44,9 +44,17 @@ export async function waitForReady(page: Page, timeout = 60_000): Promise<void> 
   await expect(page.getByTestId('model-status')).toHaveAttribute('data-state', 'ready', { timeout });
 }
 
-export async function sendMessage(page: Page, text: string): Promise<void> {
+/**
+ * Types and sends a message; unless it is to be `refused`, waits until its reply is on screen. The app
+ * adds the message and its reply only once the worker has tokenized the prompt, so without this wait
+ * `lastAssistant` can still be the previous, finished reply (a race one CI run lost three times).
+ */
+export async function sendMessage(page: Page, text: string, { refused = false } = {}): Promise<void> {
+  const replies = page.locator('[data-testid=message][data-role=assistant]');
+  const before = await replies.count();
   await page.getByTestId('chat-input').fill(text);
   await page.getByTestId('send-button').click();
+  if (!refused) await expect(replies).toHaveCount(before + 1);
 }
 
 /** The token ids of the last prompt sent, as the Template panel lists them. */

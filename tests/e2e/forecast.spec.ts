@@ -33,11 +33,14 @@ test('the catalogue forecasts each file’s speed here and marks the fastest tha
   expect(alpha).toHaveLength(12);
   for (const r of alpha) {
     expect(r.gen, r.spec).toBeGreaterThan(0);
-    // The prompt runs in batches: many tokens per pass over the weights.
-    expect(r.prompt, r.spec).toBeGreaterThan(r.gen);
+    // A prompt token never costs much more than a generated one (it runs in batches, many tokens per
+    // pass over the weights). Not "faster": in wasm, a 7B model's kernels are the limit and the two come
+    // out about even (GUIDE.md: 0.32 and 0.31 tok/s for a 7B Q2_K; one run here forecast Q2_K at 1.04
+    // prompt and 1.07 generation tok/s, Q8_0 at 2.55 and 2.47).
+    expect(r.prompt, r.spec).toBeGreaterThan(0.8 * r.gen);
   }
-  // Bigger files of one kind stream more bytes per token: slower.
   const gen = (q: string) => alpha.find((r) => r.spec.endsWith(`.${q}.gguf`))!.gen;
+  // Bigger files of one kind stream more bytes per token: slower.
   expect(gen('Q3_K_L')).toBeLessThan(gen('Q3_K_S'));
   expect(gen('Q5_K_M')).toBeLessThan(gen('Q5_K_S'));
   // One mark per model with a fitting file, on the fitting file with the fastest forecast.
