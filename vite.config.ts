@@ -102,6 +102,7 @@ export default defineConfig({
         main: `${web}/index.html`,
         embed: `${web}/embed.html`,
         bare: `${web}/bench/bare.html`,
+        'bare-own': `${web}/bench/bare-own.html`,
         memory: `${web}/bench/memory.html`,
         // The service worker: a stable, unhashed URL next to index.html, so its scope is the app's folder.
         sw: `${web}/src/sw/sw.ts`,

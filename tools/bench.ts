@@ -25,7 +25,7 @@ async function main(): Promise<void> {
     `Benchmark on ${cpus().length} cores, load average ${load()}` +
       (args.scale ? '; scale run.' : `; runs ${args.runs}, ${args.tokens} generated tokens, ctx ${CTX}.`),
   );
-  const needBrowser = args.scale || wants(args, 'app') || wants(args, 'app-wllama') || wants(args, 'app-compat') || wants(args, 'bare') || wants(args, 'cache') || wants(args, 'turns') || wants(args, 'batch');
+  const needBrowser = args.scale || wants(args, 'app') || wants(args, 'app-wllama') || wants(args, 'app-compat') || wants(args, 'bare') || wants(args, 'bare-own') || wants(args, 'cache') || wants(args, 'turns') || wants(args, 'batch');
   // The native reference is part of every table: install it here rather than skip its columns.
   if ((args.scale || wants(args, 'native')) && !nativeAvailable()) {
     execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'tools/ensure-native.ts')], { cwd: ROOT, stdio: 'inherit' });
@@ -41,7 +41,7 @@ async function main(): Promise<void> {
   } else {
     const suite = await runSuite(args);
     console.log(`\nLoad average at the end: ${load()}\n`);
-    if (suite.rows.some((r) => r.app || r.appWllama || r.appCompat || r.bare || r.native)) {
+    if (suite.rows.some((r) => r.app || r.appWllama || r.appCompat || r.bare || r.bareOwn || r.native)) {
       printTable(suite.rows);
       const best = bestThreads(suite.rows);
       printBest(best);

@@ -7,10 +7,14 @@ import type { Page, Worker } from '@playwright/test';
 import { BAD_UTF8_REPLY_PARTS, MODELS } from '../../tools/models/catalog';
 import { expect, lastAssistant, sendMessage, test, waitForReady } from './fixtures';
 
-/** The app's engine worker (not wllama's nested one, which runs from a blob: URL). */
+/**
+ * The app's engine worker (assets/engine.worker-<hash>.js): not wllama's nested one (a blob: URL), nor
+ * one of the own engine's pthread workers (starling-engine.worker-<hash>.js, which /engine/ also matched).
+ */
+const ENGINE_WORKER = /\/engine\.worker[-.]/;
 async function engineWorker(page: Page): Promise<Worker> {
-  await expect.poll(() => page.workers().some((w) => /engine/.test(w.url()))).toBe(true);
-  return page.workers().find((w) => /engine/.test(w.url()))!;
+  await expect.poll(() => page.workers().some((w) => ENGINE_WORKER.test(w.url()))).toBe(true);
+  return page.workers().find((w) => ENGINE_WORKER.test(w.url()))!;
 }
 
 /**

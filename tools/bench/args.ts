@@ -3,11 +3,12 @@ import { resolve } from 'node:path';
 
 /**
  * app: the app as it runs (the own engine on the CPU); app-wllama: the app with ?engine=wllama (its
- * default build, memory64 + JSPI); app-compat: with ?build=compat (wllama's wasm32 + Asyncify build).
+ * default build, memory64 + JSPI); app-compat: with ?build=compat (wllama's wasm32 + Asyncify build);
+ * bare: bare wllama (web/bench/bare.html); bare-own: the own engine with no app (web/bench/bare-own.html).
  */
-export type Runtime = 'app' | 'app-wllama' | 'app-compat' | 'bare' | 'native';
+export type Runtime = 'app' | 'app-wllama' | 'app-compat' | 'bare' | 'bare-own' | 'native';
 export type Section = Runtime | 'cache' | 'turns' | 'batch';
-export const SECTIONS: readonly Section[] = ['app', 'app-wllama', 'app-compat', 'bare', 'native', 'cache', 'turns', 'batch'];
+export const SECTIONS: readonly Section[] = ['app', 'app-wllama', 'app-compat', 'bare', 'bare-own', 'native', 'cache', 'turns', 'batch'];
 /** The 134M benchmark models by weight type. */
 export const BENCH_MODELS = { q8: 'Q8_0', q4: 'Q4_0', q4k: 'Q4_K', q3k: 'Q3_K', q2k: 'Q2_K' } as const;
 export type BenchModelKey = keyof typeof BENCH_MODELS;
@@ -37,7 +38,7 @@ const HELP = `npm run bench -- [flags]
   --tokens N            tokens generated per run                               default 128
   --no-build            use the last build (.cache/bench-dist, else dist/)
   --dist DIR            serve this built app folder (implies --no-build)
-  --only app,app-wllama,app-compat,bare,native,cache,turns,batch
+  --only app,app-wllama,app-compat,bare,bare-own,native,cache,turns,batch
                         run only these sections                                default all
   --batches 32,64,...   the n_batch sweep's sizes (section batch)              default 32,64,128,256,512
   --scale               only the Starling-7B-shaped scale run (about 3.1 GB, minutes)

@@ -1,6 +1,8 @@
 /**
- * One run of the bare-wllama reference page (web/bench/bare.html: wllama on the main thread, no app)
- * in a fresh headless Chromium: it fetches the model from the model server, loads it and generates.
+ * One run of a bare reference page in a fresh headless Chromium: it fetches the model from the model
+ * server, loads it and generates. `wllama`: web/bench/bare.html (wllama on the main thread, with its
+ * defaults); `own`: web/bench/bare-own.html (the app's own engine in a plain worker, given the prompt's
+ * token ids, greedy in a tight loop).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,14 +24,33 @@ export interface BareRun {
   browserRssPeak: number;
 }
 
-export async function bareRun(o: { appUrl: string; modelUrl: string; prompt: string; tokens: number; threads: number; ctx: number; timeoutMs: number }): Promise<BareRun> {
+export interface BareOptions {
+  appUrl: string;
+  modelUrl: string;
+  prompt: string;
+  tokens: number;
+  threads: number;
+  ctx: number;
+  timeoutMs: number;
+  /** Which page (default wllama); `own` also needs the prompt's ids and n_batch. */
+  engine?: 'wllama' | 'own';
+  promptIds?: number[];
+  batch?: number;
+}
+
+export async function bareRun(o: BareOptions): Promise<BareRun> {
   const profile = mkdtempSync(join(tmpdir(), 'bench-bare-'));
   const context = await launch(profile);
   const sampler = new MemorySampler();
   try {
     const page = context.pages()[0] ?? (await context.newPage());
-    const q = new URLSearchParams({ model: o.modelUrl, prompt: o.prompt, n: String(o.tokens), threads: String(o.threads), ctx: String(o.ctx) });
-    await page.goto(`${o.appUrl}/bench/bare.html?${q}`, { timeout: o.timeoutMs });
+    const own = o.engine === 'own';
+    const q = new URLSearchParams({ model: o.modelUrl, n: String(o.tokens), threads: String(o.threads), ctx: String(o.ctx) });
+    if (own) {
+      q.set('ids', (o.promptIds ?? []).join(','));
+      q.set('batch', String(o.batch ?? 256));
+    } else q.set('prompt', o.prompt);
+    await page.goto(`${o.appUrl}/bench/${own ? 'bare-own' : 'bare'}.html?${q}`, { timeout: o.timeoutMs });
     await page.waitForFunction(() => (window as unknown as { __bench?: unknown }).__bench, null, { timeout: o.timeoutMs, polling: 250 });
     const r = await page.evaluate(() => (window as unknown as { __bench: Record<string, number> & { error?: string } }).__bench);
     if (r.error) throw new Error(`bare page failed: ${r.error}`);

@@ -4,6 +4,8 @@
  * same text (the app's prompt-token count is compared with the others').
  */
 import { renderPrompt } from '../../workers/lib/templates/index';
+import { tokenize } from '../../workers/lib/tokenizer/index';
+import { openChatTokenizerVocab } from '../models/scripted';
 
 export const BENCH_MESSAGE =
   'I am planning a week-long hiking trip through the mountains in early autumn with two friends who have ' +
@@ -13,6 +15,8 @@ export const BENCH_MESSAGE =
   'multi-day trip, together with a simple way to avoid each one. Keep the answer practical and friendly.';
 
 export const BENCH_PROMPT = renderPrompt('openchat', [{ role: 'user', content: BENCH_MESSAGE }]);
+/** Its token ids (BOS, special tokens parsed; the message holds none), as the app sends them: the bare own-engine page has no tokenizer. */
+export const BENCH_PROMPT_IDS = tokenize(openChatTokenizerVocab(), BENCH_PROMPT);
 
 /** A short message for the scale model, whose prompt speed is well under 1 token/s. */
 export const SCALE_MESSAGE = 'Hello, who are you?';

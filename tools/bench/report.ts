@@ -13,12 +13,14 @@ export interface Row {
   /** The app with ?build=compat (wllama's wasm32 + Asyncify build). */
   appCompat: Figures | null;
   bare: Figures | null;
+  /** The own engine on a bare page (no app): what the app's layers cost is app / bareOwn. */
+  bareOwn: Figures | null;
   native: Figures | null;
   /** The speed forecast (at the calibration's thread count) against the app's medians. */
   forecast?: ForecastCheck | null;
   /** Main-thread long tasks in the app while generating, over all runs. */
   longTasks: LongTasks | null;
-  runs: { app: Figures[]; appWllama: Figures[]; appCompat: Figures[]; bare: Figures[]; native: Figures[] };
+  runs: { app: Figures[]; appWllama: Figures[]; appCompat: Figures[]; bare: Figures[]; bareOwn: Figures[]; native: Figures[] };
 }
 
 /** One point of the n_batch sweep: the app on one engine with ?batch=. */
@@ -49,18 +51,18 @@ const ratio = (a: number | undefined, b: number | undefined): string => (a && b 
 const pad = (s: string, n: number): string => s.padStart(n);
 
 export function printTable(rows: Row[]): void {
-  const groups = ['app, own engine', 'app on wllama', 'app, wllama compat', 'bare wllama', 'native llama.cpp'];
+  const groups = ['app, own engine', 'bare own engine', 'app on wllama', 'app, wllama compat', 'bare wllama', 'native llama.cpp'];
   const sub = ['pp t/s', 'tg t/s', 'ttft ms', 'load ms', 'peak MB'];
   const w = [7, 7, 8, 8, 8];
   const groupWidth = w.reduce((a, b) => a + b + 1, 0);
   const head1 =
     `${'model'.padEnd(9)} ${pad('thr', 3)} | ` +
     groups.map((g) => g.padEnd(groupWidth - 1)).join('| ') +
-    '| own/native  | own/bare    | appw/bare   | compat/bare | app long tasks';
+    '| own/native  | own/bown    | own/bare    | appw/bare   | compat/bare | app long tasks';
   const head2 =
     `${''.padEnd(9)} ${''.padStart(3)} | ` +
     groups.map(() => sub.map((s, i) => pad(s, w[i])).join(' ') + ' ').join('| ') +
-    '| pp    tg    | pp    tg    | pp    tg    | pp    tg    | count  max ms';
+    '| pp    tg    | pp    tg    | pp    tg    | pp    tg    | pp    tg    | count  max ms';
   console.log(head1);
   console.log(head2);
   console.log('-'.repeat(head2.length));
@@ -69,8 +71,9 @@ export function printTable(rows: Row[]): void {
       [fmt(f?.promptTps), fmt(f?.genTps), fmt(f?.ttftMs, 0), fmt(f?.loadMs, 0), fmt(f ? f.peakBytes / 1e6 : null, 0)].map((s, i) => pad(s, w[i])).join(' ') + ' ';
     console.log(
       `${r.model.padEnd(9)} ${pad(String(r.threads), 3)} | ` +
-        [r.app, r.appWllama, r.appCompat, r.bare, r.native].map(cells).join('| ') +
+        [r.app, r.bareOwn, r.appWllama, r.appCompat, r.bare, r.native].map(cells).join('| ') +
         `| ${ratio(r.app?.promptTps, r.native?.promptTps).padEnd(5)} ${ratio(r.app?.genTps, r.native?.genTps).padEnd(5)} ` +
+        `| ${ratio(r.app?.promptTps, r.bareOwn?.promptTps).padEnd(5)} ${ratio(r.app?.genTps, r.bareOwn?.genTps).padEnd(5)} ` +
         `| ${ratio(r.app?.promptTps, r.bare?.promptTps).padEnd(5)} ${ratio(r.app?.genTps, r.bare?.genTps).padEnd(5)} ` +
         `| ${ratio(r.appWllama?.promptTps, r.bare?.promptTps).padEnd(5)} ${ratio(r.appWllama?.genTps, r.bare?.genTps).padEnd(5)} ` +
         `| ${ratio(r.appCompat?.promptTps, r.bare?.promptTps).padEnd(5)} ${ratio(r.appCompat?.genTps, r.bare?.genTps).padEnd(5)} ` +
@@ -79,6 +82,7 @@ export function printTable(rows: Row[]): void {
   }
   console.log(
     'pp = prompt processing, tg = generation (tokens/s); medians. own = the app as it runs (its own llama.cpp wasm32 engine);\n' +
+      'bown = the same engine on a bare page (web/bench/bare-own.html: its C API in a plain worker, a tight greedy loop; target own/bown >= 0.98);\n' +
       'appw = the app with ?engine=wllama (default build: memory64 + JSPI); compat = with ?build=compat (wasm32 + Asyncify);\n' +
       'own/bare = the app as it chooses (engine, build, threads, batch) over bare wllama with its defaults. load: app = navigation to model ready from the IndexedDB cache;\n' +
       'bare = navigation to loaded (fetch from the localhost model server + wllama load); native = loadModel + createContext (mmap).\n' +

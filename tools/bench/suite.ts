@@ -14,7 +14,8 @@ import type { LongTasks } from './browser';
 import { readCachedModel, type CacheRead } from './cache';
 import { median, medianFigures, type Figures } from './figures';
 import { nativeAvailable, nativeRun, type NativeRun } from './native';
-import { BATCH_MESSAGE, BENCH_MESSAGE, BENCH_PROMPT, TURN_MESSAGES } from './prompt';
+import { BATCH_MESSAGE, BENCH_MESSAGE, BENCH_PROMPT, BENCH_PROMPT_IDS, TURN_MESSAGES } from './prompt';
+import { OWN_BATCH } from '../../workers/lib/engine/batch';
 import type { BatchRow, CacheRow, Row, TurnRow } from './report';
 import { startServers } from './servers';
 
@@ -78,7 +79,7 @@ export interface SuiteResult {
   calibration?: SpeedCalibration | null;
   /** The prompt-speed sweep over n_batch, per engine, on the first model at the most threads. */
   batches: BatchRow[];
-  raw: Record<AppKey, Record<string, AppVisit[]>> & { bare: Record<string, BareRun[]>; native: Record<string, NativeRun[]>; warmup: Record<string, AppVisit>; batch: Record<string, AppVisit[]> };
+  raw: Record<AppKey, Record<string, AppVisit[]>> & { bare: Record<string, BareRun[]>; bareOwn: Record<string, BareRun[]>; native: Record<string, NativeRun[]>; warmup: Record<string, AppVisit>; batch: Record<string, AppVisit[]> };
 }
 
 const say = (s: string): void => console.log(`[${new Date().toISOString().slice(11, 19)}] ${s}`);
@@ -87,15 +88,16 @@ export async function runSuite(args: BenchArgs): Promise<SuiteResult> {
   const models = generateModels(args.models);
   const variants = APP_VARIANTS.filter((v) => wants(args, v.section));
   const doBare = wants(args, 'bare');
+  const doBareOwn = wants(args, 'bare-own');
   const doNative = wants(args, 'native');
   const doCache = wants(args, 'cache');
   const doTurns = wants(args, 'turns');
   const doBatch = wants(args, 'batch');
   if (doNative && !nativeAvailable()) console.log('native llama.cpp is not installed (run `npx tsx tools/ensure-native.ts`): skipping it');
-  const needBrowser = variants.length > 0 || doBare || doCache || doTurns || doBatch;
+  const needBrowser = variants.length > 0 || doBare || doBareOwn || doCache || doTurns || doBatch;
   const servers = needBrowser ? await startServers(TEST_MODEL_DIR) : null;
   const profiles: string[] = [];
-  const result: SuiteResult = { rows: [], cache: [], turns: [], batches: [], raw: { app: {}, appWllama: {}, appCompat: {}, bare: {}, native: {}, warmup: {}, batch: {} } };
+  const result: SuiteResult = { rows: [], cache: [], turns: [], batches: [], raw: { app: {}, appWllama: {}, appCompat: {}, bare: {}, bareOwn: {}, native: {}, warmup: {}, batch: {} } };
   const maxThreads = Math.max(...args.threads);
   let calibration: SpeedCalibration | null = null;
   try {
@@ -133,10 +135,11 @@ export async function runSuite(args: BenchArgs): Promise<SuiteResult> {
       }
       for (const threads of args.threads) {
         const key = `${m.key}/${threads}`;
-        const runs: Row['runs'] = { app: [], appWllama: [], appCompat: [], bare: [], native: [] };
+        const runs: Row['runs'] = { app: [], appWllama: [], appCompat: [], bare: [], bareOwn: [], native: [] };
         const tasks: LongTasks[] = [];
         for (const v of APP_VARIANTS) result.raw[v.key][key] = [];
         result.raw.bare[key] = [];
+        result.raw.bareOwn[key] = [];
         result.raw.native[key] = [];
         for (let i = 0; i < args.runs; i++) {
           for (const variant of servers ? variants : []) {
@@ -151,6 +154,12 @@ export async function runSuite(args: BenchArgs): Promise<SuiteResult> {
             result.raw.bare[key].push(b);
             runs.bare.push(fromBare(b));
             say(`${key} run ${i + 1} bare: pp ${b.prompt_per_second.toFixed(1)} tg ${b.predicted_per_second.toFixed(1)} (${b.prompt_n}+${b.predicted_n} tokens)`);
+          }
+          if (servers && doBareOwn) {
+            const b = await bareRun({ appUrl: servers.app, modelUrl, prompt: BENCH_PROMPT, promptIds: BENCH_PROMPT_IDS, batch: OWN_BATCH, engine: 'own', tokens: args.tokens, threads, ctx: CTX, timeoutMs: TIMEOUT });
+            result.raw.bareOwn[key].push(b);
+            runs.bareOwn.push(fromBare(b));
+            say(`${key} run ${i + 1} bare own engine: pp ${b.prompt_per_second.toFixed(1)} tg ${b.predicted_per_second.toFixed(1)} (${b.prompt_n}+${b.predicted_n} tokens)`);
           }
           if (doNative && nativeAvailable()) {
             const n = await nativeRun({ modelPath: m.path, threads, ctx: CTX, tokens: args.tokens, prompt: BENCH_PROMPT, timeoutMs: TIMEOUT });
@@ -171,6 +180,7 @@ export async function runSuite(args: BenchArgs): Promise<SuiteResult> {
           appWllama: medianFigures(runs.appWllama),
           appCompat: medianFigures(runs.appCompat),
           bare: medianFigures(runs.bare),
+          bareOwn: medianFigures(runs.bareOwn),
           native: medianFigures(runs.native),
           longTasks: tasks.length ? { count: tasks.reduce((a, t) => a + t.count, 0), maxMs: Math.max(...tasks.map((t) => t.maxMs)) } : null,
           runs,
