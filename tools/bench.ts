@@ -11,7 +11,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, wants } from './bench/args';
-import { bestThreads, printBatches, printBest, printForecasts, printCache, printTable, printTurns } from './bench/report';
+import { bestThreads, printBatches, printBest, printForecasts, printCache, printMemory, printTable, printTurns } from './bench/report';
 import { nativeAvailable } from './bench/native';
 import { runScale } from './bench/scale';
 import { buildApp, distDir, ROOT, useDist } from './bench/servers';
@@ -49,6 +49,7 @@ async function main(): Promise<void> {
       out.best = best;
     }
     if (suite.cache.length) printCache(suite.cache);
+    printMemory(suite.memory);
     printTurns(suite.turns);
     out.bestBatch = printBatches(suite.batches);
     Object.assign(out, suite);

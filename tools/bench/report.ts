@@ -221,3 +221,26 @@ export function printForecasts(rows: Row[]): void {
   console.log('\nSpeed forecast (the app\'s calibration, before download) against the app measured:');
   for (const r of withForecast) console.log(`  ${r.model.padEnd(9)} ${r.threads} thr: ${describeForecast(r.forecast!)}`);
 }
+
+export interface MemoryRow {
+  model: string;
+  /** The memory planner's prediction of the wasm heap (workers/lib/planner/memory-plan.ts), bytes. */
+  planned: number;
+  /** The own engine's WebAssembly.Memory once the model is loaded (median over the app's runs). */
+  heap: number;
+  /** The Chromium renderer's peak resident memory (median). */
+  rendererPeak: number;
+}
+
+/** The planner against the measured wasm heap (target within 10%), and the renderer's peak against the heap. */
+export function printMemory(rows: MemoryRow[]): void {
+  if (!rows.length) return;
+  console.log('\nMemory, app on the own engine (medians): the planner\'s wasm heap against the measured one');
+  console.log(`${'model'.padEnd(9)} ${pad('planner MB', 11)} ${pad('heap MB', 8)} ${pad('planner/heap', 13)} ${pad('renderer peak MB', 17)} ${pad('peak/heap', 10)}`);
+  for (const r of rows) {
+    console.log(
+      `${r.model.padEnd(9)} ${pad(fmt(r.planned / 1e6, 0), 11)} ${pad(fmt(r.heap / 1e6, 0), 8)} ${pad(ratio(r.planned, r.heap), 13)} ${pad(fmt(r.rendererPeak / 1e6, 0), 17)} ${pad(ratio(r.rendererPeak, r.heap), 10)}`,
+    );
+  }
+  console.log('planner/heap target 0.90-1.10. The renderer also holds the page, Chromium\'s own code and the app\'s JavaScript (about 300 MB here), which a 134M model does not amortise.');
+}

@@ -3,6 +3,7 @@ import { mkdtempSync, openAsBlob, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readHeaderInfo } from '../../workers/lib/planner/header-info';
+import { planMemory } from '../../workers/lib/planner/memory-plan';
 import type { SpeedCalibration } from '../../workers/lib/planner/speed-forecast';
 import { calibrateInPage, checkForecast, describeForecast } from './forecast';
 import { testModel, TEST_MODEL_DIR } from '../../tests/fixtures/test-models';
@@ -16,7 +17,7 @@ import { median, medianFigures, type Figures } from './figures';
 import { nativeAvailable, nativeRun, type NativeRun } from './native';
 import { BATCH_MESSAGE, BENCH_MESSAGE, BENCH_PROMPT, BENCH_PROMPT_IDS, TURN_MESSAGES } from './prompt';
 import { OWN_BATCH } from '../../workers/lib/engine/batch';
-import type { BatchRow, CacheRow, Row, TurnRow } from './report';
+import type { BatchRow, CacheRow, MemoryRow, Row, TurnRow } from './report';
 import { startServers } from './servers';
 
 const MODEL_NAMES: Record<BenchModelKey, ModelName> = { q8: 'bench134mQ8', q4: 'bench134mQ4', q4k: 'bench134mQ4K', q3k: 'bench134mQ3K', q2k: 'bench134mQ2K' };
@@ -79,6 +80,8 @@ export interface SuiteResult {
   calibration?: SpeedCalibration | null;
   /** The prompt-speed sweep over n_batch, per engine, on the first model at the most threads. */
   batches: BatchRow[];
+  /** Per model: the memory planner against the own engine's measured wasm heap and the renderer's peak. */
+  memory: MemoryRow[];
   raw: Record<AppKey, Record<string, AppVisit[]>> & { bare: Record<string, BareRun[]>; bareOwn: Record<string, BareRun[]>; native: Record<string, NativeRun[]>; warmup: Record<string, AppVisit>; batch: Record<string, AppVisit[]> };
 }
 
@@ -97,7 +100,7 @@ export async function runSuite(args: BenchArgs): Promise<SuiteResult> {
   const needBrowser = variants.length > 0 || doBare || doBareOwn || doCache || doTurns || doBatch;
   const servers = needBrowser ? await startServers(TEST_MODEL_DIR) : null;
   const profiles: string[] = [];
-  const result: SuiteResult = { rows: [], cache: [], turns: [], batches: [], raw: { app: {}, appWllama: {}, appCompat: {}, bare: {}, bareOwn: {}, native: {}, warmup: {}, batch: {} } };
+  const result: SuiteResult = { rows: [], cache: [], turns: [], batches: [], memory: [], raw: { app: {}, appWllama: {}, appCompat: {}, bare: {}, bareOwn: {}, native: {}, warmup: {}, batch: {} } };
   const maxThreads = Math.max(...args.threads);
   let calibration: SpeedCalibration | null = null;
   try {
@@ -184,6 +187,20 @@ export async function runSuite(args: BenchArgs): Promise<SuiteResult> {
           native: medianFigures(runs.native),
           longTasks: tasks.length ? { count: tasks.reduce((a, t) => a + t.count, 0), maxMs: Math.max(...tasks.map((t) => t.maxMs)) } : null,
           runs,
+        });
+      }
+      // The planner (what the catalogue's verdicts use) against the own engine's heap, at the bench's ctx.
+      const ownVisits = Object.entries(result.raw.app)
+        .filter(([k]) => k.startsWith(`${m.key}/`))
+        .flatMap(([, v]) => v)
+        .filter((v) => v.wasmHeapBytes);
+      if (ownVisits.length) {
+        const plan = planMemory(await readHeaderInfo(await openAsBlob(m.path)), { ctx: CTX, backend: 'cpu' });
+        result.memory.push({
+          model: label(m.key),
+          planned: plan.total,
+          heap: median(ownVisits.map((v) => v.wasmHeapBytes!)),
+          rendererPeak: median(ownVisits.map((v) => v.rendererPeak)),
         });
       }
       if (servers && doCache && warm && read) {
