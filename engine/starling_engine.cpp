@@ -16,6 +16,8 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 namespace {
 
 llama_model * g_model = nullptr;
@@ -264,6 +266,10 @@ EMSCRIPTEN_KEEPALIVE int se_feed(int token) {
 
 // Tokens in the KV cache (the prompt plus what was generated).
 EMSCRIPTEN_KEEPALIVE int se_n_cached() { return (int)g_cached.size(); }
+
+// The top of the heap malloc has taken (sbrk): the bytes of wasm memory in use, at their highest so
+// far (dlmalloc does not give memory back). The Memory itself is larger by the growth's headroom.
+EMSCRIPTEN_KEEPALIVE double se_heap_used() { return (double)(uintptr_t)sbrk(0); }
 
 // The speed forecast's calibration (workers/lib/engine/own/calibrate.ts): the fastest of `reps` timed
 // runs, in seconds, of n_mats ggml matrix products as llama.cpp runs a model's weights: each a rows x

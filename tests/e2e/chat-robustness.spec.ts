@@ -19,10 +19,20 @@ async function engineWorker(page: Page): Promise<Worker> {
 
 /**
  * Makes the engine worker stop answering, without an error event: its event loop is stuck in a
- * loop started over the DevTools protocol (no test hook in the app).
+ * loop started over the DevTools protocol (no test hook in the app). Returns once the worker no
+ * longer answers the protocol either: a loop sent while a reply streamed was sometimes never run
+ * (the worker went on answering, and the test then waited for a hang that had not happened).
  */
-function hang(worker: Worker): void {
-  void worker.evaluate('for (;;) {}').catch(() => {});
+async function hang(worker: Worker): Promise<void> {
+  for (let tries = 0; tries < 5; tries++) {
+    void worker.evaluate('for (;;) {}').catch(() => {});
+    const answered = await Promise.race([
+      worker.evaluate('1').then(() => true, () => true),
+      new Promise<boolean>((r) => setTimeout(() => r(false), 1_000)),
+    ]);
+    if (!answered) return;
+  }
+  throw new Error('the engine worker could not be made to hang');
 }
 
 async function startLongReply(page: Page, modelServer: { url: string }): Promise<void> {
@@ -38,7 +48,7 @@ test('an engine worker that stops answering: Stop ends the reply at once, the he
   modelServer,
 }) => {
   await startLongReply(page, modelServer);
-  hang(await engineWorker(page));
+  await hang(await engineWorker(page));
   const reply = lastAssistant(page);
   const banner = page.getByTestId('error-banner');
   // Stop ends it at once: long before the heartbeat gives up on the worker.
@@ -135,7 +145,7 @@ test('a 4 KB reply of nested quotes renders as plain text and the reply streams 
   const length = (await content.textContent())?.length ?? 0;
   await expect.poll(async () => (await content.textContent())?.length ?? 0).toBeGreaterThan(length + 20);
   await expect(lastAssistant(page)).toHaveAttribute('data-state', 'streaming');
-  hang(worker);
+  await hang(worker);
   const banner = page.getByTestId('error-banner');
   await expect(banner).toHaveAttribute('data-kind', 'worker-crashed', { timeout: 15_000 });
   await expect(lastAssistant(page)).toHaveAttribute('data-state', 'stopped');

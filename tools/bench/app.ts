@@ -4,6 +4,7 @@
  * benchmark message and wait for the whole reply, and read the app's own figures (gen-stats) plus
  * navigation-to-ready time, main-thread long tasks and peak memory.
  */
+import type { LoadPhase } from '../../workers/lib/engine/types';
 import type { Page } from '@playwright/test';
 import { PREF_KEYS } from '../../web/src/lib/local-prefs';
 import { downloadingMs, INIT_SCRIPT, launch, MemorySampler, summarizeLongTasks, type LongTasks, type Transition } from './browser';
@@ -51,6 +52,10 @@ export interface AppVisit {
   rendererRssAfterReply: number | null;
   /** The own engine's WebAssembly.Memory once loaded (model-status[data-wasm-heap]); null on wllama. */
   wasmHeapBytes: number | null;
+  /** Of it, what malloc has taken (sbrk's top). */
+  wasmHeapUsedBytes: number | null;
+  /** The engine's load (LoadedModelInfo.loadMs) and its steps' times. */
+  engineLoad: { ms: number; phases: LoadPhase[] } | null;
   afterReady?: unknown;
 }
 
@@ -116,6 +121,10 @@ export async function appVisit(o: AppVisitOptions): Promise<AppVisit> {
     const rendererRssReady = sampler.rendererRssNow();
     const heap = await page.getByTestId('model-status').getAttribute('data-wasm-heap');
     const wasmHeapBytes = heap ? Number(heap) : null;
+    const used = await page.getByTestId('model-status').getAttribute('data-wasm-heap-used');
+    const wasmHeapUsedBytes = used ? Number(used) : null;
+    const phases = await page.getByTestId('model-status').getAttribute('data-load-phases');
+    const engineLoad = phases ? (JSON.parse(phases) as AppVisit['engineLoad']) : null;
     const longTasksLoading = summarizeLongTasks(await longTaskEntries(page), 0, loadMs);
     const afterReady = o.afterReady ? await o.afterReady(page) : undefined;
     let stats: AppVisit['stats'] = null;
@@ -137,7 +146,7 @@ export async function appVisit(o: AppVisitOptions): Promise<AppVisit> {
       for (const m of o.followUps ?? []) turns.push(await sendAndRead(page, m, o.timeoutMs));
     }
     const mem = sampler.stop();
-    return { states, transitions, downloadMs: downloadingMs(transitions), loadMs, stats, turns, longTasks, longTasksLoading, afterReady, rendererRssReady, rendererRssAfterReply, wasmHeapBytes, ...mem };
+    return { states, transitions, downloadMs: downloadingMs(transitions), loadMs, stats, turns, longTasks, longTasksLoading, afterReady, rendererRssReady, rendererRssAfterReply, wasmHeapBytes, wasmHeapUsedBytes, engineLoad, ...mem };
   } finally {
     sampler.stop();
     await context.close();

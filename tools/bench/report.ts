@@ -228,6 +228,8 @@ export interface MemoryRow {
   planned: number;
   /** The own engine's WebAssembly.Memory once the model is loaded (median over the app's runs). */
   heap: number;
+  /** Of that heap, what malloc had taken (median); null with an engine that does not say. */
+  used: number | null;
   /** The Chromium renderer's peak resident memory (median). */
   rendererPeak: number;
 }
@@ -236,10 +238,10 @@ export interface MemoryRow {
 export function printMemory(rows: MemoryRow[]): void {
   if (!rows.length) return;
   console.log('\nMemory, app on the own engine (medians): the planner\'s wasm heap against the measured one');
-  console.log(`${'model'.padEnd(9)} ${pad('planner MB', 11)} ${pad('heap MB', 8)} ${pad('planner/heap', 13)} ${pad('renderer peak MB', 17)} ${pad('peak/heap', 10)}`);
+  console.log(`${'model'.padEnd(9)} ${pad('planner MB', 11)} ${pad('heap MB', 8)} ${pad('used MB', 8)} ${pad('planner/heap', 13)} ${pad('planner/used', 13)} ${pad('renderer peak MB', 17)} ${pad('peak/heap', 10)}`);
   for (const r of rows) {
     console.log(
-      `${r.model.padEnd(9)} ${pad(fmt(r.planned / 1e6, 0), 11)} ${pad(fmt(r.heap / 1e6, 0), 8)} ${pad(ratio(r.planned, r.heap), 13)} ${pad(fmt(r.rendererPeak / 1e6, 0), 17)} ${pad(ratio(r.rendererPeak, r.heap), 10)}`,
+      `${r.model.padEnd(9)} ${pad(fmt(r.planned / 1e6, 0), 11)} ${pad(fmt(r.heap / 1e6, 0), 8)} ${pad(r.used ? fmt(r.used / 1e6, 0) : '-', 8)} ${pad(ratio(r.planned, r.heap), 13)} ${pad(r.used ? ratio(r.planned, r.used) : '-', 13)} ${pad(fmt(r.rendererPeak / 1e6, 0), 17)} ${pad(ratio(r.rendererPeak, r.heap), 10)}`,
     );
   }
   console.log('planner/heap target 0.90-1.10. The renderer also holds the page, Chromium\'s own code and the app\'s JavaScript (about 300 MB here), which a 134M model does not amortise.');

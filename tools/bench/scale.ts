@@ -174,15 +174,21 @@ function printScale(r: ScaleResult): void {
     `  app load from the cache (navigation to ready): ${c ? `${(c.loadMs / 1000).toFixed(1)} s` : '-'}; IndexedDB read alone ${read ? `${(read.ms / 1000).toFixed(1)} s` : '-'}; ` +
       `load / read ${c && read ? (c.loadMs / read.ms).toFixed(2) : '-'} (target <= 1.5)`,
   );
+  const el = c?.engineLoad;
+  if (el && c) {
+    console.log(`  where the cached load went: ${(c.loadMs / 1000).toFixed(1)} s from navigation to ready, of which ${(el.ms / 1000).toFixed(1)} s in the engine worker's load:`);
+    for (const p of el.phases) console.log(`    ${(p.ms / 1000).toFixed(1).padStart(6)} s  ${p.step}${p.bytes ? ` (${mb(p.bytes)}, ${(p.bytes / 1e6 / (p.ms / 1000)).toFixed(0)} MB/s)` : ''}`);
+  }
   console.log(`  app speed: prompt ${st?.['prompt-tps'] ?? '-'} tok/s (${st?.['prompt-tokens'] ?? '-'} tokens), generation ${st?.['gen-tps'] ?? '-'} tok/s (${st?.['gen-tokens'] ?? '-'} tokens), first token ${st?.['ttft-ms'] ?? '-'} ms`);
   console.log(`  app main-thread long tasks: loading ${c?.longTasksLoading ? `${c.longTasksLoading.count} (max ${c.longTasksLoading.maxMs.toFixed(0)} ms)` : '-'}, generating ${c?.longTasks ? `${c.longTasks.count} (max ${c.longTasks.maxMs.toFixed(0)} ms)` : '-'}`);
   console.log(`  peak memory, renderer VmHWM: first visit ${f ? mb(f.rendererPeak) : '-'}, cache visit ${c ? mb(c.rendererPeak) : '-'}; all Chromium processes (RSS sum): ${c ? mb(c.browserRssPeak) : '-'}`);
   console.log(`  renderer resident memory in the cache visit: at ready ${c ? mb(c.rendererRssReady) : '-'}, after the reply ${c?.rendererRssAfterReply ? mb(c.rendererRssAfterReply) : '-'}`);
   const heap = c?.wasmHeapBytes ?? null;
+  const used = c?.wasmHeapUsedBytes ?? null;
   console.log(`  planner prediction (wasm heap, ctx ${CTX}): ${mb(r.plan.total)} (${r.plan.verdict}); renderer peak / prediction: ${c ? (c.rendererPeak / r.plan.total).toFixed(2) : '-'}`);
   console.log(
     `  measured wasm heap (the own engine's WebAssembly.Memory after the load): ${heap ? mb(heap) : '-'}; ` +
-      `planner / heap ${heap ? (r.plan.total / heap).toFixed(2) : '-'} (target 0.90-1.10); renderer peak / heap ${heap && c ? (c.rendererPeak / heap).toFixed(2) : '-'} (target <= 1.15)`,
+      `of it used by malloc ${used ? mb(used) : '-'}; planner / heap ${heap ? (r.plan.total / heap).toFixed(2) : '-'} (target 0.90-1.10), planner / used ${used ? (r.plan.total / used).toFixed(2) : '-'}; renderer peak / heap ${heap && c ? (c.rendererPeak / heap).toFixed(2) : '-'} (target <= 1.15)`,
   );
   console.log(`  native llama.cpp: ${n ? `load ${(n.loadMs / 1000).toFixed(1)} s, prompt ${n.promptTps.toFixed(2)} tok/s, generation ${n.genTps.toFixed(2)} tok/s, peak RSS ${mb(n.peakRss)}` : '-'}`);
   if (st && n) console.log(`  app/native generation: ${(Number(st['gen-tps']) / n.genTps).toFixed(2)}`);

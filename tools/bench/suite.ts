@@ -200,6 +200,7 @@ export async function runSuite(args: BenchArgs): Promise<SuiteResult> {
           model: label(m.key),
           planned: plan.total,
           heap: median(ownVisits.map((v) => v.wasmHeapBytes!)),
+          used: ownVisits.every((v) => v.wasmHeapUsedBytes) ? median(ownVisits.map((v) => v.wasmHeapUsedBytes!)) : null,
           rendererPeak: median(ownVisits.map((v) => v.rendererPeak)),
         });
       }

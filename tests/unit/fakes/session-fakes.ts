@@ -40,6 +40,8 @@ export function fakeInfo(over: Partial<LoadedModelInfo> = {}): LoadedModelInfo {
     loadMs: 1,
     modelBytes: 10,
     wasmHeapBytes: null,
+    wasmHeapUsedBytes: null,
+    loadPhases: [],
     profile: {
       family: 'openchat',
       defaultTemplate: 'openchat',

@@ -77,7 +77,18 @@ export interface LoadedModelInfo {
   modelBytes: number;
   /** The own engine's WebAssembly.Memory once loaded (it only grows, so this is its peak so far); null on wllama, whose memory is out of reach. */
   wasmHeapBytes: number | null;
+  /** Of that Memory, the bytes malloc has taken (the rest is the growth's headroom); null on wllama. */
+  wasmHeapUsedBytes: number | null;
+  /** Where the load's time went, step by step (the own engine adds its reads of the cached files). */
+  loadPhases: LoadPhase[];
   profile: ModelProfile;
+}
+
+/** One step of a load and its wall time; `bytes`: what the step read from the model's files. */
+export interface LoadPhase {
+  step: string;
+  ms: number;
+  bytes?: number;
 }
 
 export interface GenerationTimings {

@@ -241,6 +241,8 @@ export class WllamaHost {
       loadMs: performance.now() - t0,
       modelBytes: bytes,
       wasmHeapBytes: null,
+      wasmHeapUsedBytes: null,
+      loadPhases: steps.finish(),
       profile: profiled.profile,
     };
     return this.info;

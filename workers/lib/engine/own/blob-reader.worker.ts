@@ -1,36 +1,29 @@
 /// <reference lib="webworker" />
 /**
  * Reads model Blobs into the own engine's shared wasm memory for the engine worker, which waits for
- * each read (blob-reads.ts). Reading here, asynchronously, lets this worker's event loop collect each
- * chunk's ArrayBuffer as it goes; read synchronously inside llama.cpp's load (WORKERFS), every read's
- * ArrayBuffer stayed alive until the whole load returned: about the model's size again.
+ * each read (blob-reads.ts). Reading here, asynchronously, lets the browser stream the files while
+ * llama.cpp waits (blob-stream-reader.ts) and keeps no model-sized garbage: read synchronously inside
+ * llama.cpp's load (WORKERFS), every read's ArrayBuffer stayed alive until the whole load returned.
  */
 import type { ReadRequest, ReadSetup } from './blob-reads';
-
-/** Bytes per Blob read: the largest temporary this worker holds at once. */
-const CHUNK = 8 << 20;
+import { BlobStreamReader } from './blob-stream-reader';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
-let blobs: Blob[] = [];
+let reader = new BlobStreamReader([]);
 scope.onmessage = async (ev: MessageEvent<ReadRequest | ReadSetup>) => {
   if ('blobs' in ev.data) {
-    blobs = ev.data.blobs;
+    reader = new BlobStreamReader(ev.data.blobs);
     scope.postMessage('ready');
     return;
   }
   const { file, start, length, heap, ptr, ctl } = ev.data;
-  const blob = blobs[file];
   const state = new Int32Array(ctl);
-  let done = 0;
+  const times = { waitMs: 0, copyMs: 0 };
   try {
-    while (done < length) {
-      const n = Math.min(CHUNK, length - done);
-      const ab = await blob.slice(start + done, start + done + n).arrayBuffer();
-      new Uint8Array(heap, ptr + done, ab.byteLength).set(new Uint8Array(ab));
-      done += ab.byteLength;
-      if (ab.byteLength < n) break; // the end of the Blob
-    }
+    const done = await reader.read(file, start, new Uint8Array(heap, ptr, length), times);
     Atomics.store(state, 1, done);
+    Atomics.store(state, 2, Math.round(times.waitMs * 1000));
+    Atomics.store(state, 3, Math.round(times.copyMs * 1000));
     Atomics.store(state, 0, 1);
   } catch {
     Atomics.store(state, 0, 2);

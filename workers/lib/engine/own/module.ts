@@ -45,6 +45,7 @@ export interface OwnModule {
   _se_sample(): number;
   _se_feed(token: number): number;
   _se_n_cached(): number;
+  _se_heap_used(): number;
   _se_matmul_seconds(type: number, rows: number, cols: number, nTokens: number, nMats: number, nThreads: number, reps: number): number;
 }
 

@@ -19,7 +19,7 @@ import { decideThreads, describeProbes, fastest, PROBE_DEADLINE_MS, PROBE_TOKENS
 import type { GenerateRequestOptions, GenerationResult, LoadConfig, LoadedModelInfo } from '../types';
 import { canThread, startOwnModule, type OwnEngineFiles, type OwnModule } from './module';
 import { StopMatcher } from './stop-strings';
-import { readBlobsThroughHelper } from './blob-reads';
+import { BlobReadError, readBlobsThroughHelper } from './blob-reads';
 
 /** Tokens the repetition penalties look back over (llama-server's default). */
 const PENALTY_LAST_N = 64;
@@ -139,7 +139,7 @@ export class OwnHost {
     }
     const mount = `/m${++this.mounts}`;
     let info: LoadedModelInfo;
-    let stopReads: (() => void) | null | undefined;
+    let reads: Awaited<ReturnType<typeof readBlobsThroughHelper>> | undefined;
     const batch = config.batch ?? OWN_BATCH;
     try {
       m.FS.mkdir(mount);
@@ -148,7 +148,7 @@ export class OwnHost {
       const names = files.map((_, i) => (n === 1 ? 'model.gguf' : `model-${String(i + 1).padStart(5, '0')}-of-${String(n).padStart(5, '0')}.gguf`));
       m.FS.mount(m.FS.filesystems.WORKERFS, { blobs: files.map((data, i) => ({ name: names[i], data })) }, mount);
       // The weights are read once, at the load: the helper goes when it returns.
-      stopReads = await readBlobsThroughHelper(m, files);
+      reads = await readBlobsThroughHelper(m, files);
       const overrides = Object.entries(profiled.kvOverrides).map(([k, v]) => `${k}=${v}\n`).join('');
       let threads = decision.order[0];
       const load = (): number => {
@@ -169,11 +169,12 @@ export class OwnHost {
       try {
         rc = load();
       } catch (e) {
+        if (e instanceof BlobReadError) throw new AppError('load-failed', `The model's cached files could not be read (${e.message}). Delete it in Storage and download it again.`);
         // ggml aborts (rather than returning an error) when a context's buffers exceed the 1 GiB CPU
         // buffer cap (tools/engine-source.ts), e.g. a huge ctx: a load failure, which wllama retries.
         throw new AppError('load-failed', loadFailedMessage(`llama.cpp aborted (${e instanceof Error ? e.message : String(e)})`, log.reason()));
       } finally {
-        stopReads?.();
+        reads?.stop();
       }
       if (rc !== 0) throw new AppError('load-failed', loadFailedMessage(LOAD_CODES[rc] ?? `(code ${rc})`, log.reason()));
       // The pool's threads start from messages to their pthread workers: give them a turn before the
@@ -239,6 +240,8 @@ export class OwnHost {
         loadMs: 0,
         modelBytes: bytes,
         wasmHeapBytes: null,
+        wasmHeapUsedBytes: null,
+        loadPhases: [],
         profile: profiled.profile,
       };
     } catch (e) {
@@ -249,6 +252,13 @@ export class OwnHost {
     const previous = this.loaded;
     info.loadMs = performance.now() - t0;
     info.wasmHeapBytes = m.HEAPU8.buffer.byteLength;
+    info.wasmHeapUsedBytes = m._se_heap_used();
+    info.loadPhases = steps.finish();
+    const rs = reads?.stats;
+    if (rs) {
+      const s = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+      info.loadPhases.push({ step: `of the weights' load, reading the cached files (${rs.reads} reads: ${s(rs.blobMs)} waiting for the stream, ${s(rs.copyMs)} copying into the engine's memory)`, ms: Math.round(rs.waitMs), bytes: rs.bytes });
+    }
     this.loaded = { m, mount, info, vocab: profiled.vocab };
     if (previous) end(previous.m);
     return info;
