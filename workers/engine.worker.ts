@@ -69,9 +69,19 @@ scope.onmessage = async (ev: MessageEvent<EngineRequest>) => {
       running.set(msg.id, ctrl);
       try {
         await calibrating; // a reply never shares the CPU with the calibration, so neither is skewed
-        const result = await active.generate(msg.prompt, msg.params, ctrl.signal, (text) =>
-          post({ id: msg.id, type: 'token', text }),
-        );
+        // One message for the pieces of one turn of the engine's loop, not one per token: the own engine
+        // returns to the event loop every 50 ms (own-host.ts), and the page's work for each message
+        // competes with llama.cpp's threads on a machine with few cores.
+        let pieces: string[] = [];
+        const flush = (): void => {
+          if (pieces.length) post({ id: msg.id, type: 'token', pieces });
+          pieces = [];
+        };
+        const result = await active.generate(msg.prompt, msg.params, ctrl.signal, (text) => {
+          if (!pieces.length) queueMicrotask(flush);
+          pieces.push(text);
+        });
+        flush();
         post({ id: msg.id, type: 'done', result });
       } catch (e) {
         post({ id: msg.id, type: 'error', error: toErrorData(e, 'generation-failed') });

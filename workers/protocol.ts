@@ -38,7 +38,8 @@ export type EngineEvent =
   | { id: number; type: 'loaded'; info: LoadedModelInfo }
   /** A load moved on: a step of its own, or a llama.cpp log line (throttled); the page's watchdog counts silence between them. */
   | { id: number; type: 'progress'; step: string }
-  | { id: number; type: 'token'; text: string }
+  /** The reply's next pieces (one per token), all those produced since the worker last returned to its event loop. */
+  | { id: number; type: 'token'; pieces: string[] }
   | { id: number; type: 'tokens'; tokenization: Tokenization }
   | { id: number; type: 'done'; result: GenerationResult }
   | { id: number; type: 'unloaded' }

@@ -125,7 +125,7 @@ async function injectNestedQuotes(worker: Worker): Promise<void> {
     self.postMessage = (m, t) => {
       if (!done && m && m.type === 'token') {
         done = true;
-        post({ ...m, text: '\\n\\n' + '>'.repeat(4096) + ' deep' });
+        post({ ...m, pieces: ['\\n\\n' + '>'.repeat(4096) + ' deep'] });
       }
       return post(m, t);
     };

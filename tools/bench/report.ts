@@ -188,10 +188,19 @@ export interface TurnRow {
 export function printTurns(rows: TurnRow[]): void {
   if (!rows.length) return;
   console.log(`\nMulti-turn conversation (${rows[0].model}, ${rows[0].threads} threads, ${rows[0].engine} engine):`);
-  console.log(`${pad('turn', 4)} ${pad('evaluated', 10)} ${pad('reused (cache_n)', 17)} ${pad('TTFT ms', 8)} ${pad('prompt tok/s', 13)}`);
+  // What a turn would cost with no KV cache: its whole prompt at the first turn's prompt speed.
+  const firstTps = rows[0].promptTps;
+  const uncached = (r: TurnRow): number => ((r.evaluated + r.cached) / firstTps) * 1000;
+  console.log(`${pad('turn', 4)} ${pad('evaluated', 10)} ${pad('reused (cache_n)', 17)} ${pad('TTFT ms', 8)} ${pad('TTFT ms/new token', 18)} ${pad('prompt tok/s', 13)} ${pad('no cache, est. ms', 18)}`);
   for (const r of rows) {
-    console.log(`${pad(String(r.turn), 4)} ${pad(String(r.evaluated), 10)} ${pad(String(r.cached), 17)} ${pad(fmt(r.ttftMs, 0), 8)} ${pad(fmt(r.promptTps), 13)}`);
+    console.log(
+      `${pad(String(r.turn), 4)} ${pad(String(r.evaluated), 10)} ${pad(String(r.cached), 17)} ${pad(fmt(r.ttftMs, 0), 8)} ${pad(fmt(r.ttftMs / Math.max(1, r.evaluated), 1), 18)} ${pad(fmt(r.promptTps), 13)} ${pad(fmt(uncached(r), 0), 18)}`,
+    );
   }
+  console.log(
+    '  "evaluated" holds the previous reply when its text tokenizes to other ids than were generated (always, with random weights);\n' +
+      '  "no cache" is the whole prompt at turn 1\'s prompt speed: what TTFT would be if the history were evaluated again.',
+  );
   const later = rows.slice(1);
   const grows = later.length > 1 && later[later.length - 1].ttftMs > later[0].ttftMs * 1.5;
   const reused = later.every((r) => r.cached > 0);

@@ -56,7 +56,7 @@ export class EngineClient {
     onText: (text: string) => void,
     signal?: AbortSignal,
   ): Promise<GenerationResult> {
-    const ev = await this.client.call({ type: 'generate', prompt, params }, { signal, onEvent: (e) => e.type === 'token' && onText(e.text) });
+    const ev = await this.client.call({ type: 'generate', prompt, params }, { signal, onEvent: (e) => e.type === 'token' && e.pieces.forEach((p) => onText(p)) });
     if (ev.type === 'done') return ev.result;
     throw new AppError('generation-failed', 'The inference worker ended the generation without an answer.');
   }

@@ -344,6 +344,8 @@ export class OwnHost {
         break;
       }
       if (generated >= params.max_tokens) break;
+      // The first piece reaches the page now, not after the next token's decode and the next yield.
+      if (generated === 1) await yieldNow();
       const rc = m._se_feed(token);
       if (rc === 1) break; // the context is full: the reply ends as 'length'
       if (rc < 0) throw new AppError('generation-failed', `llama.cpp could not evaluate a token (llama_decode returned ${-rc}).`);
