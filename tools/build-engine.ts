@@ -69,10 +69,6 @@ const linkFlags = (threads: boolean, name: string): string[] => [
   ...(threads ? ['-pthread', "-sPTHREAD_POOL_SIZE=Module['threadPool']"] : []),
   '-sMODULARIZE=1', '-sEXPORT_ES6=1', `-sEXPORT_NAME=${name}`, '-sENVIRONMENT=worker',
   '-sALLOW_MEMORY_GROWTH=1', '-sINITIAL_MEMORY=64MB', '-sMAXIMUM_MEMORY=4GB',
-  // The memory grows to what malloc asks for, not 20% (at most 96 MB) beyond it: that headroom was
-  // 2-19% of the 134M models' heaps (bench, 2026-12-06), never used, as llama.cpp allocates its big
-  // buffers once, at the load. A few more grows of a shared memory at the load cost nothing measurable.
-  '-sMEMORY_GROWTH_GEOMETRIC_STEP=0',
   '-sFORCE_FILESYSTEM=1', '-lworkerfs.js',
   '-sEXIT_RUNTIME=0',
   `-sEXPORTED_FUNCTIONS=${EXPORTS.join(',')}`,
