@@ -25,7 +25,7 @@ export interface ReadRequest {
   /** The wasm memory (a SharedArrayBuffer; sent each time, since growing the memory replaces it). */
   heap: SharedArrayBuffer;
   ptr: number;
-  /** Int32 [state (0 waiting, 1 done, 2 failed), bytes read, µs waiting for the stream, µs copying into the heap]. */
+  /** Int32 [state (0 waiting, 1 done, 2 failed), bytes read, µs waiting for Blob reads, µs copying into the heap, block streams that stalled so far]. */
   ctl: SharedArrayBuffer;
 }
 
@@ -35,9 +35,11 @@ export interface ReadStats {
   bytes: number;
   /** The engine worker's wait for all reads. */
   waitMs: number;
-  /** Of that, the helper's waits for the file streams' pieces, and its copies into the wasm heap. */
-  blobMs: number;
+  /** Of that, the helper's waits for Blob reads, and its copies into the wasm heap. */
+  readMs: number;
   copyMs: number;
+  /** Blocks whose stream stalled, read another way (block-reader.ts). */
+  stalls: number;
 }
 
 interface WorkerFsStream {
@@ -70,9 +72,9 @@ export async function readBlobsThroughHelper(m: OwnModule, blobs: Blob[]): Promi
     helper.terminate();
     return null;
   }
-  const ctl = new SharedArrayBuffer(16);
+  const ctl = new SharedArrayBuffer(20);
   const state = new Int32Array(ctl);
-  const stats: ReadStats = { reads: 0, bytes: 0, waitMs: 0, blobMs: 0, copyMs: 0 };
+  const stats: ReadStats = { reads: 0, bytes: 0, waitMs: 0, readMs: 0, copyMs: 0, stalls: 0 };
   fs.stream_ops.read = (stream, buffer, offset, length, position) => {
     const heap = heapOf();
     // Only reads into the wasm heap itself (llama.cpp's), of real length, go through the helper.
@@ -91,8 +93,9 @@ export async function readBlobsThroughHelper(m: OwnModule, blobs: Blob[]): Promi
     stats.reads++;
     stats.bytes += Atomics.load(state, 1);
     stats.waitMs += performance.now() - t0;
-    stats.blobMs += Atomics.load(state, 2) / 1000;
+    stats.readMs += Atomics.load(state, 2) / 1000;
     stats.copyMs += Atomics.load(state, 3) / 1000;
+    stats.stalls = Atomics.load(state, 4);
     return Atomics.load(state, 1);
   };
   /**
