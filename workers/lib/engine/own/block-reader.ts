@@ -12,6 +12,8 @@
 
 /** The download's chunk size (DEFAULT_CHUNK_BYTES): a block aligned to it is one stored Blob. */
 export const BLOCK = 16 << 20;
+/** Blocks read ahead of the one being copied from. */
+export const AHEAD = 1;
 /** A block's stream that has not finished after this long is given up for one `arrayBuffer()` read. */
 export const STALL_MS = 10_000;
 
@@ -30,7 +32,7 @@ export interface BlockReaderOptions {
 }
 
 export class BlockReader {
-  /** The block last read from and the one after it (read ahead), by "file:block". */
+  /** The block last read from and those after it (read ahead), by "file:block". */
   #blocks = new Map<string, Promise<Uint8Array>>();
   /** Buffers of blocks let go, to stream the next blocks into. */
   #free: ArrayBuffer[] = [];
@@ -58,8 +60,8 @@ export class BlockReader {
       const b = Math.floor(at / this.#block);
       const data = this.#get(file, b);
       this.#keep(file, b);
-      // Read ahead: the next block comes from disk while this one is copied.
-      if ((b + 1) * this.#block < size) void this.#get(file, b + 1).catch(() => {});
+      // Read ahead: the next blocks come from disk while this one is copied.
+      for (let a = b + 1; a <= b + AHEAD && a * this.#block < size; a++) void this.#get(file, a).catch(() => {});
       const t0 = performance.now();
       const bytes = await data;
       const t1 = performance.now();
@@ -87,12 +89,13 @@ export class BlockReader {
     return p;
   }
 
-  /** Lets go of every block but b and b + 1 of this file; their buffers are used again once read. */
+  /** Lets go of every block of this file but b and those read ahead of it; their buffers are used again once read. */
   #keep(file: number, b: number): void {
     for (const [key, p] of this.#blocks) {
-      if (key === `${file}:${b}` || key === `${file}:${b + 1}`) continue;
+      const [f, k] = key.split(':').map(Number);
+      if (f === file && k >= b && k <= b + AHEAD) continue;
       this.#blocks.delete(key);
-      p.then((v) => v.buffer.byteLength === this.#block && this.#free.length < 2 && this.#free.push(v.buffer as ArrayBuffer), () => {});
+      p.then((v) => v.buffer.byteLength === this.#block && this.#free.length <= AHEAD && this.#free.push(v.buffer as ArrayBuffer), () => {});
     }
   }
 
