@@ -70,7 +70,7 @@ scope.onmessage = async (ev: MessageEvent<EngineRequest>) => {
       try {
         await calibrating; // a reply never shares the CPU with the calibration, so neither is skewed
         // One message for the pieces of one turn of the engine's loop, not one per token: the own engine
-        // returns to the event loop every 50 ms (own-host.ts), and the page's work for each message
+        // returns to the event loop every 250 ms (own-host.ts), and the page's work for each message
         // competes with llama.cpp's threads on a machine with few cores.
         let pieces: string[] = [];
         const flush = (): void => {

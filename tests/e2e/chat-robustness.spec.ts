@@ -5,6 +5,7 @@
  */
 import type { Page, Worker } from '@playwright/test';
 import { BAD_UTF8_REPLY_PARTS, MODELS } from '../../tools/models/catalog';
+import { PREF_KEYS } from '../../web/src/lib/local-prefs';
 import { expect, lastAssistant, sendMessage, test, waitForReady } from './fixtures';
 
 /**
@@ -36,6 +37,8 @@ async function hang(worker: Worker): Promise<void> {
 }
 
 async function startLongReply(page: Page, modelServer: { url: string }): Promise<void> {
+  // All 600 tokens of the long reply (4 s here), so it is still streaming when the test acts on it.
+  await page.addInitScript(({ key }) => localStorage.setItem(key, JSON.stringify({ ...JSON.parse(localStorage.getItem(key) ?? '{}'), max_tokens: 600 })), { key: PREF_KEYS.settings });
   await page.goto(`/?model=${encodeURIComponent(`${modelServer.url}/models/${MODELS.long.file}`)}`);
   await waitForReady(page);
   await sendMessage(page, 'Tell me everything');

@@ -42,11 +42,14 @@ const yieldNow = (): Promise<void> =>
   });
 /**
  * How long generation runs between returns to the event loop, which is when a Stop or a heartbeat
- * ping is seen. A yield per token cost the app 16% of the engine's generation speed at 2 threads on
- * 2 cores (134M Q8_0: 43 against 51 tok/s on the bare page; no loss at 1 thread): llama.cpp's pool
- * thread stops spinning while this one is away and must be woken for the next token.
+ * ping is seen and the reply's pieces go to the page. A yield per token cost the app 16% of the
+ * engine's generation speed at 2 threads on 2 cores (134M Q8_0: 43 against 51 tok/s on the bare page;
+ * no loss at 1 thread): llama.cpp's pool thread stops spinning while this one is away and must be
+ * woken for the next token, and each batch of pieces is a render of the page competing for the two
+ * cores. At 50 ms the app still had 0.84 (Q8_0) and 0.89 (Q4_0) of the bare page's speed, at 250 ms
+ * 0.91 and 0.94 (medians of 5, side by side); a Stop still ends the reply within a quarter second.
  */
-const GEN_YIELD_MS = 50;
+const GEN_YIELD_MS = 250;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** One started engine with one model in it. */
