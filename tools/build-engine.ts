@@ -27,7 +27,7 @@ const apiSource = join(root, 'engine', 'starling_engine.cpp');
 const EXPORTS = [
   'se_init', 'se_load', 'se_free', 'se_set_threads', 'se_n_ctx', 'se_n_vocab', 'se_bos', 'se_eos', 'se_eot', 'se_is_eog',
   'se_chat_template', 'se_meta_count', 'se_meta_key', 'se_meta_val', 'se_piece', 'se_prompt_begin', 'se_prompt_step',
-  'se_sampler', 'se_sample', 'se_feed', 'se_n_cached', 'se_heap_used', 'se_detokenize', 'se_matmul_seconds', 'malloc', 'free',
+  'se_sampler', 'se_sample', 'se_feed', 'se_n_cached', 'se_heap_used', 'se_reserve', 'se_detokenize', 'se_matmul_seconds', 'malloc', 'free',
 ].map((n) => `_${n}`);
 const RUNTIME = ['FS', 'UTF8ToString', 'stringToUTF8', 'lengthBytesUTF8'];
 

@@ -1,5 +1,6 @@
 import type { Page } from '@playwright/test';
 import { testModel } from '../fixtures/test-models';
+import { MODELS } from '../../tools/models/catalog';
 import { resolveModelSource } from '../../workers/lib/model-source';
 import type { ModelRecord } from '../../workers/lib/cache/schema';
 import { CACHE_SCHEMA, cacheEntriesFor, expect, test, waitForReady } from './fixtures';
@@ -85,4 +86,17 @@ test('a model that fits is not held up by the planner', async ({ page, modelServ
   await waitForReady(page);
   // Small files skip the header read (one HEAD decides): only the download's own requests.
   expect(modelServer.requests.filter((r) => r.method === 'HEAD').length).toBeGreaterThan(0);
+});
+
+test("the own engine's heap is grown to the planner's figure before the load, not 20% past llama.cpp's last request", async ({ page, modelServer }) => {
+  // 58 MB of weights at ctx 4096: the heap passes the engine's first 64 MB, so it must grow.
+  await page.goto(`/?model=${encodeURIComponent(`${modelServer.url}/models/${MODELS.long.file}`)}&ctx=4096`);
+  await waitForReady(page);
+  const status = page.getByTestId('model-status');
+  const heap = Number(await status.getAttribute('data-wasm-heap'));
+  const used = Number(await status.getAttribute('data-wasm-heap-used'));
+  expect(used).toBeGreaterThan(64 << 20);
+  // Emscripten's own growth would leave up to 20% (or 96 MB) beyond what malloc took.
+  expect(heap).toBeGreaterThanOrEqual(used);
+  expect(heap / used).toBeLessThan(1.06);
 });
