@@ -109,7 +109,7 @@ export const reserveFor = (planned: number): number => Math.min(planned * 1.05, 
  * was (the single-threaded build, whose memory is not shared).
  */
 export function reserveHeap(m: OwnModule, bytes: number): number | null {
-  if (!(m.HEAPU8.buffer instanceof SharedArrayBuffer)) return null;
+  if (typeof SharedArrayBuffer === 'undefined' || !(m.HEAPU8.buffer instanceof SharedArrayBuffer)) return null;
   const size = m._se_reserve(bytes);
   const p = m._malloc(1);
   m.stringToUTF8('', p, 1);
