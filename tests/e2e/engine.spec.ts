@@ -34,6 +34,8 @@ for (const engine of ['own', 'wllama'] as const) {
     await waitForReady(page);
     await expect(page.getByTestId('batch-note')).toHaveAttribute('data-batch', '8');
     await expect(page.getByTestId('batch-note')).toContainText('as requested (?batch=8)');
+    // Where the load's time went, step by step, on either engine.
+    await expect(page.getByTestId('load-phases')).toContainText(/s in the engine \(.*loading the weights with 1 thread on the CPU: \d+\.\d s/);
     await replyOnce(page);
     await expect(stats(page)).toHaveAttribute('data-batch', '8');
     await expect(stats(page)).toHaveAttribute('data-engine', engine);

@@ -119,11 +119,11 @@ export async function appVisit(o: AppVisitOptions): Promise<AppVisit> {
     });
     const loadMs = states.ready;
     const rendererRssReady = sampler.rendererRssNow();
-    const heap = await page.getByTestId('model-status').getAttribute('data-wasm-heap');
+    // model-status's figures of the load; an empty attribute: the engine does not give that one.
+    const status = async (name: string): Promise<string | null> => (await page.getByTestId('model-status').getAttribute(name)) || null;
+    const [heap, used, phases] = await Promise.all(['data-wasm-heap', 'data-wasm-heap-used', 'data-load-phases'].map(status));
     const wasmHeapBytes = heap ? Number(heap) : null;
-    const used = await page.getByTestId('model-status').getAttribute('data-wasm-heap-used');
     const wasmHeapUsedBytes = used ? Number(used) : null;
-    const phases = await page.getByTestId('model-status').getAttribute('data-load-phases');
     const engineLoad = phases ? (JSON.parse(phases) as AppVisit['engineLoad']) : null;
     const longTasksLoading = summarizeLongTasks(await longTaskEntries(page), 0, loadMs);
     const afterReady = o.afterReady ? await o.afterReady(page) : undefined;

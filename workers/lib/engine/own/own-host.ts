@@ -105,6 +105,7 @@ export class OwnHost {
    * 96 MB beyond its last request. A header the planner cannot read leaves growth as it was.
    */
   private async reserve(m: OwnModule, files: Blob[], ctx: number): Promise<void> {
+    if (!canThread()) return; // the single-threaded build grows as before (reserveHeap)
     try {
       const facts = combineShardInfos(await Promise.all(files.map((f) => readHeaderInfo(f))));
       // At the planner's own batch size: at n_ubatch 256 its compute figure fell by half and llama.cpp's did not.
