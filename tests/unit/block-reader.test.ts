@@ -6,6 +6,8 @@ interface Faults {
   fail?: number;
   /** Streams that never give a byte. */
   stall?: number;
+  /** Streams that end after their first 10 bytes. */
+  short?: number;
 }
 
 /** A Blob whose byte i is i % 251, recording the slices read from it; `faults` make its reads fail or stall. */
@@ -14,6 +16,7 @@ function countedBlob(size: number, faults: Faults = {}): { blob: Blob; reads: Ar
   const out = { blob: undefined as unknown as Blob, reads: [] as Array<[number, number]>, streams: 0 };
   let fail = faults.fail ?? 0;
   let stall = faults.stall ?? 0;
+  let short = faults.short ?? 0;
   out.blob = {
     size,
     slice: (s: number, e: number) => {
@@ -26,6 +29,7 @@ function countedBlob(size: number, faults: Faults = {}): { blob: Blob; reads: Ar
           out.streams++;
           if (s === 0 && fail-- > 0) return new ReadableStream({ pull: (c) => c.error(new Error('disk')) });
           if (stall-- > 0) return new ReadableStream({ type: 'bytes', pull: () => new Promise(() => {}) });
+          if (short-- > 0) return part.slice(0, 10).stream();
           return part.stream();
         },
       };
@@ -104,6 +108,14 @@ describe('BlockReader', () => {
     const dest = new Uint8Array(20);
     expect(await r.read(0, 10, dest)).toBe(20);
     expect(dest).toEqual(expected(10, 20));
+  });
+
+  it('reads a block whose stream ended early with arrayBuffer', async () => {
+    const f = countedBlob(300, { short: 1 });
+    const r = new BlockReader([f.blob], { block: 100 });
+    const dest = new Uint8Array(50);
+    expect(await r.read(0, 40, dest)).toBe(50);
+    expect(dest).toEqual(expected(40, 50));
   });
 
   it('fails a read whose block could not be read at all, and reads it again next time', async () => {

@@ -107,12 +107,14 @@ export class BlockReader {
     const stalled = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), this.#stallMs)));
     try {
       const got = await Promise.race([streamInto(part, buf, reading), stalled]);
-      if (got) return got;
+      // A stream that ended before the Blob's size failed as much as one that threw.
+      if (got && got.length === part.size) return got;
+      if (got) throw new Error('the stream ended early');
       // Stalled: this block, and every later one, is read without streams.
       this.stalls++;
       this.#streams = false;
     } catch {
-      // The stream failed: one plain read of the block decides.
+      // The stream failed or ended early: one plain read of the block decides.
     } finally {
       clearTimeout(timer);
     }
