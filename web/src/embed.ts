@@ -9,6 +9,7 @@ import { EMBED_CONFIG_FILE, hostAllowed, loadEmbedConfig, modelAllowed } from '.
 import { EmbedBridge } from './lib/embed/bridge';
 import { AppError } from '$workers/lib/errors';
 import './app.css';
+import { warmMarkdown } from './lib/markdown';
 
 /** The origin of the page that embeds this frame, where the browser tells it (not Firefox); null at the top. */
 function embedderOrigin(): string | null {
@@ -33,6 +34,7 @@ if ((await setupIsolation()) === 'continue') {
   const session = browserSession({ keepConversations: params.ui !== 'none' });
   if (params.system) session.setDefaultSystemPrompt(params.system);
   mount(Embed, { target: document.getElementById('app')!, context: new Map<symbol, unknown>([...sessionContext(session), ...embedContext(embed)]) });
+  if (params.ui !== 'none') warmMarkdown();
 
   const config = await loadEmbedConfig(new URL(EMBED_CONFIG_FILE, document.baseURI).href, localStorageOrNull());
   const embedder = embedderOrigin();
