@@ -89,11 +89,16 @@ export class BlockReader {
     return p;
   }
 
-  /** Lets go of every block of this file but b and those read ahead of it; their buffers are used again once read. */
+  /**
+   * Lets go of every block of this file but b, the one before it, and those read ahead of it or of
+   * the next one; their buffers are used again once read. After each tensor, the read of the bytes
+   * that follow it (blob-reads.ts) may reach into the next block, and the next tensor then starts
+   * back in this one: neither it nor the block read ahead of the next one is read twice.
+   */
   #keep(file: number, b: number): void {
     for (const [key, p] of this.#blocks) {
       const [f, k] = key.split(':').map(Number);
-      if (f === file && k >= b && k <= b + AHEAD) continue;
+      if (f === file && k >= b - 1 && k <= b + AHEAD + 1) continue;
       this.#blocks.delete(key);
       p.then((v) => v.buffer.byteLength === this.#block && this.#free.length <= AHEAD && this.#free.push(v.buffer as ArrayBuffer), () => {});
     }
