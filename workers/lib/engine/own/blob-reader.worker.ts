@@ -13,6 +13,8 @@ let reader = new BlockReader([]);
 scope.onmessage = async (ev: MessageEvent<ReadRequest | ReadSetup>) => {
   if ('blobs' in ev.data) {
     reader = new BlockReader(ev.data.blobs);
+    // llama.cpp starts with the first file's header: its blocks arrive while the engine starts.
+    reader.prefetch(0, 0);
     scope.postMessage('ready');
     return;
   }

@@ -7,7 +7,7 @@
  * while this worker waits on an Atomics flag; its own event loop frees the chunks as it goes.
  * Without shared memory (the single-threaded build) WORKERFS reads as before.
  */
-import type { OwnModule } from './module';
+import { canThread, type OwnModule } from './module';
 
 /** The longest one read may take (a read is at most one tensor, tens of MB). */
 const READ_TIMEOUT_MS = 60_000;
@@ -62,28 +62,51 @@ interface WorkerFs {
   stream_ops: { read: ReadFn };
 }
 
+/** The helper worker, started and given the model's files (startReadHelper). */
+export interface ReadHelper {
+  worker: Worker;
+  blobs: Blob[];
+}
+
 /**
- * Sends this instance's WORKERFS reads to a helper worker, once it has started (a worker started by a
- * thread that then blocks would never start); returns how to stop it. Null: no shared memory here, or
- * the helper did not start (WORKERFS then reads as before).
+ * Starts the helper worker and gives it the model's files, so that it is ready (and reading the first
+ * blocks) while the engine starts; null where there is no shared memory, or it did not start (WORKERFS
+ * then reads as before). It must start before the load: a worker started by a thread that then blocks
+ * would never start.
  */
-export async function readBlobsThroughHelper(m: OwnModule, blobs: Blob[]): Promise<{ stop: () => void; stats: ReadStats } | null> {
-  const heapOf = (): SharedArrayBuffer | null => (typeof SharedArrayBuffer !== 'undefined' && m.HEAPU8.buffer instanceof SharedArrayBuffer ? m.HEAPU8.buffer : null);
-  if (!heapOf()) return null;
-  const fs = m.FS.filesystems.WORKERFS as WorkerFs;
-  const original = fs.stream_ops.read;
-  const helper = new Worker(new URL('./blob-reader.worker.ts', import.meta.url), { type: 'module', name: 'blob-reader' });
-  helper.postMessage({ blobs } satisfies ReadSetup);
+export async function startReadHelper(blobs: Blob[]): Promise<ReadHelper | null> {
+  if (!canThread()) return null;
+  let worker: Worker;
+  try {
+    worker = new Worker(new URL('./blob-reader.worker.ts', import.meta.url), { type: 'module', name: 'blob-reader' });
+    worker.postMessage({ blobs } satisfies ReadSetup);
+  } catch {
+    return null;
+  }
   // It answers once it has the files.
   const started = await new Promise<boolean>((resolve) => {
     const t = setTimeout(() => resolve(false), 10_000);
-    helper.onmessage = () => (clearTimeout(t), resolve(true));
-    helper.onerror = () => (clearTimeout(t), resolve(false));
+    worker.onmessage = () => (clearTimeout(t), resolve(true));
+    worker.onerror = () => (clearTimeout(t), resolve(false));
   });
-  if (!started) {
-    helper.terminate();
+  if (started) return { worker, blobs };
+  worker.terminate();
+  return null;
+}
+
+/**
+ * Sends this instance's WORKERFS reads to the helper; returns how to stop it (which also ends the
+ * helper). Null where the module's memory is not shared (the helper is then ended).
+ */
+export function readBlobsThroughHelper(m: OwnModule, h: ReadHelper): { stop: () => void; stats: ReadStats } | null {
+  const heapOf = (): SharedArrayBuffer | null => (typeof SharedArrayBuffer !== 'undefined' && m.HEAPU8.buffer instanceof SharedArrayBuffer ? m.HEAPU8.buffer : null);
+  if (!heapOf()) {
+    h.worker.terminate();
     return null;
   }
+  const { worker: helper, blobs } = h;
+  const fs = m.FS.filesystems.WORKERFS as WorkerFs;
+  const original = fs.stream_ops.read;
   const ctl = new SharedArrayBuffer(24);
   const state = new Int32Array(ctl);
   const stats: ReadStats = { reads: 0, bytes: 0, waitMs: 0, readMs: 0, copyMs: 0, stalls: 0, smallReads: 0, smallMs: 0 };

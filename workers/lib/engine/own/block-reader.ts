@@ -76,6 +76,12 @@ export class BlockReader {
     return Math.max(0, end - start);
   }
 
+  /** Starts reading block b of `file` and those after it that a read of it would read ahead. */
+  prefetch(file: number, b: number): void {
+    const size = this.blobs[file]?.size ?? 0;
+    for (let a = b; a <= b + AHEAD && a * this.#block < size; a++) void this.#get(file, a).catch(() => {});
+  }
+
   #get(file: number, b: number): Promise<Uint8Array> {
     const key = `${file}:${b}`;
     let p = this.#blocks.get(key);

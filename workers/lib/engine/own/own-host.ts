@@ -21,7 +21,7 @@ import { canThread, reserveFor, reserveHeap, startOwnModule, type OwnEngineFiles
 import { combineShardInfos, readHeaderInfo } from '../../planner/header-info';
 import { planMemory } from '../../planner/memory-plan';
 import { StopMatcher } from './stop-strings';
-import { BlobReadError, readBlobsThroughHelper } from './blob-reads';
+import { BlobReadError, readBlobsThroughHelper, startReadHelper } from './blob-reads';
 
 /** Tokens the repetition penalties look back over (llama-server's default). */
 const PENALTY_LAST_N = 64;
@@ -100,18 +100,19 @@ export class OwnHost {
   ) {}
 
   /**
-   * Grows the heap once to the memory planner's figure for this model and context (plus
-   * reserveFor's margin), so that the WebAssembly.Memory ends near what llama.cpp takes rather than 20% or
-   * 96 MB beyond its last request. A header the planner cannot read leaves growth as it was.
+   * What to grow the heap to, once, before the load: the memory planner's figure for this model and
+   * context (plus reserveFor's margin), so that the WebAssembly.Memory ends near what llama.cpp takes
+   * rather than 20% or 96 MB beyond its last request. Null: growth as it was (a header the planner
+   * cannot read, or the single-threaded build).
    */
-  private async reserve(m: OwnModule, files: Blob[], ctx: number): Promise<void> {
-    if (!canThread()) return; // the single-threaded build grows as before (reserveHeap)
+  private async planned(files: Blob[], ctx: number): Promise<number | null> {
+    if (!canThread()) return null; // the single-threaded build grows as before (reserveHeap)
     try {
       const facts = combineShardInfos(await Promise.all(files.map((f) => readHeaderInfo(f))));
       // At the planner's own batch size: at n_ubatch 256 its compute figure fell by half and llama.cpp's did not.
-      reserveHeap(m, reserveFor(planMemory(facts, { ctx, backend: 'cpu' }).total));
+      return reserveFor(planMemory(facts, { ctx, backend: 'cpu' }).total);
     } catch {
-      // the load goes on with Emscripten's growth
+      return null; // the load goes on with Emscripten's growth
     }
   }
 
@@ -123,8 +124,14 @@ export class OwnHost {
   async load(files: Blob[], config: LoadConfig, onStep: (step: string) => void = () => {}): Promise<LoadedModelInfo> {
     const t0 = performance.now();
     const steps = new LoadSteps(onStep);
+    // While the header is read and the engine starts: the helper that will read the weights (it
+    // reads the first blocks meanwhile), and the heap's planned size.
+    const helper = startReadHelper(files);
+    const planned = this.planned(files, config.ctx);
+    const dropHelper = (): void => void helper.then((h) => h?.worker.terminate());
     steps.step("reading the model's GGUF header");
     const profiled = await profileModel(files[0]).catch((e: unknown) => {
+      dropHelper();
       throw new AppError('corrupt-gguf', `The model's GGUF header cannot be read: ${e instanceof Error ? e.message : String(e)}`);
     });
     const bytes = files.reduce((n, f) => n + f.size, 0);
@@ -156,11 +163,12 @@ export class OwnHost {
         if (this.blocking) this.busy();
       });
     } catch (e) {
+      dropHelper();
       throw new OwnEngineCannotStart(e instanceof Error ? e.message : String(e));
     }
     const mount = `/m${++this.mounts}`;
     let info: LoadedModelInfo;
-    let reads: Awaited<ReturnType<typeof readBlobsThroughHelper>> | undefined;
+    let reads: ReturnType<typeof readBlobsThroughHelper> | undefined;
     const batch = config.batch ?? OWN_BATCH;
     try {
       m.FS.mkdir(mount);
@@ -169,8 +177,10 @@ export class OwnHost {
       const names = files.map((_, i) => (n === 1 ? 'model.gguf' : `model-${String(i + 1).padStart(5, '0')}-of-${String(n).padStart(5, '0')}.gguf`));
       m.FS.mount(m.FS.filesystems.WORKERFS, { blobs: files.map((data, i) => ({ name: names[i], data })) }, mount);
       // The weights are read once, at the load: the helper goes when it returns.
-      reads = await readBlobsThroughHelper(m, files);
-      await this.reserve(m, files, config.ctx);
+      const h = await helper;
+      reads = h && readBlobsThroughHelper(m, h);
+      const heapBytes = await planned;
+      if (heapBytes !== null) reserveHeap(m, heapBytes);
       const overrides = Object.entries(profiled.kvOverrides).map(([k, v]) => `${k}=${v}\n`).join('');
       let threads = decision.order[0];
       const load = (): number => {
@@ -267,6 +277,8 @@ export class OwnHost {
         profile: profiled.profile,
       };
     } catch (e) {
+      if (reads) reads.stop();
+      else dropHelper();
       end(m);
       throw e;
     }
