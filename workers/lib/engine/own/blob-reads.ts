@@ -49,7 +49,7 @@ export interface ReadStats {
   copyMs: number;
   /** Blocks whose stream stalled, read another way (block-reader.ts). */
   stalls: number;
-  /** llama.cpp's small reads (the headers), served from ReadWindow, and the time they took in all. */
+  /** llama.cpp's small reads (the headers, and stdio's refill after each tensor), served from ReadWindow, and the time they took in all. */
   smallReads: number;
   smallMs: number;
 }
