@@ -56,6 +56,17 @@ describe('BlockReader', () => {
     });
   }
 
+  it('prefetch starts a block and the one after it, which a later read uses without reading them again', async () => {
+    const f = countedBlob(1000);
+    const r = new BlockReader([f.blob], { block: 100 });
+    r.prefetch(0, 0);
+    expect(f.reads.map(([s]) => s / 100)).toEqual([0, 1]);
+    const dest = new Uint8Array(50);
+    await r.read(0, 80, dest);
+    expect(dest).toEqual(expected(80, 50));
+    expect(f.reads.map(([s]) => s / 100)).toEqual([0, 1, 2]);
+  });
+
   it('stops at the end of the file and reads no block past it', async () => {
     const f = countedBlob(250);
     const r = new BlockReader([f.blob], { block: 100 });
@@ -113,21 +124,18 @@ describe('BlockReader', () => {
     expect(f.streams).toBe(2);
   });
 
-  it('reads a block whose stream failed with arrayBuffer', async () => {
-    const f = countedBlob(300, { fail: 1 });
-    const r = new BlockReader([f.blob], { block: 100 });
-    const dest = new Uint8Array(20);
-    expect(await r.read(0, 10, dest)).toBe(20);
-    expect(dest).toEqual(expected(10, 20));
-  });
-
-  it('reads a block whose stream ended early with arrayBuffer', async () => {
-    const f = countedBlob(300, { short: 1 });
-    const r = new BlockReader([f.blob], { block: 100 });
-    const dest = new Uint8Array(50);
-    expect(await r.read(0, 40, dest)).toBe(50);
-    expect(dest).toEqual(expected(40, 50));
-  });
+  for (const [how, faults, start, n] of [
+    ['failed', { fail: 1 }, 10, 20],
+    ['ended early', { short: 1 }, 40, 50],
+  ] as const) {
+    it(`reads a block whose stream ${how} with arrayBuffer`, async () => {
+      const f = countedBlob(300, faults);
+      const r = new BlockReader([f.blob], { block: 100 });
+      const dest = new Uint8Array(n);
+      expect(await r.read(0, start, dest)).toBe(n);
+      expect(dest).toEqual(expected(start, n));
+    });
+  }
 
   it('fails a read whose block could not be read at all, and reads it again next time', async () => {
     const f = countedBlob(300, { fail: 2 });

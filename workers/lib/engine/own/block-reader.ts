@@ -61,7 +61,7 @@ export class BlockReader {
       const data = this.#get(file, b);
       this.#keep(file, b);
       // Read ahead: the next blocks come from disk while this one is copied.
-      for (let a = b + 1; a <= b + AHEAD && a * this.#block < size; a++) void this.#get(file, a).catch(() => {});
+      this.#fetch(file, b + 1, b + AHEAD);
       const t0 = performance.now();
       const bytes = await data;
       const t1 = performance.now();
@@ -78,8 +78,13 @@ export class BlockReader {
 
   /** Starts reading block b of `file` and those after it that a read of it would read ahead. */
   prefetch(file: number, b: number): void {
+    this.#fetch(file, b, b + AHEAD);
+  }
+
+  /** Starts reading blocks first..last of `file` (those in the file) that are not read or being read. */
+  #fetch(file: number, first: number, last: number): void {
     const size = this.blobs[file]?.size ?? 0;
-    for (let a = b; a <= b + AHEAD && a * this.#block < size; a++) void this.#get(file, a).catch(() => {});
+    for (let a = first; a <= last && a * this.#block < size; a++) void this.#get(file, a).catch(() => {});
   }
 
   #get(file: number, b: number): Promise<Uint8Array> {
