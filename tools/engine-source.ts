@@ -1,5 +1,5 @@
 /**
- * Prepares llama.cpp's source for the own engine's wasm32 build: two edits, each checked against the
+ * Prepares llama.cpp's source for the own engine's wasm32 build: four edits, each checked against the
  * source's shape so that a new llama.cpp that no longer fits fails the build loudly.
  *
  * 1. Trim to the architectures the own engine serves.
@@ -13,9 +13,19 @@
  * refuses any one request of 2 GB or more (sys_alloc's HALF_MAX_SIZE_T), so a 3.1 GB 7B model, whose
  * weights llama.cpp asks for as one buffer, failed to load although it fits in wasm32's 4 GB. With a
  * maximum size, ggml allocates the weights as several buffers (ggml_backend_alloc_ctx_tensors_from_buft).
+ *
+ * 3. Convert F16 with SIMD in wasm (engine/wasm_f16.h). ggml's wasm build converts the F16 KV cache one
+ * value at a time.
+ *
+ * 4. Attend one query row at a time in F32 (engine/wasm_fa.h). ggml's kernel for generation and for
+ * prompt batches under 64 tokens converts the F16 cache in and out for every cached position, so
+ * attention, not the weights, became the cost of a long conversation: on the 134M model generation
+ * fell from 74 to 24 tok/s over a 12-turn chat.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { OWN_ARCHS } from '../workers/lib/engine/own/archs.ts';
 
 /** The src/models files built in; each defines the llama_model_* classes of its architecture. */
@@ -26,14 +36,24 @@ const MARK = '.starling-edits';
 /** The largest single CPU buffer, in bytes (see 2 above). */
 export const CPU_BUFFER_MAX = 1 << 30;
 
-/** What the edits change, for the build's cache key. */
-export const sourceEditsKey = (): string => `${OWN_MODEL_FILES.join(',')};cpu-buffer-max=${CPU_BUFFER_MAX}`;
+/** The wasm SIMD F16 conversions put in place of ggml's scalar ones (see 3 above). */
+export const WASM_F16_HEADER = fileURLToPath(new URL('../engine/wasm_f16.h', import.meta.url));
+/** The flash-attention row kernel for F16 caches (see 4 above). */
+export const WASM_FA_HEADER = fileURLToPath(new URL('../engine/wasm_fa.h', import.meta.url));
 
-/** Both edits, once per source tree (a marked tree is left as it is). */
+const fileKey = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex').slice(0, 16);
+
+/** What the edits change, for the build's cache key. */
+export const sourceEditsKey = (): string =>
+  `${OWN_MODEL_FILES.join(',')};cpu-buffer-max=${CPU_BUFFER_MAX};wasm-f16=${fileKey(WASM_F16_HEADER)};wasm-fa=${fileKey(WASM_FA_HEADER)}`;
+
+/** The edits, once per source tree (a marked tree is left as it is). */
 export function prepareLlamaSource(src: string): void {
   if (existsSync(join(src, MARK))) return;
   const dropped = trimLlamaSource(src);
   capCpuBuffers(src);
+  simdF16Conversions(src);
+  flashAttentionRows(src);
   writeFileSync(join(src, MARK), `${sourceEditsKey()}\n${dropped} architectures left out\n`);
 }
 
@@ -49,6 +69,61 @@ export function capCpuBuffers(src: string): void {
     '// Starling Playground (tools/engine-source.ts): wasm32 malloc cannot serve one request of 2 GB or more.\n' +
     `static size_t starling_cpu_buffer_max_size(ggml_backend_buffer_type_t) { return ${CPU_BUFFER_MAX}u; }\n\n`;
   writeFileSync(path, text.slice(0, start) + fn + text.slice(start, at) + '/* .get_max_size     = */ starling_cpu_buffer_max_size,' + text.slice(at + field.length));
+}
+
+/**
+ * Replaces ggml's wasm F16 load and store (ggml-cpu/simd-mappings.h: a scalar conversion of each of four
+ * values through a stack array) with engine/wasm_f16.h's SIMD ones.
+ */
+export function simdF16Conversions(src: string): void {
+  const path = join(src, 'ggml', 'src', 'ggml-cpu', 'simd-mappings.h');
+  const text = readFileSync(path, 'utf8');
+  const start = text.indexOf('inline static v128_t __wasm_f16x4_load(const ggml_fp16_t * p) {');
+  const end = text.indexOf('#define GGML_F16x4             v128_t', start);
+  const old = start < 0 || end < 0 ? '' : text.slice(start, end);
+  if (!old.includes('inline static void __wasm_f16x4_store(ggml_fp16_t * p, v128_t x) {') || (old.match(/GGML_CPU_FP16_TO_FP32/g) ?? []).length !== 4) {
+    throw new Error('engine source: the wasm F16 load and store in ggml/src/ggml-cpu/simd-mappings.h have changed shape');
+  }
+  writeFileSync(path, text.slice(0, start) + readFileSync(WASM_F16_HEADER, 'utf8') + '\n' + text.slice(end));
+}
+
+/** Routes ggml's per-row flash attention over an F16 cache to engine/wasm_fa.h's kernel. */
+export function flashAttentionRows(src: string): void {
+  const path = join(src, 'ggml', 'src', 'ggml-cpu', 'ops.cpp');
+  let text = readFileSync(path, 'utf8');
+  const shape = (): Error => new Error('engine source: ggml_compute_forward_flash_attn_ext_f16_one_chunk in ggml/src/ggml-cpu/ops.cpp has changed shape');
+  const head = 'static void ggml_compute_forward_flash_attn_ext_f16_one_chunk(';
+  const start = text.indexOf(head);
+  if (start < 0) throw shape();
+  // The position loop and the F16 accumulator's conversion after it, both inside the kernel.
+  const loop = '        for (int64_t ic = ic_start; ic < ic_end; ++ic) {';
+  const after = '        if (v->type == GGML_TYPE_F16) {\n            for (int64_t d = 0; d < DV; ++d) {\n                VKQ32[d] = GGML_CPU_FP16_TO_FP32(VKQ16[d]);';
+  const atLoop = text.indexOf(loop, start);
+  const atAfter = text.indexOf(after, atLoop);
+  const nextFn = text.indexOf('\nstatic ', start + head.length);
+  if (atLoop < 0 || atAfter < 0 || atAfter > nextFn || !text.slice(start, atLoop).includes('q_to_vec_dot(pq, Q_q, DK);')) throw shape();
+  const route =
+    '        // Starling Playground (tools/engine-source.ts): an F16 cache is attended by engine/wasm_fa.h.\n' +
+    '        const bool starling_row = k->type == GGML_TYPE_F16 && v->type == GGML_TYPE_F16 && logit_softcap == 0.0f;\n' +
+    '        if (starling_row) {\n' +
+    '            starling_fa_row(DK, DV, pq, (const char *) k->data + ik2*nbk2 + ik3*nbk3, nbk1, (const char *) v->data + iv2*nbv2 + iv3*nbv3, nbv1,\n' +
+    '                            mp, slope, scale, ic_start, ic_end, VKQ32, &M, &S);\n' +
+    '        } else\n';
+  text =
+    text.slice(0, start) +
+    readFileSync(WASM_FA_HEADER, 'utf8') +
+    '\n' +
+    text.slice(start, atLoop) +
+    route +
+    text.slice(atLoop, atAfter) +
+    after.replace('if (v->type == GGML_TYPE_F16) {', 'if (v->type == GGML_TYPE_F16 && !starling_row) {') +
+    text.slice(atAfter + after.length);
+  // The tiled kernel (a GEMM over 64 query rows, padded) beats one row at a time from this many rows.
+  const tiled = '                                neq1 >= Q_TILE_SZ);';
+  const atTiled = text.indexOf(tiled, text.indexOf('static void ggml_compute_forward_flash_attn_ext_f16('));
+  if (atTiled < 0 || text.indexOf(tiled, atTiled + 1) >= 0) throw shape();
+  text = text.slice(0, atTiled) + tiled.replace('Q_TILE_SZ', 'STARLING_FA_TILED_MIN_ROWS') + text.slice(atTiled + tiled.length);
+  writeFileSync(path, text);
 }
 
 /**

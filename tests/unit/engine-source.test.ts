@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CPU_BUFFER_MAX, prepareLlamaSource, trimLlamaSource } from '../../tools/engine-source';
+import { CPU_BUFFER_MAX, WASM_F16_HEADER, flashAttentionRows, prepareLlamaSource, simdF16Conversions, trimLlamaSource } from '../../tools/engine-source';
 
 /** A llama.cpp-shaped tree: three architecture files and the mapping that names them. */
 function fakeTree(): string {
@@ -41,8 +41,52 @@ function fakeTree(): string {
       '',
     ].join('\n'),
   );
+  mkdirSync(join(src, 'ggml', 'src', 'ggml-cpu'), { recursive: true });
+  writeFileSync(join(src, 'ggml', 'src', 'ggml-cpu', 'simd-mappings.h'), SIMD_MAPPINGS);
+  writeFileSync(join(src, 'ggml', 'src', 'ggml-cpu', 'ops.cpp'), OPS);
   return src;
 }
+
+/** ggml-cpu/simd-mappings.h's wasm F16 part, as llama.cpp has it. */
+const SIMD_MAPPINGS = [
+  '// F16 WASM',
+  'inline static v128_t __wasm_f16x4_load(const ggml_fp16_t * p) {',
+  '    float tmp[4];',
+  ...[0, 1, 2, 3].map((i) => `    tmp[${i}] = GGML_CPU_FP16_TO_FP32(p[${i}]);`),
+  '    return wasm_v128_load(tmp);',
+  '}',
+  'inline static void __wasm_f16x4_store(ggml_fp16_t * p, v128_t x) {',
+  '    float tmp[4];',
+  '    wasm_v128_store(tmp, x);',
+  ...[0, 1, 2, 3].map((i) => `    p[${i}] = GGML_CPU_FP32_TO_FP16(tmp[${i}]);`),
+  '}',
+  '#define GGML_F16x4             v128_t',
+  '',
+].join('\n');
+
+/** ggml-cpu/ops.cpp's flash-attention kernels, cut down to the lines the edit finds. */
+const OPS = [
+  'static void ggml_compute_forward_flash_attn_ext_f16_one_chunk(',
+  '        const ggml_compute_params * params) {',
+  '    for (int ir = ir0; ir < ir1; ++ir) {',
+  '        q_to_vec_dot(pq, Q_q, DK);',
+  '        for (int64_t ic = ic_start; ic < ic_end; ++ic) {',
+  '        }',
+  '        if (v->type == GGML_TYPE_F16) {',
+  '            for (int64_t d = 0; d < DV; ++d) {',
+  '                VKQ32[d] = GGML_CPU_FP16_TO_FP32(VKQ16[d]);',
+  '            }',
+  '        }',
+  '    }',
+  '}',
+  '',
+  'static void ggml_compute_forward_flash_attn_ext_f16(',
+  '        const ggml_compute_params * params) {',
+  '        bool use_tiled = !use_ref &&',
+  '                                neq1 >= Q_TILE_SZ);',
+  '}',
+  '',
+].join('\n');
 
 describe('engine source edits', () => {
   it('builds only the kept architectures, drops the others from the mapping, and caps CPU buffers, once', () => {
@@ -61,10 +105,32 @@ describe('engine source edits', () => {
     expect(backend).toContain('/* .get_max_size     = */ starling_cpu_buffer_max_size,');
     // Only the CPU buffer type is capped.
     expect(backend.match(/defaults to SIZE_MAX/g)).toHaveLength(1);
+    const simd = readFileSync(join(src, 'ggml', 'src', 'ggml-cpu', 'simd-mappings.h'), 'utf8');
+    expect(simd).toContain(readFileSync(WASM_F16_HEADER, 'utf8'));
+    expect(simd).not.toContain('tmp[0] = GGML_CPU_FP16_TO_FP32(p[0]);');
+    expect(simd).toContain('#define GGML_F16x4             v128_t');
+    const ops = readFileSync(join(src, 'ggml', 'src', 'ggml-cpu', 'ops.cpp'), 'utf8');
+    // The row kernel comes before ggml's, which hands it F16 caches and skips its F16 accumulator then.
+    expect(ops.indexOf('static void starling_fa_row(')).toBeGreaterThan(-1);
+    expect(ops.indexOf('static void starling_fa_row(')).toBeLessThan(ops.indexOf('static void ggml_compute_forward_flash_attn_ext_f16_one_chunk('));
+    expect(ops).toMatch(/if \(starling_row\) \{\n\s+starling_fa_row\([^;]+;\n\s+\} else\n\s+for \(int64_t ic = ic_start; ic < ic_end; \+\+ic\) \{/);
+    expect(ops).toContain('if (v->type == GGML_TYPE_F16 && !starling_row) {');
+    expect(ops).toContain('neq1 >= STARLING_FA_TILED_MIN_ROWS);');
     // A second run leaves the edited tree as it is.
     prepareLlamaSource(src);
     expect(readFileSync(join(src, 'src', 'llama-model.cpp'), 'utf8')).toBe(mapping);
     expect(readFileSync(join(src, 'ggml', 'src', 'ggml-backend.cpp'), 'utf8')).toBe(backend);
+    expect(readFileSync(join(src, 'ggml', 'src', 'ggml-cpu', 'ops.cpp'), 'utf8')).toBe(ops);
+  });
+
+  it('refuses a flash-attention kernel or an F16 mapping of another shape', () => {
+    const src = fakeTree();
+    const ops = join(src, 'ggml', 'src', 'ggml-cpu', 'ops.cpp');
+    writeFileSync(ops, OPS.replace('for (int64_t ic = ic_start; ic < ic_end; ++ic) {', 'for (int64_t ic = 0; ic < n; ++ic) {'));
+    expect(() => flashAttentionRows(src)).toThrow(/changed shape/);
+    const simd = join(src, 'ggml', 'src', 'ggml-cpu', 'simd-mappings.h');
+    writeFileSync(simd, SIMD_MAPPINGS.replace('tmp[3] = GGML_CPU_FP16_TO_FP32(p[3]);', 'tmp[3] = 0;'));
+    expect(() => simdF16Conversions(src)).toThrow(/changed shape/);
   });
 
   it('refuses a source whose build no longer globs the model files', () => {

@@ -1,0 +1,38 @@
+/**
+ * The own engine's wasm SIMD kernels (engine/wasm_f16.h, engine/wasm_fa.h, put into llama.cpp by
+ * tools/engine-source.ts), built with Debian's emcc and run in Node against plain double-precision
+ * references (tests/unit/wasm-kernels.c): every half converts exactly, floats round to the nearest half
+ * (ties to even) as ggml's scalar code does, and one attention row matches softmax(qK)V.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const harness = fileURLToPath(new URL('./wasm-kernels.c', import.meta.url));
+
+describe('wasm SIMD kernels of the own engine', () => {
+  it('convert F16 exactly and attend like the reference', () => {
+    // .ci/run installs emscripten; the engine is not built without it, and neither are these kernels.
+    const emcc = spawnSync('sh', ['-c', 'command -v emcc'], { encoding: 'utf8' });
+    expect(emcc.status, 'emcc is not installed (sudo apt-get install emscripten)').toBe(0);
+    const dir = mkdtempSync(join(tmpdir(), 'wasm-kernels-'));
+    try {
+      const out = join(dir, 'kernels.js');
+      // Debian's emscripten finds its JS optimizer's acorn in Debian's node path (as tools/build-engine.ts).
+      execFileSync('emcc', ['-O2', '-msimd128', '-sENVIRONMENT=node', '-sWASM_ASYNC_COMPILATION=0', '-o', out, harness], {
+        env: { ...process.env, NODE_PATH: '/usr/share/nodejs' },
+        stdio: 'pipe',
+      });
+      const line = execFileSync(process.execPath, [out], { encoding: 'utf8' }).trim();
+      const got = Object.fromEntries(line.split(' ').map((kv) => kv.split('=') as [string, string]));
+      expect(Number(got.halves_bad), line).toBe(0);
+      expect(Number(got.floats_bad), line).toBe(0);
+      expect(Number(got.attention_max_err), line).toBeLessThan(1e-4);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
