@@ -1,92 +1,162 @@
-// Starling Playground: flash attention for one query row over an F16 KV cache, in wasm SIMD128.
+// Starling Playground: flash attention over an F16 KV cache for a few query rows at a time, in wasm
+// SIMD128.
 //
-// ggml's CPU kernel (ggml_compute_forward_flash_attn_ext_f16_one_chunk) serves generation and every
-// prompt batch under 64 tokens (larger ones take its tiled path). Per cached position it converts the
-// query and the key to F16 for the dot product, and accumulates V in an F16 vector that it converts in
-// and out for each position. Wasm has no F16 instructions, so a 12-turn chat on the 134M model spent
-// four fifths of the engine's time there: generation fell from 74 to 24 tok/s as the history grew.
+// ggml's CPU kernel (ggml_compute_forward_flash_attn_ext_f16_one_chunk) serves generation and small
+// prompt batches. Per query row and cached position it converts the query and the key to F16 for the
+// dot product, and accumulates V in an F16 vector that it converts in and out. Wasm has no F16
+// instructions, so a 12-turn chat on the 134M model spent four fifths of the engine's time there:
+// generation fell from 74 to 24 tok/s as the history grew.
 //
-// Here the query stays F32, each key and value row is converted with SIMD (engine/wasm_f16.h), V
-// accumulates in F32, and a position whose softmax weight underflows to 0 is not accumulated at all
-// (adding 0 * V changes nothing). Scores are taken a block at a time, so the running maximum and its
-// rescaling move once per block. tools/engine-source.ts puts this text before the kernel and routes
-// F16 caches without a logit softcap here.
+// Here the rows that share a KV head (a grouped-query model's heads, a small batch's tokens) are taken
+// together: each 64-position block of K and V is converted to F32 once (engine/wasm_f16.h) and serves
+// every row. Queries stay F32, V accumulates in F32, and a position whose softmax weight underflows to
+// 0 is not accumulated (adding 0 * V changes nothing). tools/engine-source.ts puts this text before
+// ggml's kernel and routes F16 caches without a logit softcap here.
 
 #define STARLING_FA_BLOCK 64
-
-// Dot product of an F16 row and an F32 row.
-inline static float starling_dot_f16_f32(int64_t n, const ggml_fp16_t * x, const float * y) {
-    v128_t a0 = wasm_f32x4_splat(0.0f), a1 = a0, a2 = a0, a3 = a0;
-    int64_t i = 0;
-    for (; i + 16 <= n; i += 16) {
-        a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(__wasm_f16x4_load(x + i + 0), wasm_v128_load(y + i + 0)));
-        a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(__wasm_f16x4_load(x + i + 4), wasm_v128_load(y + i + 4)));
-        a2 = wasm_f32x4_add(a2, wasm_f32x4_mul(__wasm_f16x4_load(x + i + 8), wasm_v128_load(y + i + 8)));
-        a3 = wasm_f32x4_add(a3, wasm_f32x4_mul(__wasm_f16x4_load(x + i + 12), wasm_v128_load(y + i + 12)));
-    }
-    for (; i + 4 <= n; i += 4) a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(__wasm_f16x4_load(x + i), wasm_v128_load(y + i)));
-    const v128_t a = wasm_f32x4_add(wasm_f32x4_add(a0, a1), wasm_f32x4_add(a2, a3));
-    float s = wasm_f32x4_extract_lane(a, 0) + wasm_f32x4_extract_lane(a, 1) + wasm_f32x4_extract_lane(a, 2) + wasm_f32x4_extract_lane(a, 3);
-    for (; i < n; ++i) s += GGML_CPU_FP16_TO_FP32(x[i]) * y[i];
-    return s;
-}
-
-// y += x * v, x an F16 row, y an F32 row.
-inline static void starling_mad_f16_f32(int64_t n, float * y, const ggml_fp16_t * x, float v) {
-    const v128_t vv = wasm_f32x4_splat(v);
-    int64_t i = 0;
-    for (; i + 4 <= n; i += 4) wasm_v128_store(y + i, wasm_f32x4_add(wasm_v128_load(y + i), wasm_f32x4_mul(__wasm_f16x4_load(x + i), vv)));
-    for (; i < n; ++i) y[i] += GGML_CPU_FP16_TO_FP32(x[i]) * v;
-}
-
-// One query row q (F32, DK values) against positions [ic_start, ic_end) of one KV head: k and v point
-// at position 0 of that head, rows nbk1 and nbv1 bytes apart; mp is the row's F16 mask (or NULL).
-// Leaves the unnormalized output in VKQ32 (DV values) and the running maximum and sum in *M and *S,
-// as ggml's kernel does.
-static void starling_fa_row(int64_t DK, int64_t DV, const float * q, const char * k, size_t nbk1, const char * v, size_t nbv1,
-                            const ggml_fp16_t * mp, float slope, float scale, int64_t ic_start, int64_t ic_end,
-                            float * VKQ32, float * M_io, float * S_io) {
-    float M = *M_io;
-    float S = *S_io;
-    float kq[STARLING_FA_BLOCK];
-    memset(VKQ32, 0, DV*sizeof(float));
-    for (int64_t ic0 = ic_start; ic0 < ic_end; ic0 += STARLING_FA_BLOCK) {
-        const int64_t n = ic_end - ic0 < STARLING_FA_BLOCK ? ic_end - ic0 : STARLING_FA_BLOCK;
-        float block_max = -INFINITY;
-        for (int64_t j = 0; j < n; ++j) {
-            const float mv = mp ? slope*GGML_CPU_FP16_TO_FP32(mp[ic0 + j]) : 0.0f;
-            if (mv == -INFINITY) {
-                kq[j] = -INFINITY;
-                continue;
-            }
-            const float s = starling_dot_f16_f32(DK, (const ggml_fp16_t *) (k + (ic0 + j)*nbk1), q)*scale + mv;
-            kq[j] = s;
-            block_max = s > block_max ? s : block_max;
-        }
-        if (block_max == -INFINITY) {
-            continue;
-        }
-        if (block_max > M) {
-            const float ms = expf(M - block_max);
-            ggml_vec_scale_f32((int) DV, VKQ32, ms);
-            S *= ms;
-            M = block_max;
-        }
-        for (int64_t j = 0; j < n; ++j) {
-            const float d = kq[j] - M;
-            // expf is 0 below about -103.97 (and for a masked position): nothing to add.
-            if (!(d > -104.0f)) {
-                continue;
-            }
-            const float vs = expf(d);
-            S += vs;
-            starling_mad_f16_f32(DV, VKQ32, (const ggml_fp16_t *) (v + (ic0 + j)*nbv1), vs);
-        }
-    }
-    *M_io = M;
-    *S_io = S;
-}
+// Rows attended together: a 7B Starling has 4 query heads per KV head.
+#define STARLING_FA_GROUP 16
+// The largest head size served (scratch is sized for it); larger heads stay on ggml's kernel.
+#define STARLING_FA_MAX_D 256
 
 // Prompt batches of this many tokens or more take ggml's tiled kernel, which converts each 64-position
 // tile of K and V once for up to 64 query rows (ggml: 64, the tile's height).
 #define STARLING_FA_TILED_MIN_ROWS 16
+
+// Dot product of two F32 rows.
+inline static float starling_dot_f32(int64_t n, const float * x, const float * y) {
+    v128_t a0 = wasm_f32x4_splat(0.0f), a1 = a0, a2 = a0, a3 = a0;
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(wasm_v128_load(x + i + 0), wasm_v128_load(y + i + 0)));
+        a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(wasm_v128_load(x + i + 4), wasm_v128_load(y + i + 4)));
+        a2 = wasm_f32x4_add(a2, wasm_f32x4_mul(wasm_v128_load(x + i + 8), wasm_v128_load(y + i + 8)));
+        a3 = wasm_f32x4_add(a3, wasm_f32x4_mul(wasm_v128_load(x + i + 12), wasm_v128_load(y + i + 12)));
+    }
+    for (; i + 4 <= n; i += 4) a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(wasm_v128_load(x + i), wasm_v128_load(y + i)));
+    const v128_t a = wasm_f32x4_add(wasm_f32x4_add(a0, a1), wasm_f32x4_add(a2, a3));
+    float s = wasm_f32x4_extract_lane(a, 0) + wasm_f32x4_extract_lane(a, 1) + wasm_f32x4_extract_lane(a, 2) + wasm_f32x4_extract_lane(a, 3);
+    for (; i < n; ++i) s += x[i] * y[i];
+    return s;
+}
+
+// y += x * v, two F32 rows.
+inline static void starling_mad_f32(int64_t n, float * y, const float * x, float v) {
+    const v128_t vv = wasm_f32x4_splat(v);
+    int64_t i = 0;
+    for (; i + 4 <= n; i += 4) wasm_v128_store(y + i, wasm_f32x4_add(wasm_v128_load(y + i), wasm_f32x4_mul(wasm_v128_load(x + i), vv)));
+    for (; i < n; ++i) y[i] += x[i] * v;
+}
+
+// An F16 row to F32.
+inline static void starling_f16_row(int64_t n, float * y, const ggml_fp16_t * x) {
+    int64_t i = 0;
+    for (; i + 4 <= n; i += 4) wasm_v128_store(y + i, __wasm_f16x4_load(x + i));
+    for (; i < n; ++i) y[i] = GGML_CPU_FP16_TO_FP32(x[i]);
+}
+
+// Query rows that share one KV head, and what attending to them gives: per row the unnormalized
+// output (DV values), the running maximum M and the sum S, as ggml's kernel keeps them.
+struct starling_fa_rows_t {
+    int64_t ir0;  // the first row's index in ggml's kernel (-1: none held)
+    int64_t n;
+    const float * q[STARLING_FA_GROUP];
+    const ggml_fp16_t * mask[STARLING_FA_GROUP];  // each row's F16 mask, or NULL
+    float slope[STARLING_FA_GROUP];
+    float M[STARLING_FA_GROUP];
+    float S[STARLING_FA_GROUP];
+    float out[STARLING_FA_GROUP][STARLING_FA_MAX_D];
+};
+
+// Each thread's scratch, allocated on its first use (as thread_local arrays they would be 150 KB of
+// zeros in the wasm file): the group of rows ggml's kernel takes one at a time, and one block of K and
+// V in F32.
+struct starling_fa_scratch_t {
+    starling_fa_rows_t held;
+    float kf[STARLING_FA_BLOCK * STARLING_FA_MAX_D];
+    float vf[STARLING_FA_BLOCK * STARLING_FA_MAX_D];
+};
+
+static thread_local starling_fa_scratch_t * starling_fa_scratch_p = nullptr;
+
+inline static starling_fa_scratch_t & starling_fa_scratch() {
+    if (!starling_fa_scratch_p) {
+        starling_fa_scratch_p = (starling_fa_scratch_t *) malloc(sizeof(starling_fa_scratch_t));
+        GGML_ASSERT(starling_fa_scratch_p && "starling_fa: out of memory");
+        starling_fa_scratch_p->held.ir0 = -1;
+        starling_fa_scratch_p->held.n = 0;
+    }
+    return *starling_fa_scratch_p;
+}
+
+// At each call of ggml's kernel: rows held from an earlier call are of another state of the cache.
+inline static void starling_fa_forget() {
+    if (starling_fa_scratch_p) {
+        starling_fa_scratch_p->held.ir0 = -1;
+        starling_fa_scratch_p->held.n = 0;
+    }
+}
+
+// Attends rows->n rows to positions [ic_start, ic_end) of one KV head: k and v point at position 0 of
+// that head, rows nbk1 and nbv1 bytes apart. Starts each row from M = -inf, S = 0.
+static void starling_fa_rows(int64_t DK, int64_t DV, starling_fa_rows_t * rows, const char * k, size_t nbk1, const char * v, size_t nbv1,
+                             float scale, int64_t ic_start, int64_t ic_end) {
+    float * kf = starling_fa_scratch().kf;
+    float * vf = starling_fa_scratch().vf;
+    float kq[STARLING_FA_GROUP][STARLING_FA_BLOCK];
+    const int64_t nr = rows->n;
+    for (int64_t r = 0; r < nr; ++r) {
+        rows->M[r] = -INFINITY;
+        rows->S[r] = 0.0f;
+        memset(rows->out[r], 0, DV*sizeof(float));
+    }
+    for (int64_t ic0 = ic_start; ic0 < ic_end; ic0 += STARLING_FA_BLOCK) {
+        const int64_t n = ic_end - ic0 < STARLING_FA_BLOCK ? ic_end - ic0 : STARLING_FA_BLOCK;
+        bool k_done[STARLING_FA_BLOCK] = {};
+        bool v_need[STARLING_FA_BLOCK] = {};
+        for (int64_t r = 0; r < nr; ++r) {
+            const ggml_fp16_t * mp = rows->mask[r];
+            float block_max = -INFINITY;
+            for (int64_t j = 0; j < n; ++j) {
+                const float mv = mp ? rows->slope[r]*GGML_CPU_FP16_TO_FP32(mp[ic0 + j]) : 0.0f;
+                if (mv == -INFINITY) {
+                    kq[r][j] = -INFINITY;
+                    continue;
+                }
+                if (!k_done[j]) {
+                    starling_f16_row(DK, kf + j*DK, (const ggml_fp16_t *) (k + (ic0 + j)*nbk1));
+                    k_done[j] = true;
+                }
+                const float s = starling_dot_f32(DK, kf + j*DK, rows->q[r])*scale + mv;
+                kq[r][j] = s;
+                block_max = s > block_max ? s : block_max;
+            }
+            if (block_max > rows->M[r]) {
+                const float ms = expf(rows->M[r] - block_max);
+                ggml_vec_scale_f32((int) DV, rows->out[r], ms);
+                rows->S[r] *= ms;
+                rows->M[r] = block_max;
+            }
+            for (int64_t j = 0; j < n; ++j) {
+                // expf is 0 below about -103.97 (and for a masked position): nothing to add.
+                const float d = kq[r][j] - rows->M[r];
+                kq[r][j] = d;
+                if (d > -104.0f) v_need[j] = true;
+            }
+        }
+        for (int64_t j = 0; j < n; ++j) {
+            if (v_need[j]) starling_f16_row(DV, vf + j*DV, (const ggml_fp16_t *) (v + (ic0 + j)*nbv1));
+        }
+        for (int64_t r = 0; r < nr; ++r) {
+            for (int64_t j = 0; j < n; ++j) {
+                const float d = kq[r][j];
+                if (!(d > -104.0f)) {
+                    continue;
+                }
+                const float vs = expf(d);
+                rows->S[r] += vs;
+                starling_mad_f32(DV, rows->out[r], vf + j*DV, vs);
+            }
+        }
+    }
+}

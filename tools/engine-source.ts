@@ -45,7 +45,7 @@ const fileKey = (path: string): string => createHash('sha256').update(readFileSy
 
 /** What the edits change, for the build's cache key. */
 export const sourceEditsKey = (): string =>
-  `${OWN_MODEL_FILES.join(',')};cpu-buffer-max=${CPU_BUFFER_MAX};wasm-f16=${fileKey(WASM_F16_HEADER)};wasm-fa=${fileKey(WASM_FA_HEADER)}`;
+  `${OWN_MODEL_FILES.join(',')};cpu-buffer-max=${CPU_BUFFER_MAX};wasm-f16=${fileKey(WASM_F16_HEADER)};wasm-fa=${fileKey(WASM_FA_HEADER)};edits=${fileKey(fileURLToPath(import.meta.url))}`;
 
 /** The edits, once per source tree (a marked tree is left as it is). */
 export function prepareLlamaSource(src: string): void {
@@ -102,18 +102,45 @@ export function flashAttentionRows(src: string): void {
   const atAfter = text.indexOf(after, atLoop);
   const nextFn = text.indexOf('\nstatic ', start + head.length);
   if (atLoop < 0 || atAfter < 0 || atAfter > nextFn || !text.slice(start, atLoop).includes('q_to_vec_dot(pq, Q_q, DK);')) throw shape();
-  const route =
-    '        // Starling Playground (tools/engine-source.ts): an F16 cache is attended by engine/wasm_fa.h.\n' +
-    '        const bool starling_row = k->type == GGML_TYPE_F16 && v->type == GGML_TYPE_F16 && logit_softcap == 0.0f;\n' +
-    '        if (starling_row) {\n' +
-    '            starling_fa_row(DK, DV, pq, (const char *) k->data + ik2*nbk2 + ik3*nbk3, nbk1, (const char *) v->data + iv2*nbv2 + iv3*nbv3, nbv1,\n' +
-    '                            mp, slope, scale, ic_start, ic_end, VKQ32, &M, &S);\n' +
-    '        } else\n';
+  const route = [
+    '        // Starling Playground (tools/engine-source.ts): an F16 cache is attended by engine/wasm_fa.h,',
+    "        // together with the next rows that share this row's KV head.",
+    '        const bool starling_row = k->type == GGML_TYPE_F16 && v->type == GGML_TYPE_F16 && logit_softcap == 0.0f && DK <= STARLING_FA_MAX_D && DV <= STARLING_FA_MAX_D;',
+    '        if (starling_row) {',
+    '            starling_fa_rows_t & held = starling_fa_scratch().held;',
+    '            if (!(ir >= held.ir0 && ir < held.ir0 + held.n)) {',
+    '                held.ir0 = ir;',
+    '                held.n = 0;',
+    '                for (int64_t r = ir; r < ir1 && held.n < STARLING_FA_GROUP; ++r) {',
+    '                    const int64_t r3 = r/(neq2*neq1);',
+    '                    const int64_t r2 = (r - r3*neq2*neq1)/neq1;',
+    '                    const int64_t r1 = r - r3*neq2*neq1 - r2*neq1;',
+    '                    if (r3 != iq3 || r2/rk2 != ik2 || r2/rv2 != iv2) break;',
+    '                    held.q[held.n] = (const float *) ((const char *) q->data + (r1*nbq1 + r2*nbq2 + r3*nbq3));',
+    '                    held.mask[held.n] = mask ? (const ggml_fp16_t *) ((const char *) mask->data + r1*mask->nb[1] + (r2%mask->ne[2])*mask->nb[2] + (r3%mask->ne[3])*mask->nb[3]) : NULL;',
+    '                    held.slope[held.n] = (max_bias > 0.0f) ? r2 < n_head_log2 ? powf(m0, r2 + 1) : powf(m1, 2*(r2 - n_head_log2) + 1) : 1.0f;',
+    '                    held.n++;',
+    '                }',
+    '                starling_fa_rows(DK, DV, &held, (const char *) k->data + ik2*nbk2 + ik3*nbk3, nbk1, (const char *) v->data + iv2*nbv2 + iv3*nbv3, nbv1, scale, ic_start, ic_end);',
+    '            }',
+    '            M = held.M[ir - held.ir0];',
+    '            S = held.S[ir - held.ir0];',
+    '            memcpy(VKQ32, held.out[ir - held.ir0], DV*sizeof(float));',
+    '        } else',
+    '',
+  ].join('\n');
+  // Rows held from an earlier call are of another cache state.
+  const rowLoop = '    for (int ir = ir0; ir < ir1; ++ir) {';
+  const atRows = text.indexOf(rowLoop, start);
+  if (atRows < 0 || atRows > atLoop) throw shape();
+  const reset = '    starling_fa_forget(); // Starling Playground (engine/wasm_fa.h)\n';
   text =
     text.slice(0, start) +
     readFileSync(WASM_FA_HEADER, 'utf8') +
     '\n' +
-    text.slice(start, atLoop) +
+    text.slice(start, atRows) +
+    reset +
+    text.slice(atRows, atLoop) +
     route +
     text.slice(atLoop, atAfter) +
     after.replace('if (v->type == GGML_TYPE_F16) {', 'if (v->type == GGML_TYPE_F16 && !starling_row) {') +
@@ -123,6 +150,15 @@ export function flashAttentionRows(src: string): void {
   const atTiled = text.indexOf(tiled, text.indexOf('static void ggml_compute_forward_flash_attn_ext_f16('));
   if (atTiled < 0 || text.indexOf(tiled, atTiled + 1) >= 0) throw shape();
   text = text.slice(0, atTiled) + tiled.replace('Q_TILE_SZ', 'STARLING_FA_TILED_MIN_ROWS') + text.slice(atTiled + tiled.length);
+  // Generation's rows are heads: a chunk of rows holds whole groups of the heads that share a KV head,
+  // so the group is attended together (ggml's 4 chunks per thread split a 7B's groups of 4 from 3 threads up).
+  const dispatch = text.indexOf('static void ggml_compute_forward_flash_attn_ext_f16(');
+  const chunk = '        int64_t chunk_size = (nr + nth_scaled - 1) / nth_scaled;\n';
+  const atChunk = text.indexOf(chunk, dispatch);
+  const afterDispatch = text.indexOf('\nstatic ', dispatch + 1);
+  if (atChunk < 0 || (afterDispatch >= 0 && afterDispatch < atChunk)) throw shape();
+  const align = '        if (neq1 == 1 && neq2 % nek2 == 0) chunk_size = (chunk_size + neq2/nek2 - 1) / (neq2/nek2) * (neq2/nek2); // Starling Playground\n';
+  text = text.slice(0, atChunk + chunk.length) + align + text.slice(atChunk + chunk.length);
   writeFileSync(path, text);
 }
 

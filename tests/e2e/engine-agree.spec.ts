@@ -1,7 +1,8 @@
 /**
  * The app's own engine, wllama and native llama.cpp give the same greedy reply to the same prompt
  * token ids: the scripted models (each ending on its own end-of-turn token, one with its EOT set by the
- * app's metadata override) and a random-weight BPE model, whose reply no script fixes.
+ * app's metadata override) and two random-weight BPE models, whose reply no script fixes: one with a
+ * KV head per query head, one with grouped-query attention (the own engine attends its heads in groups).
  */
 import { MODELS, type ModelName } from '../../tools/models/catalog';
 import { PREF_KEYS } from '../../web/src/lib/local-prefs';
@@ -10,7 +11,7 @@ import { nativeGreedy } from '../fixtures/native-llama';
 import { expect, lastAssistant, sendMessage, test, waitForReady } from './fixtures';
 
 const MAX_TOKENS = 64;
-const CASES: ModelName[] = ['demo', 'demoNoEot', 'starchat', 'bpe'];
+const CASES: ModelName[] = ['demo', 'demoNoEot', 'starchat', 'bpe', 'bpeGqa'];
 
 test.beforeEach(async ({ context }) => {
   await context.addInitScript(
@@ -41,9 +42,12 @@ for (const name of CASES) {
     const scripted = (MODELS[name] as { reply?: string }).reply;
     // demoNoEot's file does not mark <|end_of_turn|> as end-of-generation: the app overrides that for
     // llama.cpp (model-profile.ts), native llama.cpp is told to stop there. On random weights the three
-    // builds' kernels round differently and near-tied logits part the greedy paths after about 15
-    // tokens (measured): there the first 8 tokens must agree.
-    replies.native = await nativeGreedy(model.path, ids, scripted ? MAX_TOKENS : 8, name === 'demoNoEot' ? ['<|end_of_turn|>'] : []);
+    // builds' kernels round differently and near-tied logits part the greedy paths: there the first
+    // tokens must agree. The own engine's attention accumulates in F32 where ggml's accumulates in F16
+    // (engine/wasm_fa.h). Measured: on bpe the greedy paths part after about 15 tokens; on bpeGqa,
+    // whose heads the own engine attends in groups, own and native agree on 5 and part within 8.
+    const agree = scripted ? MAX_TOKENS : name === 'bpeGqa' ? 5 : 8;
+    replies.native = await nativeGreedy(model.path, ids, agree, name === 'demoNoEot' ? ['<|end_of_turn|>'] : []);
     expect(replies.own.length).toBeGreaterThan(0);
     // The page shows the reply trimmed of its leading space (SentencePiece's word marker); native does not.
     if (scripted) {
@@ -51,7 +55,7 @@ for (const name of CASES) {
       expect(replies.native.trim()).toBe(replies.own.trim());
       expect(replies.own).toBe(scripted);
     } else {
-      expect(replies.native.trim().length).toBeGreaterThan(8);
+      expect(replies.native.trim().length).toBeGreaterThan(agree);
       expect(replies.own.trim().startsWith(replies.native.trim())).toBe(true);
       expect(replies.wllama.trim().startsWith(replies.native.trim())).toBe(true);
     }

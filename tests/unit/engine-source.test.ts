@@ -82,6 +82,9 @@ const OPS = [
   '',
   'static void ggml_compute_forward_flash_attn_ext_f16(',
   '        const ggml_compute_params * params) {',
+  '        int nth_scaled = nth * 4;',
+  '        int64_t chunk_size = (nr + nth_scaled - 1) / nth_scaled;',
+  '        int64_t nchunk     = (nr + chunk_size - 1) / chunk_size;',
   '        bool use_tiled = !use_ref &&',
   '                                neq1 >= Q_TILE_SZ);',
   '}',
@@ -111,11 +114,14 @@ describe('engine source edits', () => {
     expect(simd).toContain('#define GGML_F16x4             v128_t');
     const ops = readFileSync(join(src, 'ggml', 'src', 'ggml-cpu', 'ops.cpp'), 'utf8');
     // The row kernel comes before ggml's, which hands it F16 caches and skips its F16 accumulator then.
-    expect(ops.indexOf('static void starling_fa_row(')).toBeGreaterThan(-1);
-    expect(ops.indexOf('static void starling_fa_row(')).toBeLessThan(ops.indexOf('static void ggml_compute_forward_flash_attn_ext_f16_one_chunk('));
-    expect(ops).toMatch(/if \(starling_row\) \{\n\s+starling_fa_row\([^;]+;\n\s+\} else\n\s+for \(int64_t ic = ic_start; ic < ic_end; \+\+ic\) \{/);
+    expect(ops.indexOf('static void starling_fa_rows(')).toBeGreaterThan(-1);
+    expect(ops.indexOf('static void starling_fa_rows(')).toBeLessThan(ops.indexOf('static void ggml_compute_forward_flash_attn_ext_f16_one_chunk('));
+    // Each call of the kernel lets go of the rows an earlier call held, before its first row.
+    expect(ops).toMatch(/starling_fa_forget\(\);[^\n]*\n\s+for \(int ir = ir0; ir < ir1; \+\+ir\) \{/);
+    expect(ops).toMatch(/if \(starling_row\) \{\n[\s\S]+starling_fa_rows\(DK, DV, &held,[\s\S]+\} else\n\s+for \(int64_t ic = ic_start; ic < ic_end; \+\+ic\) \{/);
     expect(ops).toContain('if (v->type == GGML_TYPE_F16 && !starling_row) {');
     expect(ops).toContain('neq1 >= STARLING_FA_TILED_MIN_ROWS);');
+    expect(ops).toMatch(/int64_t chunk_size = \(nr \+ nth_scaled - 1\) \/ nth_scaled;\n\s+if \(neq1 == 1 && neq2 % nek2 == 0\) chunk_size = /);
     // A second run leaves the edited tree as it is.
     prepareLlamaSource(src);
     expect(readFileSync(join(src, 'src', 'llama-model.cpp'), 'utf8')).toBe(mapping);

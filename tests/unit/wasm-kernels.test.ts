@@ -1,7 +1,7 @@
 /**
  * The own engine's wasm SIMD kernels (engine/wasm_f16.h, engine/wasm_fa.h, put into llama.cpp by
  * tools/engine-source.ts), built with Debian's emcc and run in Node against plain double-precision
- * references (tests/unit/wasm-kernels.c): every half converts exactly, floats round to the nearest half
+ * references (tests/unit/wasm-kernels.cpp): every half converts exactly, floats round to the nearest half
  * (ties to even) as ggml's scalar code does, and one attention row matches softmax(qK)V.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-const harness = fileURLToPath(new URL('./wasm-kernels.c', import.meta.url));
+const harness = fileURLToPath(new URL('./wasm-kernels.cpp', import.meta.url));
 
 describe('wasm SIMD kernels of the own engine', () => {
   it('convert F16 exactly and attend like the reference', () => {
@@ -22,7 +22,7 @@ describe('wasm SIMD kernels of the own engine', () => {
     try {
       const out = join(dir, 'kernels.js');
       // Debian's emscripten finds its JS optimizer's acorn in Debian's node path (as tools/build-engine.ts).
-      execFileSync('emcc', ['-O2', '-msimd128', '-sENVIRONMENT=node', '-sWASM_ASYNC_COMPILATION=0', '-o', out, harness], {
+      execFileSync('em++', ['-O2', '-msimd128', '-sENVIRONMENT=node', '-sWASM_ASYNC_COMPILATION=0', '-o', out, harness], {
         env: { ...process.env, NODE_PATH: '/usr/share/nodejs' },
         stdio: 'pipe',
       });

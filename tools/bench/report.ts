@@ -178,6 +178,8 @@ export interface TurnRow {
   cached: number;
   ttftMs: number;
   promptTps: number;
+  /** The turn's reply: generation speed, which attention over a longer history slows. */
+  genTps: number;
   engine: string;
 }
 
@@ -191,10 +193,10 @@ export function printTurns(rows: TurnRow[]): void {
   // What a turn would cost with no KV cache: its whole prompt at the first turn's prompt speed.
   const firstTps = rows[0].promptTps;
   const uncached = (r: TurnRow): number => ((r.evaluated + r.cached) / firstTps) * 1000;
-  console.log(`${pad('turn', 4)} ${pad('evaluated', 10)} ${pad('reused (cache_n)', 17)} ${pad('TTFT ms', 8)} ${pad('TTFT ms/new token', 18)} ${pad('prompt tok/s', 13)} ${pad('no cache, est. ms', 18)}`);
+  console.log(`${pad('turn', 4)} ${pad('evaluated', 10)} ${pad('reused (cache_n)', 17)} ${pad('TTFT ms', 8)} ${pad('TTFT ms/new token', 18)} ${pad('prompt tok/s', 13)} ${pad('no cache, est. ms', 18)} ${pad('gen tok/s', 9)}`);
   for (const r of rows) {
     console.log(
-      `${pad(String(r.turn), 4)} ${pad(String(r.evaluated), 10)} ${pad(String(r.cached), 17)} ${pad(fmt(r.ttftMs, 0), 8)} ${pad(fmt(r.ttftMs / Math.max(1, r.evaluated), 1), 18)} ${pad(fmt(r.promptTps), 13)} ${pad(fmt(uncached(r), 0), 18)}`,
+      `${pad(String(r.turn), 4)} ${pad(String(r.evaluated), 10)} ${pad(String(r.cached), 17)} ${pad(fmt(r.ttftMs, 0), 8)} ${pad(fmt(r.ttftMs / Math.max(1, r.evaluated), 1), 18)} ${pad(fmt(r.promptTps), 13)} ${pad(fmt(uncached(r), 0), 18)} ${pad(fmt(r.genTps), 9)}`,
     );
   }
   console.log(

@@ -261,6 +261,7 @@ export async function runSuite(args: BenchArgs): Promise<SuiteResult> {
           cached: Number(t['cached-tokens']),
           ttftMs: Number(t['ttft-ms']),
           promptTps: Number(t['prompt-tps']),
+          genTps: Number(t['gen-tps']),
           engine: String(t.engine),
         }));
       }

@@ -14,11 +14,14 @@ import { starChatVocab, starChatVocabKv, type StarChatKvOptions } from './starch
 export interface BpeModelOptions extends StarChatKvOptions {
   name?: string;
   tensors?: boolean;
+  /** Query heads per KV head (grouped-query attention, as Starling 7B has 4); 1 by default. */
+  groupedHeads?: number;
 }
 
 export function bpeModelSpec(opts: BpeModelOptions = {}): GgufSpec {
   const name = opts.name ?? 'StarChat-style BPE test model (random weights)';
-  const shape: LlamaShape = { vocab: starChatVocab().tokens.length, dim: 64, layers: 1, heads: 2, kvHeads: 2, ff: 128, ctx: 2048 };
+  const g = opts.groupedHeads ?? 1;
+  const shape: LlamaShape = { vocab: starChatVocab().tokens.length, dim: 64, layers: 1, heads: 2 * g, kvHeads: 2, ff: 128, ctx: 2048 };
   const vocabKv = starChatVocabKv(opts);
   if (opts.tensors === false) return { kv: { ...llamaHparamsKv(shape, name, 7), ...vocabKv }, tensors: [] };
   const q8 = GgmlType.Q8_0;

@@ -178,6 +178,11 @@ export const MODELS = {
     file: 'starchat-bpe-test.Q8_0.gguf',
     write: (path: string) => writeGguf(path, bpeModelSpec()),
   },
+  bpeGqa: {
+    // The same with grouped-query attention: 4 query heads per KV head, as Starling 7B has.
+    file: 'starchat-bpe-gqa-test.Q8_0.gguf',
+    write: (path: string) => writeGguf(path, bpeModelSpec({ name: 'StarChat-style BPE test model, grouped-query attention (random weights)', groupedHeads: 4 })),
+  },
   demoUnknownArch: {
     // The demo model labelled with an architecture llama.cpp does not know: it refuses to load it.
     file: 'demo-arch-gpt5.Q8_0.gguf',

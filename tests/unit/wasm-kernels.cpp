@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <wasm_simd128.h>
 
@@ -41,6 +42,7 @@ static ggml_fp16_t ref_f32_to_f16(float f) {
 #define GGML_CPU_FP16_TO_FP32(x) ref_f16_to_f32(x)
 #define GGML_CPU_FP32_TO_FP16(x) ref_f32_to_f16(x)
 static void ggml_vec_scale_f32(const int n, float * y, const float v) { for (int i = 0; i < n; ++i) y[i] *= v; }
+#define GGML_ASSERT(x) do { if (!(x)) abort(); } while (0)
 
 #include "../../engine/wasm_f16.h"
 #include "../../engine/wasm_fa.h"
@@ -124,43 +126,60 @@ static void ref_attention(int DK, int DV, const float * q, const ggml_fp16_t * k
 }
 
 // The kernel against the reference: head sizes that are and are not multiples of 16, lengths across
-// blocks, masked positions, scores far apart (weights that underflow), and a range split in two calls
-// that carry M and S, as ggml's split-KV path does.
+// blocks, rows with their own masks (masked positions, a row whose first block is all masked), scores
+// far apart (weights that underflow), one row and a full group, and a range split in two calls that are
+// merged as ggml's split-KV path merges them.
 static double check_attention(void) {
-  static ggml_fp16_t k[4096 * 80], v[4096 * 80], mask[4096];
-  static float q[80], out[80];
+  static ggml_fp16_t k[4096 * 80], v[4096 * 80], mask[STARLING_FA_GROUP][4096];
+  static float q[STARLING_FA_GROUP][80];
   static double ref[80];
+  static starling_fa_rows_t rows, halves[2];
   const int dims[] = { 64, 80, 36 };
   const int lengths[] = { 1, 63, 64, 65, 700, 4096 };
+  const int groups[] = { 1, 4, STARLING_FA_GROUP };
   double worst = 0;
   for (int di = 0; di < 3; ++di) {
     for (int li = 0; li < 6; ++li) {
-      for (int spread = 0; spread < 2; ++spread) {
-        const int D = dims[di], n = lengths[li];
-        for (int i = 0; i < D; ++i) q[i] = next_f() * (spread ? 40.0f : 1.0f);
+      for (int gi = 0; gi < 3; ++gi) {
+        const int D = dims[di], n = lengths[li], g = groups[gi], spread = (li + gi) % 2;
         for (int j = 0; j < n * D; ++j) { k[j] = ref_f32_to_f16(next_f()); v[j] = ref_f32_to_f16(next_f() * 3.0f); }
-        for (int j = 0; j < n; ++j) mask[j] = (j % 7 == 3 && n > 1) ? 0xFC00 : 0;  // -inf: masked
-        const float scale = 1.0f / sqrtf((float) D);
-        ref_attention(D, D, q, k, v, mask, n, scale, ref);
-        for (int split = 0; split < 2; ++split) {
-          float M = -INFINITY, S = 0.0f;
-          if (split && n > 1) {
-            // Two ranges, as ggml calls it for chunks of the cache, merged like its reduction.
-            const int h = n / 2;
-            static float a[80], b[80];
-            float Ma = -INFINITY, Sa = 0, Mb = -INFINITY, Sb = 0;
-            starling_fa_row(D, D, q, (const char *) k, D * 2, (const char *) v, D * 2, mask, 1.0f, scale, 0, h, a, &Ma, &Sa);
-            starling_fa_row(D, D, q, (const char *) k, D * 2, (const char *) v, D * 2, mask, 1.0f, scale, h, n, b, &Mb, &Sb);
-            M = Ma > Mb ? Ma : Mb;
-            const float fa = Ma == -INFINITY ? 0 : expf(Ma - M), fb = Mb == -INFINITY ? 0 : expf(Mb - M);
-            S = Sa * fa + Sb * fb;
-            for (int i = 0; i < D; ++i) out[i] = a[i] * fa + b[i] * fb;
-          } else {
-            starling_fa_row(D, D, q, (const char *) k, D * 2, (const char *) v, D * 2, mask, 1.0f, scale, 0, n, out, &M, &S);
+        for (int r = 0; r < g; ++r) {
+          for (int i = 0; i < D; ++i) q[r][i] = next_f() * (spread ? 40.0f : 1.0f);
+          for (int j = 0; j < n; ++j) {
+            // -inf: masked. Row 1 sees nothing of the first block (a causal mask's later rows see more).
+            const int masked = n > 1 && ((j % 7 == (r % 7)) || (r == 1 && j < 64 && j < n - 1));
+            mask[r][j] = masked ? 0xFC00 : 0;
           }
-          for (int i = 0; i < D; ++i) {
-            const double err = fabs(out[i] / S - ref[i]);
-            if (!(err <= worst)) worst = err;  // NaN counts as the worst
+        }
+        const float scale = 1.0f / sqrtf((float) D);
+        for (int split = 0; split < 2; ++split) {
+          if (split && n < 2) continue;
+          starling_fa_rows_t * parts[2] = { split ? &halves[0] : &rows, &halves[1] };
+          const int64_t bounds[3] = { 0, split ? n / 2 : n, n };
+          for (int p = 0; p <= split; ++p) {
+            starling_fa_rows_t * rs = parts[p];
+            rs->n = g;
+            for (int r = 0; r < g; ++r) { rs->q[r] = q[r]; rs->mask[r] = mask[r]; rs->slope[r] = 1.0f; }
+            starling_fa_rows(D, D, rs, (const char *) k, D * 2, (const char *) v, D * 2, scale, bounds[p], bounds[p + 1]);
+          }
+          for (int r = 0; r < g; ++r) {
+            ref_attention(D, D, q[r], k, v, mask[r], n, scale, ref);
+            float M, S, out[80];
+            if (split) {
+              const starling_fa_rows_t * a = &halves[0], * b = &halves[1];
+              M = a->M[r] > b->M[r] ? a->M[r] : b->M[r];
+              const float fa = a->M[r] == -INFINITY ? 0 : expf(a->M[r] - M), fb = b->M[r] == -INFINITY ? 0 : expf(b->M[r] - M);
+              S = a->S[r] * fa + b->S[r] * fb;
+              for (int i = 0; i < D; ++i) out[i] = a->out[r][i] * fa + b->out[r][i] * fb;
+            } else {
+              M = rows.M[r];
+              S = rows.S[r];
+              for (int i = 0; i < D; ++i) out[i] = rows.out[r][i];
+            }
+            for (int i = 0; i < D; ++i) {
+              const double err = fabs(out[i] / S - ref[i]);
+              if (!(err <= worst)) worst = err;  // NaN counts as the worst
+            }
           }
         }
       }
