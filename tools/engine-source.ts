@@ -17,10 +17,10 @@
  * 3. Convert F16 with SIMD in wasm (engine/wasm_f16.h). ggml's wasm build converts the F16 KV cache one
  * value at a time.
  *
- * 4. Attend one query row at a time in F32 (engine/wasm_fa.h). ggml's kernel for generation and for
- * prompt batches under 64 tokens converts the F16 cache in and out for every cached position, so
- * attention, not the weights, became the cost of a long conversation: on the 134M model generation
- * fell from 74 to 24 tok/s over a 12-turn chat.
+ * 4. Attend the query rows that share a KV head together, in F32 (engine/wasm_fa.h). ggml's kernel for
+ * generation and for prompt batches under 64 tokens converts the F16 cache in and out for every cached
+ * position, so attention, not the weights, became the cost of a long conversation: on the 134M model
+ * generation fell from 74 to 24 tok/s over a 12-turn chat.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
@@ -145,7 +145,8 @@ export function flashAttentionRows(src: string): void {
     text.slice(atLoop, atAfter) +
     after.replace('if (v->type == GGML_TYPE_F16) {', 'if (v->type == GGML_TYPE_F16 && !starling_row) {') +
     text.slice(atAfter + after.length);
-  // The tiled kernel (a GEMM over 64 query rows, padded) beats one row at a time from this many rows.
+  // The tiled kernel (a GEMM over 64 query rows, padded) from this many rows: measured against one row
+  // at a time, not yet against the group kernel.
   const tiled = '                                neq1 >= Q_TILE_SZ);';
   const atTiled = text.indexOf(tiled, text.indexOf('static void ggml_compute_forward_flash_attn_ext_f16('));
   if (atTiled < 0 || text.indexOf(tiled, atTiled + 1) >= 0) throw shape();
