@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BlockReader } from '../../workers/lib/engine/own/block-reader';
+import { BlockReader, STALL_MS } from '../../workers/lib/engine/own/block-reader';
+import { ENGINE_HEARTBEAT } from '../../web/src/lib/engine/engine-client';
 
 interface Faults {
   /** Reads (stream and arrayBuffer) of the slice starting at byte 0 that fail, first to last. */
@@ -41,6 +42,10 @@ function countedBlob(size: number, faults: Faults = {}): { blob: Blob; reads: Ar
 const expected = (start: number, n: number) => Uint8Array.from({ length: n }, (_, i) => (start + i) % 251);
 
 describe('BlockReader', () => {
+  it('gives up a stalled stream well before the engine worker, waiting on it, misses the heartbeat', () => {
+    expect(STALL_MS * 2).toBeLessThanOrEqual(ENGINE_HEARTBEAT.timeoutMs);
+  });
+
   for (const streams of [true, false]) {
     it(`copies any range across blocks, reading each block once and one ahead (${streams ? 'streams' : 'arrayBuffer'})`, async () => {
       const f = countedBlob(1000);
