@@ -8,6 +8,7 @@ import type { LoadPhase } from '../../workers/lib/engine/types';
 import type { Page } from '@playwright/test';
 import { PREF_KEYS } from '../../web/src/lib/local-prefs';
 import { downloadingMs, INIT_SCRIPT, launch, MemorySampler, summarizeLongTasks, type LongTasks, type Transition } from './browser';
+import { APP_MARKS_SCRIPT, markGeneration, type BesideEngine } from './thread-cpu';
 
 export interface AppVisitOptions {
   /** Browser profile: the IndexedDB cache persists in it between visits. */
@@ -56,6 +57,8 @@ export interface AppVisit {
   wasmHeapUsedBytes: number | null;
   /** The engine's load (LoadedModelInfo.loadMs) and its steps' times. */
   engineLoad: { ms: number; phases: LoadPhase[] } | null;
+  /** CPU of Chromium's threads other than the engine's while the first reply was generated. */
+  besideEngine: BesideEngine | null;
   afterReady?: unknown;
 }
 
@@ -108,7 +111,8 @@ export async function appVisit(o: AppVisitOptions): Promise<AppVisit> {
   const context = await launch(o.profile);
   const sampler = new MemorySampler();
   try {
-    await context.addInitScript(INIT_SCRIPT + settingsScript(o.maxTokens));
+    const beside = await markGeneration(context);
+    await context.addInitScript(INIT_SCRIPT + APP_MARKS_SCRIPT + settingsScript(o.maxTokens));
     const page = context.pages()[0] ?? (await context.newPage());
     const url = `${o.appUrl}/?model=${encodeURIComponent(o.modelUrl)}&threads=${o.threads}&ctx=${o.ctx}&backend=cpu${o.engine ? `&engine=${o.engine}` : ''}${o.build ? `&build=${o.build}` : ''}${o.batch ? `&batch=${o.batch}` : ''}`;
     await page.goto(url, { timeout: o.timeoutMs });
@@ -146,7 +150,7 @@ export async function appVisit(o: AppVisitOptions): Promise<AppVisit> {
       for (const m of o.followUps ?? []) turns.push(await sendAndRead(page, m, o.timeoutMs));
     }
     const mem = sampler.stop();
-    return { states, transitions, downloadMs: downloadingMs(transitions), loadMs, stats, turns, longTasks, longTasksLoading, afterReady, rendererRssReady, rendererRssAfterReply, wasmHeapBytes, wasmHeapUsedBytes, engineLoad, ...mem };
+    return { states, transitions, downloadMs: downloadingMs(transitions), loadMs, stats, turns, longTasks, longTasksLoading, afterReady, rendererRssReady, rendererRssAfterReply, wasmHeapBytes, wasmHeapUsedBytes, engineLoad, besideEngine: beside(), ...mem };
   } finally {
     sampler.stop();
     await context.close();

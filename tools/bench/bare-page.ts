@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launch, MemorySampler } from './browser';
+import { markGeneration, type BesideEngine } from './thread-cpu';
 
 export interface BareRun {
   fetchMs: number;
@@ -22,6 +23,8 @@ export interface BareRun {
   predicted_per_second: number;
   rendererPeak: number;
   browserRssPeak: number;
+  /** CPU of Chromium's threads other than the engine's while generating (the own engine's page marks it; null on wllama's). */
+  besideEngine: BesideEngine | null;
 }
 
 export interface BareOptions {
@@ -43,6 +46,7 @@ export async function bareRun(o: BareOptions): Promise<BareRun> {
   const context = await launch(profile);
   const sampler = new MemorySampler();
   try {
+    const beside = await markGeneration(context);
     const page = context.pages()[0] ?? (await context.newPage());
     const own = o.engine === 'own';
     const q = new URLSearchParams({ model: o.modelUrl, n: String(o.tokens), threads: String(o.threads), ctx: String(o.ctx) });
@@ -54,7 +58,7 @@ export async function bareRun(o: BareOptions): Promise<BareRun> {
     await page.waitForFunction(() => (window as unknown as { __bench?: unknown }).__bench, null, { timeout: o.timeoutMs, polling: 250 });
     const r = await page.evaluate(() => (window as unknown as { __bench: Record<string, number> & { error?: string } }).__bench);
     if (r.error) throw new Error(`bare page failed: ${r.error}`);
-    return { ...(r as unknown as BareRun), ...sampler.stop() };
+    return { ...(r as unknown as BareRun), ...sampler.stop(), besideEngine: beside() };
   } finally {
     sampler.stop();
     await context.close();

@@ -9,6 +9,8 @@ export interface Figures {
   peakBytes: number;
   promptTokens: number;
   genTokens: number;
+  /** CPU of the browser's threads other than the engine's while generating, % of one core (thread-cpu.ts); NaN where not measured. */
+  besidePct: number;
 }
 
 export const median = (xs: number[]): number => {

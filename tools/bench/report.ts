@@ -58,11 +58,11 @@ export function printTable(rows: Row[]): void {
   const head1 =
     `${'model'.padEnd(9)} ${pad('thr', 3)} | ` +
     groups.map((g) => g.padEnd(groupWidth - 1)).join('| ') +
-    '| own/native  | own/bown    | own/bare    | appw/bare   | compat/bare | app long tasks';
+    '| own/native  | own/bown    | own/bare    | appw/bare   | compat/bare | app long tasks | beside engine';
   const head2 =
     `${''.padEnd(9)} ${''.padStart(3)} | ` +
     groups.map(() => sub.map((s, i) => pad(s, w[i])).join(' ') + ' ').join('| ') +
-    '| pp    tg    | pp    tg    | pp    tg    | pp    tg    | pp    tg    | count  max ms';
+    '| pp    tg    | pp    tg    | pp    tg    | pp    tg    | pp    tg    | count  max ms  | own %  bown %';
   console.log(head1);
   console.log(head2);
   console.log('-'.repeat(head2.length));
@@ -77,7 +77,8 @@ export function printTable(rows: Row[]): void {
         `| ${ratio(r.app?.promptTps, r.bare?.promptTps).padEnd(5)} ${ratio(r.app?.genTps, r.bare?.genTps).padEnd(5)} ` +
         `| ${ratio(r.appWllama?.promptTps, r.bare?.promptTps).padEnd(5)} ${ratio(r.appWllama?.genTps, r.bare?.genTps).padEnd(5)} ` +
         `| ${ratio(r.appCompat?.promptTps, r.bare?.promptTps).padEnd(5)} ${ratio(r.appCompat?.genTps, r.bare?.genTps).padEnd(5)} ` +
-        `| ${r.longTasks ? `${pad(String(r.longTasks.count), 5)}  ${pad(fmt(r.longTasks.maxMs, 0), 6)}` : '-'}`,
+        `| ${(r.longTasks ? `${pad(String(r.longTasks.count), 5)}  ${pad(fmt(r.longTasks.maxMs, 0), 6)}` : '-').padEnd(14)} ` +
+        `| ${pad(fmt(r.app?.besidePct), 5)}  ${pad(fmt(r.bareOwn?.besidePct), 6)}`,
     );
   }
   console.log(
@@ -86,7 +87,9 @@ export function printTable(rows: Row[]): void {
       'appw = the app with ?engine=wllama (default build: memory64 + JSPI); compat = with ?build=compat (wasm32 + Asyncify);\n' +
       'own/bare = the app as it chooses (engine, build, threads, batch) over bare wllama with its defaults. load: app = navigation to model ready from the IndexedDB cache;\n' +
       'bare = navigation to loaded (fetch from the localhost model server + wllama load); native = loadModel + createContext (mmap).\n' +
-      'peak MB: app and bare = VmHWM of the Chromium renderer that hosts the page and its workers; native = VmHWM of its process.',
+      'peak MB: app and bare = VmHWM of the Chromium renderer that hosts the page and its workers; native = VmHWM of its process.\n' +
+      "beside engine: CPU of the browser's threads other than the engine's while the reply is generated, % of one core (medians; thread-cpu.ts):\n" +
+      "what the page takes from llama.cpp's threads (own = the app, bown = the bare page).",
   );
 }
 

@@ -50,6 +50,7 @@ const fromApp = (v: AppVisit): Figures => ({
   peakBytes: v.rendererPeak,
   promptTokens: Number(v.stats?.['prompt-tokens']),
   genTokens: Number(v.stats?.['gen-tokens']),
+  besidePct: v.besideEngine?.pct ?? NaN,
 });
 
 const fromBare = (b: BareRun): Figures => ({
@@ -60,6 +61,7 @@ const fromBare = (b: BareRun): Figures => ({
   peakBytes: b.rendererPeak,
   promptTokens: b.prompt_n,
   genTokens: b.predicted_n,
+  besidePct: b.besideEngine?.pct ?? NaN,
 });
 
 const fromNative = (n: NativeRun): Figures => ({
@@ -70,6 +72,7 @@ const fromNative = (n: NativeRun): Figures => ({
   peakBytes: n.peakRss,
   promptTokens: n.promptTokens,
   genTokens: n.genTokens,
+  besidePct: NaN,
 });
 
 export interface SuiteResult {

@@ -18,6 +18,8 @@ import type { Tokenization } from '$workers/lib/tokenizer/prompt';
 import type { EngineApi } from '../engine/engine-client';
 import type { WasmBuild } from '$workers/lib/engine/wasm-build';
 import { checkTokens, statsFrom, type GenStats, type TokenCheck } from '../reply-check';
+import { StreamBatcher } from './stream-batcher';
+import { flushSync } from 'svelte';
 import { replyReserve } from '$workers/lib/engine/context-limit';
 import { watchGeneration } from '../watchdog';
 import { alternatives, latestLeaf, pathTo, subtree } from '../conversations/tree';
@@ -83,45 +85,6 @@ export interface SendHooks {
 export type ChangeKind = 'structure' | 'stream';
 
 export const newId = (): string => crypto.randomUUID();
-
-/**
- * Collects streamed pieces and applies them at most every STREAM_RENDER_MS: each update re-renders
- * the reply's markdown on the main thread, which on a small machine competes with llama.cpp's
- * threads for the same cores (a fast model sends hundreds of tokens a second).
- */
-const STREAM_RENDER_MS = 100;
-
-class StreamBatcher {
-  #pending = '';
-  #scheduled = false;
-  #started = false;
-  constructor(
-    private readonly apply: (text: string) => void,
-    private readonly live: boolean,
-  ) {}
-
-  push(piece: string): void {
-    this.#pending += piece;
-    if (!this.live) return; // streaming off: everything shows at the end
-    // The first token shows at once: time to first token is what the user feels most.
-    if (!this.#started) {
-      this.#started = true;
-      this.flush();
-      return;
-    }
-    if (this.#scheduled) return;
-    this.#scheduled = true;
-    setTimeout(() => this.flush(), STREAM_RENDER_MS);
-  }
-
-  flush(): void {
-    this.#scheduled = false;
-    if (!this.#pending) return;
-    const text = this.#pending;
-    this.#pending = '';
-    this.apply(text);
-  }
-}
 
 /** A message's place in the model's context: every user turn, and replies that finished or were stopped. */
 const inContext = (m: ChatEntry): boolean => m.role === 'user' || m.state === 'done' || m.state === 'stopped';
@@ -266,7 +229,7 @@ export class ChatState {
       // The reply starts after "Assistant:" with a space (or a newline); the template writes it back.
       reply.content = reply.content ? reply.content + piece : piece.trimStart();
       this.onChange?.('stream');
-    }, rt.stream !== false);
+    }, rt.stream !== false, flushSync);
     try {
       const sent: SentPrompt = { text: tokenization.text, template: this.template, tokenization, engineCount: null, enginePrompt: null };
       this.lastPrompt = sent;

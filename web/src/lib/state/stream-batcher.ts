@@ -1,0 +1,71 @@
+/**
+ * Collects a streaming reply's pieces and shows them in batches. Each batch re-renders the reply on
+ * the main thread (its Markdown, then the browser's layout, text shaping and paint), and on a small
+ * machine that competes with llama.cpp's threads for the same cores: on 2 cores with 2 engine
+ * threads, the page's work while generating (4 renders a second of a 500-token reply) took 4% of a
+ * core and cost the app about 5% of the engine's speed on a bare page (tools/bench/thread-cpu.ts).
+ *
+ * So the wait before the next batch grows with what the last one cost: the page spends at most about
+ * RENDER_SHARE of the time on it. A short reply, or plain text, renders in a millisecond or two and
+ * streams every STREAM_RENDER_MS; a long one of costly text (many scripts, so many fonts) at most
+ * every STREAM_RENDER_MAX_MS.
+ */
+
+/** The shortest wait between batches. */
+export const STREAM_RENDER_MS = 100;
+/** The longest: the reply still visibly moves. */
+export const STREAM_RENDER_MAX_MS = 1000;
+/** The share of the time the page may spend showing the reply. */
+export const RENDER_SHARE = 0.02;
+
+/** The wait before the next batch, after one that took `costMs` to apply and render. */
+export const nextRenderDelay = (costMs: number): number => Math.min(STREAM_RENDER_MAX_MS, Math.max(STREAM_RENDER_MS, costMs / RENDER_SHARE));
+
+export class StreamBatcher {
+  #pending = '';
+  #scheduled = false;
+  #started = false;
+  #delay = STREAM_RENDER_MS;
+
+  /**
+   * `apply` shows the text; `render` then makes the page's update happen now (Svelte's flushSync), so
+   * that its cost can be timed.
+   */
+  constructor(
+    private readonly apply: (text: string) => void,
+    private readonly live: boolean,
+    private readonly render: () => void = () => {},
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  push(piece: string): void {
+    this.#pending += piece;
+    if (!this.live) return; // streaming off: everything shows at the end
+    // The first token shows at once: time to first token is what the user feels most.
+    if (!this.#started) {
+      this.#started = true;
+      this.flush();
+      return;
+    }
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setTimeout(() => this.flush(), this.#delay);
+  }
+
+  /** Shows what is pending now (each batch, and once at the end). */
+  flush(): void {
+    this.#scheduled = false;
+    if (!this.#pending) return;
+    const text = this.#pending;
+    this.#pending = '';
+    const t0 = this.now();
+    this.apply(text);
+    this.render();
+    this.#delay = nextRenderDelay(this.now() - t0);
+  }
+
+  /** The wait before the next batch (for tests). */
+  get delay(): number {
+    return this.#delay;
+  }
+}
