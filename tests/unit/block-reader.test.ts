@@ -157,4 +157,25 @@ describe('BlockReader', () => {
     const r = new BlockReader([lying], { block: 100 });
     await expect(r.read(0, 140, new Uint8Array(50))).rejects.toThrow('ended at byte 150');
   });
+
+  it('reads a small range away from the run aside: the blocks read ahead stay, and no whole block is read for it', async () => {
+    const f = countedBlob(1000);
+    const r = new BlockReader([f.blob], { block: 100 });
+    const a = new Uint8Array(30);
+    await r.read(0, 0, a); // block 0, and 1 ahead
+    const aside = new Uint8Array(20);
+    expect(await r.readAside(0, 750, aside)).toBe(20);
+    expect(aside).toEqual(expected(750, 20));
+    // Within a held block: served from it.
+    const held = new Uint8Array(10);
+    expect(await r.readAside(0, 120, held)).toBe(10);
+    expect(held).toEqual(expected(120, 10));
+    // The run goes on without reading blocks 0 or 1 again.
+    const b = new Uint8Array(150);
+    await r.read(0, 30, b);
+    expect(b).toEqual(expected(30, 150));
+    expect(f.reads).toEqual([[0, 100], [100, 200], [750, 770], [200, 300]]);
+    // At the end of the file: what is there.
+    expect(await r.readAside(0, 990, new Uint8Array(50))).toBe(10);
+  });
 });

@@ -18,11 +18,12 @@ scope.onmessage = async (ev: MessageEvent<ReadRequest | ReadSetup>) => {
     scope.postMessage('ready');
     return;
   }
-  const { file, start, length, heap, ptr, window, ctl } = ev.data;
+  const { file, start, length, heap, ptr, window, aside, ctl } = ev.data;
   const state = new Int32Array(ctl);
   try {
     const times = { readMs: 0, copyMs: 0 };
-    const done = await reader.read(file, start, new Uint8Array(heap, ptr, length), times);
+    const dest = new Uint8Array(heap, ptr, length);
+    const done = aside ? await reader.readAside(file, start, dest, times) : await reader.read(file, start, dest, times);
     const more = window && done === length ? await reader.read(file, start + done, new Uint8Array(window), times) : 0;
     Atomics.store(state, 1, done);
     Atomics.store(state, 5, more);

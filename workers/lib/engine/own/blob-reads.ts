@@ -34,6 +34,8 @@ export interface ReadRequest {
   ptr: number;
   /** Then also the bytes that follow, into ReadWindow's buffer from its start (up to its size). */
   window?: SharedArrayBuffer;
+  /** A fill of ReadWindow for a small read: read aside, leaving the blocks read ahead in place (BlockReader.readAside). */
+  aside?: boolean;
   /** Int32 [state (0 waiting, 1 done, 2 failed), bytes read, µs waiting for Blob reads, µs copying into the heap, block streams that stalled so far, bytes put in the window]. */
   ctl: SharedArrayBuffer;
 }
@@ -52,6 +54,8 @@ export interface ReadStats {
   /** llama.cpp's small reads (the headers, and stdio's refill after each tensor), served from ReadWindow, and the time they took in all. */
   smallReads: number;
   smallMs: number;
+  /** Of the small reads, those the window did not hold (each a round trip to the helper that filled it). */
+  windowFills: number;
 }
 
 interface WorkerFsStream {
@@ -109,16 +113,16 @@ export function readBlobsThroughHelper(m: OwnModule, h: ReadHelper): { stop: () 
   const original = fs.stream_ops.read;
   const ctl = new SharedArrayBuffer(24);
   const state = new Int32Array(ctl);
-  const stats: ReadStats = { reads: 0, bytes: 0, waitMs: 0, readMs: 0, copyMs: 0, stalls: 0, smallReads: 0, smallMs: 0 };
+  const stats: ReadStats = { reads: 0, bytes: 0, waitMs: 0, readMs: 0, copyMs: 0, stalls: 0, smallReads: 0, smallMs: 0, windowFills: 0 };
   const window = new ReadWindow(WINDOW);
   /**
    * One round trip: the helper copies [start, start + n) of file into target at ptr; returns the bytes
    * copied. With `thenWindow`, it also fills the window with the bytes after them.
    */
-  const request = (file: number, start: number, n: number, target: SharedArrayBuffer, ptr: number, thenWindow = false): number => {
+  const request = (file: number, start: number, n: number, target: SharedArrayBuffer, ptr: number, thenWindow = false, aside = false): number => {
     Atomics.store(state, 0, 0);
     const t0 = performance.now();
-    helper.postMessage({ file, start, length: n, heap: target, ptr, ctl, window: thenWindow ? window.buffer : undefined } satisfies ReadRequest);
+    helper.postMessage({ file, start, length: n, heap: target, ptr, ctl, window: thenWindow ? window.buffer : undefined, aside } satisfies ReadRequest);
     if (target === heapOf()) prefault(target, ptr, n, state);
     // A helper that died would leave this worker waiting for ever: a read that takes a minute fails the load.
     if (Atomics.wait(state, 0, 0, READ_TIMEOUT_MS) === 'timed-out') throw new BlobReadError(`reading file ${file + 1} at byte ${start} took over ${READ_TIMEOUT_MS / 1000} s`);
@@ -145,7 +149,10 @@ export function readBlobsThroughHelper(m: OwnModule, h: ReadHelper): { stop: () 
     // the window gets the bytes after this read now, in the same round trip.
     if (n > SMALL_READ) return request(file, position, n, heap, ptr, true);
     const t0 = performance.now();
-    const got = window.read(file, position, new Uint8Array(heap, ptr, n), stream.node.size, (start, len) => request(file, start, len, window.buffer, 0));
+    const got = window.read(file, position, new Uint8Array(heap, ptr, n), stream.node.size, (start, len) => {
+      stats.windowFills++;
+      return request(file, start, len, window.buffer, 0, false, true);
+    });
     stats.smallReads++;
     stats.smallMs += performance.now() - t0;
     return got;

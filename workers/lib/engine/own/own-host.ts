@@ -291,7 +291,7 @@ export class OwnHost {
     const rs = reads?.stats;
     if (rs) {
       const s = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
-      info.loadPhases.push({ step: `of the weights' load, reading the cached files (${rs.reads} reads: ${s(rs.readMs)} waiting for 16 MB blocks, ${s(rs.copyMs)} copying into the engine's memory; ${rs.smallReads} small reads served from 256 KB windows, ${s(rs.smallMs)}${rs.stalls ? `; ${rs.stalls} block streams stalled and were read again` : ''})`, ms: Math.round(rs.waitMs), bytes: rs.bytes });
+      info.loadPhases.push({ step: `of the weights' load, reading the cached files (${rs.reads} reads: ${s(rs.readMs)} waiting for 16 MB blocks, ${s(rs.copyMs)} copying into the engine's memory; ${rs.smallReads} small reads served from 256 KB windows, ${rs.windowFills} of them filling one, ${s(rs.smallMs)}${rs.stalls ? `; ${rs.stalls} block streams stalled and were read again` : ''})`, ms: Math.round(rs.waitMs), bytes: rs.bytes });
     }
     this.loaded = { m, mount, info, vocab: profiled.vocab };
     if (previous) end(previous.m);
