@@ -70,4 +70,22 @@ describe('StreamBatcher', () => {
     b.flush();
     expect(shown).toEqual(['ab']);
   });
+
+  it('goes on streaming when a render throws', () => {
+    const shown: string[] = [];
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const b = new StreamBatcher(
+      (t) => shown.push(t),
+      true,
+      () => {
+        throw new Error('a component failed');
+      },
+    );
+    b.push('a');
+    b.push('b');
+    vi.runAllTimers();
+    expect(shown).toEqual(['a', 'b']);
+    expect(error).toHaveBeenCalledTimes(2);
+    error.mockRestore();
+  });
 });

@@ -60,7 +60,13 @@ export class StreamBatcher {
     this.#pending = '';
     const t0 = this.now();
     this.apply(text);
-    this.render();
+    try {
+      this.render();
+    } catch (e) {
+      // A component that fails to render must not end the reply: its text is in the state, and shows
+      // with the next render that works.
+      console.error(e);
+    }
     this.#delay = nextRenderDelay(this.now() - t0);
   }
 
