@@ -168,6 +168,8 @@ export async function runScale(args: BenchArgs): Promise<ScaleResult> {
       const r = v.afterReady as CacheRead | undefined;
       if (r) reads.push(r.ms);
       say(`  ready after ${(v.loadMs / 1000).toFixed(1)} s; IndexedDB read ${r ? `${(r.ms / 1000).toFixed(1)} s` : '-'}`);
+      // Where each load's time went (the slow one among them is what the median hides).
+      for (const p of v.engineLoad?.phases ?? []) if (p.ms >= 100) say(`    ${(p.ms / 1000).toFixed(1)} s  ${p.step}`);
     }
     if (result.idbRead && reads.length) result.idbRead = { ...result.idbRead, ms: median(reads), runs: reads };
   } catch (e) {
