@@ -32,8 +32,7 @@ worker.onmessage = (ev: MessageEvent<BareOwnReply>) => {
   else if (r.type === 'done') {
     mark('generated');
     done({ ...r.result, readyAt });
-  }
-  else done({ error: r.error });
+  } else done({ error: r.error });
 };
 worker.onerror = (e) => done({ error: e.message || 'the worker failed to start' });
 worker.postMessage(job);

@@ -7,7 +7,7 @@
  *
  * So the wait before the next batch grows with what the last one cost: the page spends at most about
  * RENDER_SHARE of the time on it. A short reply, or plain text, renders in a millisecond or two and
- * streams every STREAM_RENDER_MS; a long one of costly text (many scripts, so many fonts) at most
+ * streams every STREAM_RENDER_MS; a long one of costly text (many scripts, so many fonts) as rarely as
  * every STREAM_RENDER_MAX_MS.
  */
 
