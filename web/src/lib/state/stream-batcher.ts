@@ -2,8 +2,8 @@
  * Collects a streaming reply's pieces and shows them in batches. Each batch re-renders the reply on
  * the main thread (its Markdown, then the browser's layout, text shaping and paint), and on a small
  * machine that competes with llama.cpp's threads for the same cores: on 2 cores with 2 engine
- * threads, the page's work while generating (4 renders a second of a 500-token reply) took 4% of a
- * core and cost the app about 5% of the engine's speed on a bare page (tools/bench/thread-cpu.ts).
+ * threads, the page's work while generating (4 renders a second of a 500-token reply) took about 5%
+ * of a core and cost the app about 5% of the engine's speed on a bare page (tools/bench/thread-cpu.ts).
  *
  * So the wait before the next batch grows with what the last one cost: the page spends at most about
  * RENDER_SHARE of the time on it. A short reply, or plain text, renders in a millisecond or two and
