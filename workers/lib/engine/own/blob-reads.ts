@@ -116,14 +116,18 @@ export function readBlobsThroughHelper(m: OwnModule, h: ReadHelper): { stop: () 
   const stats: ReadStats = { reads: 0, bytes: 0, waitMs: 0, readMs: 0, copyMs: 0, stalls: 0, smallReads: 0, smallMs: 0, windowFills: 0 };
   const window = new ReadWindow(WINDOW);
   /**
-   * One round trip: the helper copies [start, start + n) of file into target at ptr; returns the bytes
-   * copied. With `thenWindow`, it also fills the window with the bytes after them.
+   * One round trip: the helper copies [start, start + n) of file and returns the bytes copied. Into
+   * the heap at ptr (a tensor), and then the bytes after them into the window; or into the window (a
+   * fill for small reads, read aside from the tensors' run).
    */
-  const request = (file: number, start: number, n: number, target: SharedArrayBuffer, ptr: number, thenWindow = false, aside = false): number => {
+  const request = (file: number, start: number, n: number, into: { heap: SharedArrayBuffer; ptr: number } | 'window'): number => {
     Atomics.store(state, 0, 0);
     const t0 = performance.now();
-    helper.postMessage({ file, start, length: n, heap: target, ptr, ctl, window: thenWindow ? window.buffer : undefined, aside } satisfies ReadRequest);
-    if (target === heapOf()) prefault(target, ptr, n, state);
+    const fill = into === 'window';
+    if (fill) stats.windowFills++;
+    const target = fill ? { heap: window.buffer, ptr: 0, aside: true } : { ...into, window: window.buffer };
+    helper.postMessage({ file, start, length: n, ctl, ...target } satisfies ReadRequest);
+    if (!fill) prefault(into.heap, into.ptr, n, state);
     // A helper that died would leave this worker waiting for ever: a read that takes a minute fails the load.
     if (Atomics.wait(state, 0, 0, READ_TIMEOUT_MS) === 'timed-out') throw new BlobReadError(`reading file ${file + 1} at byte ${start} took over ${READ_TIMEOUT_MS / 1000} s`);
     if (Atomics.load(state, 0) !== 1) throw new BlobReadError(`file ${file + 1} could not be read at byte ${start}`);
@@ -134,7 +138,7 @@ export function readBlobsThroughHelper(m: OwnModule, h: ReadHelper): { stop: () 
     stats.copyMs += Atomics.load(state, 3) / 1000;
     stats.stalls = Atomics.load(state, 4);
     const got = Atomics.load(state, 1);
-    if (thenWindow) window.adopt(file, start + got, Atomics.load(state, 5));
+    if (!fill) window.adopt(file, start + got, Atomics.load(state, 5));
     return got;
   };
   fs.stream_ops.read = (stream, buffer, offset, length, position) => {
@@ -147,12 +151,9 @@ export function readBlobsThroughHelper(m: OwnModule, h: ReadHelper): { stop: () 
     const ptr = buffer.byteOffset + offset;
     // stdio reads a large fread's last bytes again with its 1 KB buffer (musl's readv of [dest, buffer]):
     // the window gets the bytes after this read now, in the same round trip.
-    if (n > SMALL_READ) return request(file, position, n, heap, ptr, true);
+    if (n > SMALL_READ) return request(file, position, n, { heap, ptr });
     const t0 = performance.now();
-    const got = window.read(file, position, new Uint8Array(heap, ptr, n), stream.node.size, (start, len) => {
-      stats.windowFills++;
-      return request(file, start, len, window.buffer, 0, false, true);
-    });
+    const got = window.read(file, position, new Uint8Array(heap, ptr, n), stream.node.size, (start, len) => request(file, start, len, 'window'));
     stats.smallReads++;
     stats.smallMs += performance.now() - t0;
     return got;

@@ -67,16 +67,7 @@ export class BlockReader {
       this.#keep(file, b);
       // Read ahead: the next blocks come from disk while this one is copied.
       this.#fetch(file, b + 1, b + AHEAD);
-      const t0 = performance.now();
-      const bytes = await data;
-      const t1 = performance.now();
-      const from = at - b * this.#block;
-      const n = Math.min(end - at, bytes.length - from);
-      if (n <= 0) throw new Error(`model file ${file + 1} ended at byte ${at}, before its stated size`);
-      dest.set(bytes.subarray(from, from + n), at - start);
-      times.readMs += t1 - t0;
-      times.copyMs += performance.now() - t1;
-      at += n;
+      at += await copyInto(data, at - b * this.#block, end - at, dest, at - start, times, file, at);
     }
     return Math.max(0, end - start);
   }
@@ -90,25 +81,12 @@ export class BlockReader {
     const blob = this.blobs[file];
     const end = Math.min(start + dest.length, blob.size);
     if (end <= start) return 0;
-    const first = Math.floor(start / this.#block);
-    if (first === Math.floor((end - 1) / this.#block) && this.#blocks.has(`${file}:${first}`)) {
-      const t0 = performance.now();
-      const bytes = await this.#blocks.get(`${file}:${first}`)!;
-      const t1 = performance.now();
-      const from = start - first * this.#block;
-      dest.set(bytes.subarray(from, from + (end - start)));
-      times.readMs += t1 - t0;
-      times.copyMs += performance.now() - t1;
-      return end - start;
-    }
-    const t0 = performance.now();
-    const bytes = new Uint8Array(await blob.slice(start, end).arrayBuffer());
-    const t1 = performance.now();
-    if (bytes.length !== end - start) throw new Error(`model file ${file + 1} ended before its stated size`);
-    dest.set(bytes);
-    times.readMs += t1 - t0;
-    times.copyMs += performance.now() - t1;
-    return bytes.length;
+    const b = Math.floor(start / this.#block);
+    const held = b === Math.floor((end - 1) / this.#block) ? this.#blocks.get(`${file}:${b}`) : undefined;
+    const data = held ?? blob.slice(start, end).arrayBuffer().then((buf) => new Uint8Array(buf));
+    const n = await copyInto(data, held ? start - b * this.#block : 0, end - start, dest, 0, times, file, start);
+    if (n !== end - start) throw new Error(`model file ${file + 1} ended at byte ${start + n}, before its stated size`);
+    return n;
   }
 
   /** Starts reading block b of `file` and those after it that a read of it would read ahead. */
@@ -212,4 +190,20 @@ async function streamInto(part: Blob, buf: ArrayBuffer, reading: { cancel: () =>
   }
   reading.cancel = () => {};
   return new Uint8Array(buf, 0, at);
+}
+
+/**
+ * Copies up to `want` bytes from `from` in the awaited bytes into dest at destAt; returns how many
+ * (at least one: bytes that end first are a file shorter than its stated size, `at` the byte wanted).
+ */
+async function copyInto(data: Promise<Uint8Array>, from: number, want: number, dest: Uint8Array, destAt: number, times: BlockReadTimes, file: number, at: number): Promise<number> {
+  const t0 = performance.now();
+  const bytes = await data;
+  const t1 = performance.now();
+  const n = Math.min(want, bytes.length - from);
+  if (n <= 0) throw new Error(`model file ${file + 1} ended at byte ${at}, before its stated size`);
+  dest.set(bytes.subarray(from, from + n), destAt);
+  times.readMs += t1 - t0;
+  times.copyMs += performance.now() - t1;
+  return n;
 }
