@@ -43,7 +43,8 @@ async function startLongReply(page: Page, modelServer: { url: string }): Promise
   await waitForReady(page);
   await sendMessage(page, 'Tell me everything');
   const content = lastAssistant(page).getByTestId('message-content');
-  await expect.poll(async () => (await content.textContent())?.split(' ').length ?? 0).toBeGreaterThan(10);
+  // Any text: the first token shows at once, later ones in batches that may come after the reply ends.
+  await expect.poll(async () => (await content.textContent())?.trim().length ?? 0).toBeGreaterThan(0);
 }
 
 test('an engine worker that stops answering: Stop ends the reply at once, the heartbeat reports it, and Try again restarts the engine', async ({

@@ -33,8 +33,27 @@ test.describe('chat with the default model', () => {
     await sendMessage(page, 'Tell me everything');
     const reply = lastAssistant(page);
     const content = reply.getByTestId('message-content');
-    await expect.poll(async () => (await content.textContent())?.split(' ').length ?? 0).toBeGreaterThan(10);
-    await page.getByTestId('stop-button').click();
+    // Stop is pressed in the page as soon as the reply shows text: the page shows a long reply in
+    // batches (up to a second apart when rendering is costly), and a click polled from here could
+    // come after its last batch, when there is nothing left to stop.
+    const pressed = await page.evaluate(
+      () =>
+        new Promise<boolean>((resolve) => {
+          const tryStop = (): void => {
+            const replies = document.querySelectorAll('[data-testid=message][data-role=assistant]');
+            const text = replies[replies.length - 1]?.querySelector('[data-testid=message-content]')?.textContent ?? '';
+            const stop = document.querySelector<HTMLButtonElement>('[data-testid=stop-button]');
+            if (!stop || !text.trim()) return;
+            observer.disconnect();
+            stop.click();
+            resolve(true);
+          };
+          const observer = new MutationObserver(tryStop);
+          observer.observe(document.body, { subtree: true, childList: true, characterData: true });
+          tryStop();
+        }),
+    );
+    expect(pressed).toBe(true);
     await expect(reply).toHaveAttribute('data-state', 'stopped');
 
     const partial = (await content.textContent()) ?? '';

@@ -85,7 +85,8 @@ test('Escape stops a running reply and the cursor is back in the message box', a
   await waitForReady(page);
   await sendMessage(page, 'Tell me everything');
   const content = lastAssistant(page).getByTestId('message-content');
-  await expect.poll(async () => (await content.textContent())?.split(' ').length ?? 0).toBeGreaterThan(10);
+  // Any text: the first token shows at once, later ones in batches that may come after the reply ends.
+  await expect.poll(async () => (await content.textContent())?.trim().length ?? 0).toBeGreaterThan(0);
   await page.keyboard.press('Escape');
   await expect(lastAssistant(page)).toHaveAttribute('data-state', 'stopped');
   await expect(page.getByTestId('send-button')).toBeVisible();
