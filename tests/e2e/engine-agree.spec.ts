@@ -4,7 +4,7 @@
  * app's metadata override) and two random-weight BPE models, whose reply no script fixes: one with a
  * KV head per query head, one with grouped-query attention (the own engine attends its heads in groups).
  */
-import { MODELS, type ModelName } from '../../tools/models/catalog';
+import { MODELS, type GeneratedModel, type ModelName } from '../../tools/models/catalog';
 import { PREF_KEYS } from '../../web/src/lib/local-prefs';
 import { testModel } from '../fixtures/test-models';
 import { nativeGreedy } from '../fixtures/native-llama';
@@ -39,14 +39,13 @@ for (const name of CASES) {
       if (engine === 'own') ids = sent;
       else expect(sent).toEqual(ids);
     }
-    const scripted = (MODELS[name] as { reply?: string }).reply;
+    const entry: GeneratedModel = MODELS[name];
+    const scripted = entry.reply;
     // demoNoEot's file does not mark <|end_of_turn|> as end-of-generation: the app overrides that for
-    // llama.cpp (model-profile.ts), native llama.cpp is told to stop there. On random weights the three
-    // builds' kernels round differently and near-tied logits part the greedy paths: there the first
-    // tokens must agree. The own engine's attention accumulates in F32 where ggml's accumulates in F16
-    // (engine/wasm_fa.h). Measured: on bpe the greedy paths part after about 15 tokens; on bpeGqa,
-    // whose heads the own engine attends in groups, own and native agree on 5 and part within 8.
-    const agree = scripted ? MAX_TOKENS : name === 'bpeGqa' ? 5 : 8;
+    // llama.cpp (model-profile.ts), native llama.cpp is told to stop there. On random weights only the
+    // first tokens must agree: how many is the catalogue's figure for the model.
+    const agree = scripted ? MAX_TOKENS : entry.greedyAgree;
+    if (agree === undefined) throw new Error(`${name}: the catalogue gives neither a scripted reply nor greedyAgree`);
     replies.native = await nativeGreedy(model.path, ids, agree, name === 'demoNoEot' ? ['<|end_of_turn|>'] : []);
     expect(replies.own.length).toBeGreaterThan(0);
     // The page shows the reply trimmed of its leading space (SentencePiece's word marker); native does not.

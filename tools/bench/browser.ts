@@ -21,6 +21,8 @@ export function launch(userDataDir: string): Promise<BrowserContext> {
 
 export interface Proc {
   pid: number;
+  /** Chromium's process type from its --type= flag ("renderer", "gpu-process", ...); "browser" without one. */
+  type: string;
   renderer: boolean;
 }
 
@@ -41,7 +43,8 @@ export function descendants(root: number): Proc[] {
   const walk = (pid: number): void => {
     for (const child of children.get(pid) ?? []) {
       try {
-        out.push({ pid: child, renderer: readFileSync(`/proc/${child}/cmdline`, 'utf8').includes('--type=renderer') });
+        const type = /--type=([a-z-]+)/.exec(readFileSync(`/proc/${child}/cmdline`, 'utf8'))?.[1] ?? 'browser';
+        out.push({ pid: child, type, renderer: type === 'renderer' });
       } catch {
         // gone
       }

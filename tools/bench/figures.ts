@@ -11,6 +11,8 @@ export interface Figures {
   genTokens: number;
   /** CPU of the browser's threads other than the engine's while generating, % of one core (thread-cpu.ts); NaN where not measured. */
   besidePct: number;
+  /** CPU outside the browser in the same time, % of one core (thread-cpu.ts): a disturbed run shows here. */
+  outsidePct: number;
 }
 
 export const median = (xs: number[]): number => {

@@ -1,6 +1,6 @@
 /** Prints the benchmark's one table, the best-thread summary and the cache figures. */
 import type { LongTasks } from './browser';
-import type { Figures } from './figures';
+import { median, type Figures } from './figures';
 import { describeForecast, type ForecastCheck } from './forecast';
 
 export interface Row {
@@ -50,6 +50,19 @@ const fmt = (n: number | undefined | null, digits = 1): string => (n === undefin
 const ratio = (a: number | undefined, b: number | undefined): string => (a && b ? (a / b).toFixed(2) : '-');
 const pad = (s: string, n: number): string => s.padStart(n);
 
+/**
+ * own/bown generation run by run: each app run over the bare run made just after it, on the same
+ * minute's machine. Their median and range: with tokens/s moving by up to a quarter between identical
+ * runs here, the range shows how far one configuration's ratio can be trusted.
+ */
+export function pairedGen(r: Row): { median: number; min: number; max: number } | null {
+  const n = Math.min(r.runs.app.length, r.runs.bareOwn.length);
+  const ratios = Array.from({ length: n }, (_, i) => r.runs.app[i].genTps / r.runs.bareOwn[i].genTps).filter((x) => Number.isFinite(x));
+  return ratios.length ? { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) } : null;
+}
+
+const pairedCell = (p: ReturnType<typeof pairedGen>): string => (p ? `${p.median.toFixed(2)} ${p.min.toFixed(2)}-${p.max.toFixed(2)}` : '-');
+
 export function printTable(rows: Row[]): void {
   const groups = ['app, own engine', 'bare own engine', 'app on wllama', 'app, wllama compat', 'bare wllama', 'native llama.cpp'];
   const sub = ['pp t/s', 'tg t/s', 'ttft ms', 'load ms', 'peak MB'];
@@ -58,11 +71,11 @@ export function printTable(rows: Row[]): void {
   const head1 =
     `${'model'.padEnd(9)} ${pad('thr', 3)} | ` +
     groups.map((g) => g.padEnd(groupWidth - 1)).join('| ') +
-    '| own/native  | own/bown    | own/bare    | appw/bare   | compat/bare | app long tasks | beside engine';
+    '| own/native  | own/bown    | own/bare    | appw/bare   | compat/bare | app long tasks | beside engine | outside br.  | own/bown tg paired';
   const head2 =
     `${''.padEnd(9)} ${''.padStart(3)} | ` +
     groups.map(() => sub.map((s, i) => pad(s, w[i])).join(' ') + ' ').join('| ') +
-    '| pp    tg    | pp    tg    | pp    tg    | pp    tg    | pp    tg    | count  max ms  | own %  bown %';
+    '| pp    tg    | pp    tg    | pp    tg    | pp    tg    | pp    tg    | count  max ms  | own %  bown % | own %  bown % | median range';
   console.log(head1);
   console.log(head2);
   console.log('-'.repeat(head2.length));
@@ -78,7 +91,9 @@ export function printTable(rows: Row[]): void {
         `| ${ratio(r.appWllama?.promptTps, r.bare?.promptTps).padEnd(5)} ${ratio(r.appWllama?.genTps, r.bare?.genTps).padEnd(5)} ` +
         `| ${ratio(r.appCompat?.promptTps, r.bare?.promptTps).padEnd(5)} ${ratio(r.appCompat?.genTps, r.bare?.genTps).padEnd(5)} ` +
         `| ${(r.longTasks ? `${pad(String(r.longTasks.count), 5)}  ${pad(fmt(r.longTasks.maxMs, 0), 6)}` : '-').padEnd(14)} ` +
-        `| ${pad(fmt(r.app?.besidePct), 5)}  ${pad(fmt(r.bareOwn?.besidePct), 6)}`,
+        `| ${pad(fmt(r.app?.besidePct), 5)}  ${pad(fmt(r.bareOwn?.besidePct), 6)} ` +
+        `| ${pad(fmt(r.app?.outsidePct), 5)}  ${pad(fmt(r.bareOwn?.outsidePct), 6)} ` +
+        `| ${pairedCell(pairedGen(r))}`,
     );
   }
   console.log(
@@ -89,7 +104,9 @@ export function printTable(rows: Row[]): void {
       'bare = navigation to loaded (fetch from the localhost model server + wllama load); native = loadModel + createContext (mmap).\n' +
       'peak MB: app and bare = VmHWM of the Chromium renderer that hosts the page and its workers; native = VmHWM of its process.\n' +
       "beside engine: CPU of the browser's threads other than the engine's while the reply is generated, % of one core (medians; thread-cpu.ts):\n" +
-      "what the page takes from llama.cpp's threads (own = the app, bown = the bare page).",
+      "what the page takes from llama.cpp's threads (own = the app, bown = the bare page). outside br.: CPU outside the browser in the\n" +
+      'same time (the bench itself, the kernel, anything else): a disturbed run shows there. own/bown tg paired: each app run over the bare\n' +
+      'run made right after it; median and range.',
   );
 }
 

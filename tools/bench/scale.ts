@@ -14,7 +14,8 @@ import { writeGgufSplit } from '../models/gguf-writer';
 import { llamaSpec, STARLING_7B_SHAPE } from '../models/llama-model';
 import { openChatVocabKv } from '../models/openchat-vocab';
 import { GgmlType, toHalf, TYPE_INFO, type GgmlTypeId } from '../models/quant';
-import { appVisit, type AppVisit } from './app';
+import { appVisit, type AppVisit, type AppVisitOptions } from './app';
+import { describeDiskReads, diskReadsSince, vmCounters, type DiskReads } from './disk-reads';
 import { readCachedModel, type CacheRead } from './cache';
 import { median } from './figures';
 import { calibrateInPage, checkForecast, describeForecast, type ForecastCheck } from './forecast';
@@ -102,6 +103,8 @@ export interface ScaleResult {
   cacheLoads: number[];
   /** The same loads from the app's start of the load (model status "loading") to ready. */
   cacheLoadSpans: number[];
+  /** Each of those loads' reads from the disk, navigation to ready. */
+  cacheLoadDisk: DiskReads[];
   calibration: SpeedCalibration | null;
   errors: string[];
 }
@@ -110,6 +113,20 @@ export interface ScaleResult {
 function loadSpan(v: AppVisit): number {
   const start = v.transitions.find((t) => t.state === 'loading')?.t ?? 0;
   return v.loadMs - start;
+}
+
+/** A visit whose reads from the disk are counted from its start to ready (the hook runs at ready). */
+async function visitCountingDisk(o: AppVisitOptions): Promise<{ visit: AppVisit; disk: DiskReads }> {
+  const before = vmCounters();
+  let disk: DiskReads | null = null;
+  const visit = await appVisit({
+    ...o,
+    afterReady: (page) => {
+      disk = diskReadsSince(before);
+      return o.afterReady ? o.afterReady(page) : Promise.resolve(undefined);
+    },
+  });
+  return { visit, disk: disk ?? diskReadsSince(before) };
 }
 
 const mb = (b: number): string => `${(b / 1e6).toFixed(0)} MB`;
@@ -123,7 +140,7 @@ export async function runScale(args: BenchArgs): Promise<ScaleResult> {
   const shards = paths.map((p) => ({ file: p.slice(DIR.length + 1), bytes: statSync(p).size }));
   const totalBytes = shards.reduce((n, s) => n + s.bytes, 0);
   console.log(`Scale model: ${shards.length} shards, ${mb(totalBytes)}; planner (ctx ${CTX}, cpu): ${mb(plan.total)} in the wasm heap (${plan.verdict}; weights ${mb(plan.weights)}, KV ${mb(plan.kvCache)}, compute ${mb(plan.compute)}, runtime ${mb(plan.overhead)})`);
-  const result: ScaleResult = { shards, totalBytes, plan, firstVisit: null, cacheVisit: null, native: null, forecast: null, idbRead: null, cacheLoads: [], cacheLoadSpans: [], calibration: null, errors: [] };
+  const result: ScaleResult = { shards, totalBytes, plan, firstVisit: null, cacheVisit: null, native: null, forecast: null, idbRead: null, cacheLoads: [], cacheLoadSpans: [], cacheLoadDisk: [], calibration: null, errors: [] };
 
   const servers = await startServers(DIR);
   const profile = mkdtempSync(join(tmpdir(), 'bench-scale-'));
@@ -142,11 +159,13 @@ export async function runScale(args: BenchArgs): Promise<ScaleResult> {
     const dl = result.firstVisit.downloadMs;
     say(`  ready after ${(result.firstVisit.loadMs / 1000).toFixed(1)} s (download+write ${dl === null ? '?' : (dl / 1000).toFixed(1)} s)`);
     say(`app second visit: load from the cache, generate ${TOKENS} tokens`);
-    result.cacheVisit = await appVisit({
+    const cached = await visitCountingDisk({
       profile, appUrl: servers.app, modelUrl, threads: THREADS, ctx: CTX, message: SCALE_MESSAGE, maxTokens: TOKENS, timeoutMs: TIMEOUT,
       // The catalogue's speed forecast, calibrated in this page before the reply.
       afterReady: (page) => calibrateInPage(page),
     });
+    result.cacheVisit = cached.visit;
+    result.cacheLoadDisk.push(cached.disk);
     result.calibration = (result.cacheVisit.afterReady as SpeedCalibration | undefined) ?? null;
     const st = result.cacheVisit.stats;
     if (result.calibration && st) {
@@ -154,7 +173,7 @@ export async function runScale(args: BenchArgs): Promise<ScaleResult> {
       say(`  forecast (calibrated in ${(result.calibration.ms / 1000).toFixed(1)} s): ${describeForecast(result.forecast)}`);
     }
     say(`  engine: ${String(st?.engine ?? '?')}`);
-    say(`  ready after ${(result.cacheVisit.loadMs / 1000).toFixed(1)} s; pp ${result.cacheVisit.stats?.['prompt-tps']} tg ${result.cacheVisit.stats?.['gen-tps']} tok/s`);
+    say(`  ready after ${(result.cacheVisit.loadMs / 1000).toFixed(1)} s, ${describeDiskReads(cached.disk)}; pp ${result.cacheVisit.stats?.['prompt-tps']} tg ${result.cacheVisit.stats?.['gen-tps']} tok/s`);
     // One load and one read varied by a second between runs: the ratio is of medians, the extra loads
     // each followed by one more read in the same page (its peak memory is not the one reported).
     result.cacheLoads.push(result.cacheVisit.loadMs);
@@ -162,12 +181,13 @@ export async function runScale(args: BenchArgs): Promise<ScaleResult> {
     const reads = [...(result.idbRead?.runs ?? [])];
     for (let i = 1; i < CACHE_LOADS; i++) {
       say(`app cache load ${i + 1} of ${CACHE_LOADS}, then one IndexedDB read`);
-      const v = await appVisit({ profile, appUrl: servers.app, modelUrl, threads: THREADS, ctx: CTX, maxTokens: TOKENS, timeoutMs: TIMEOUT, afterReady: (page) => readCachedModel(page, shards[0].file) });
+      const { visit: v, disk } = await visitCountingDisk({ profile, appUrl: servers.app, modelUrl, threads: THREADS, ctx: CTX, maxTokens: TOKENS, timeoutMs: TIMEOUT, afterReady: (page) => readCachedModel(page, shards[0].file) });
+      result.cacheLoadDisk.push(disk);
       result.cacheLoads.push(v.loadMs);
       result.cacheLoadSpans.push(loadSpan(v));
       const r = v.afterReady as CacheRead | undefined;
       if (r) reads.push(r.ms);
-      say(`  ready after ${(v.loadMs / 1000).toFixed(1)} s; IndexedDB read ${r ? `${(r.ms / 1000).toFixed(1)} s` : '-'}`);
+      say(`  ready after ${(v.loadMs / 1000).toFixed(1)} s, ${describeDiskReads(disk)}; IndexedDB read ${r ? `${(r.ms / 1000).toFixed(1)} s` : '-'}`);
       // Where each load's time went (the slow one among them is what the median hides).
       for (const p of v.engineLoad?.phases ?? []) if (p.ms >= 100) say(`    ${(p.ms / 1000).toFixed(1)} s  ${p.step}`);
     }
@@ -213,6 +233,8 @@ function printScale(r: ScaleResult): void {
       `  IndexedDB read alone, in the page: ${read ? `${secs(read.ms)} s (median of ${(read.runs ?? [read.ms]).map(secs).join(', ')})` : '-'}\n` +
       `  load / read: ${span && read ? (span / read.ms).toFixed(2) : '-'} (target <= 1.5); from navigation ${load && read ? (load / read.ms).toFixed(2) : '-'}`,
   );
+  // A load whose model came from the disk is not the one the read in the page is set against.
+  if (r.cacheLoadDisk.length) console.log(`  read from the disk during each cached load: ${r.cacheLoadDisk.map((d) => `${d.readMB} MB`).join(', ')} (a minute after the last read, the kernel drops the cached files: disk-reads.ts)`);
   const el = c?.engineLoad;
   if (el && c) {
     console.log(`  where the first cached load went: ${(c.loadMs / 1000).toFixed(1)} s from navigation to ready, of which ${(el.ms / 1000).toFixed(1)} s in the engine worker's load:`);

@@ -19,19 +19,12 @@ const ENGINE_THREADS = 'renderer:DedicatedWorker';
 /** clock ticks per second (USER_HZ): 100 on Linux. */
 const TICK_MS = 10;
 
-const processType = (pid: number): string => {
-  const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-  const m = /--type=([a-z-]+)/.exec(cmd);
-  return m ? m[1] : 'browser';
-};
-
 export function threadCpu(root = process.pid): CpuSnapshot {
   const out: CpuSnapshot = new Map();
   for (const p of descendants(root)) {
-    let type: string;
+    const type = p.type;
     let tids: string[];
     try {
-      type = processType(p.pid);
       tids = readdirSync(`/proc/${p.pid}/task`);
     } catch {
       continue; // ended while we looked
@@ -52,22 +45,80 @@ export function threadCpu(root = process.pid): CpuSnapshot {
   return out;
 }
 
+/** The whole machine's CPU ms (all cores, from /proc/stat): busy, and taken by the hypervisor (steal). */
+export interface MachineCpu {
+  busyMs: number;
+  stealMs: number;
+}
+
+export function machineCpu(): MachineCpu {
+  try {
+    // cpu  user nice system idle iowait irq softirq steal ...
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    return { busyMs: (f[0] + f[1] + f[2] + f[5] + f[6]) * TICK_MS, stealMs: (f[7] ?? 0) * TICK_MS };
+  } catch {
+    return { busyMs: NaN, stealMs: NaN };
+  }
+}
+
+/**
+ * CPU ms of every process below root, from each process's own counters: unlike the sum of its
+ * threads', these keep the time of threads that have ended (an engine's pool, stopped at the end).
+ */
+export function processTreeCpu(root = process.pid): number {
+  let ms = 0;
+  for (const p of descendants(root)) {
+    try {
+      const stat = readFileSync(`/proc/${p.pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ms += (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+    } catch {
+      // ended while we looked
+    }
+  }
+  return ms;
+}
+
+interface Snapshot {
+  threads: CpuSnapshot;
+  browserMs: number;
+  machine: MachineCpu;
+}
+
+const snapshot = (): Snapshot => ({ threads: threadCpu(), browserMs: processTreeCpu(), machine: machineCpu() });
+
 export interface BesideEngine {
-  /** CPU ms of every thread but the engine's between the two marks. */
+  /** CPU ms of every browser thread but the engine's between the two marks. */
   cpuMs: number;
   /** The wall time between the two marks, ms. */
   wallMs: number;
   /** cpuMs over wallMs, in % of one core. */
   pct: number;
-  /** The largest users among them (ms), for the JSON. */
+  /**
+   * CPU outside the browser in the same time, % of one core: the bench's own Node process, the
+   * kernel's threads (this machine's DAMON reclaim among them), anything else running. A run with
+   * much of it was disturbed: its tokens/s say little about the page.
+   */
+  outsidePct: number;
+  /** CPU the hypervisor took from this machine in the same time, % of one core. */
+  stealPct: number;
+  /** The largest users among the browser's threads (ms), for the JSON. */
   top: Record<string, number>;
 }
 
-export function besideEngine(a: CpuSnapshot, b: CpuSnapshot, wallMs: number): BesideEngine {
-  const deltas = [...b.entries()].filter(([k]) => k !== ENGINE_THREADS).map(([k, v]) => [k, v - (a.get(k) ?? 0)] as const);
-  const cpuMs = deltas.reduce((s, [, v]) => s + Math.max(0, v), 0);
-  const top = Object.fromEntries(deltas.filter(([, v]) => v > 0).sort((x, y) => y[1] - x[1]).slice(0, 6));
-  return { cpuMs, wallMs, pct: wallMs > 0 ? (100 * cpuMs) / wallMs : NaN, top };
+export function besideEngine(a: Snapshot, b: Snapshot, wallMs: number): BesideEngine {
+  const beside = [...b.threads.entries()].filter(([k]) => k !== ENGINE_THREADS).map(([k, v]) => [k, v - (a.threads.get(k) ?? 0)] as const);
+  const cpuMs = beside.reduce((s, [, v]) => s + Math.max(0, v), 0);
+  const top = Object.fromEntries(beside.filter(([, v]) => v > 0).sort((x, y) => y[1] - x[1]).slice(0, 6));
+  const pct = (ms: number): number => (wallMs > 0 ? (100 * ms) / wallMs : NaN);
+  return {
+    cpuMs,
+    wallMs,
+    pct: pct(cpuMs),
+    outsidePct: pct(Math.max(0, b.machine.busyMs - a.machine.busyMs - (b.browserMs - a.browserMs))),
+    stealPct: pct(b.machine.stealMs - a.machine.stealMs),
+    top,
+  };
 }
 
 /**
@@ -76,9 +127,9 @@ export function besideEngine(a: CpuSnapshot, b: CpuSnapshot, wallMs: number): Be
  * Call before navigating.
  */
 export async function markGeneration(context: BrowserContext): Promise<() => BesideEngine | null> {
-  const marks: { what: string; at: number; cpu: CpuSnapshot }[] = [];
+  const marks: { what: string; at: number; cpu: Snapshot }[] = [];
   await context.exposeFunction('__benchMark', (what: string) => {
-    marks.push({ what, at: performance.now(), cpu: threadCpu() });
+    marks.push({ what, at: performance.now(), cpu: snapshot() });
   });
   return () => {
     const start = marks.find((m) => m.what === 'generating');

@@ -91,6 +91,9 @@ export function computeBytes(m: ModelShape, ctx: number, nUbatch = DEFAULT_N_UBA
 // Everything else in the heap, fitted on the measured runs: the runtime (stack 5 MiB, static data,
 // server state), the vocabulary tables (about 500 bytes per token: text, maps, piece cache; BPE merges
 // make it a little more), and per-cell bookkeeping of the context (KV cell metadata, slot buffers).
+// Left out on purpose: the own engine's attention scratch, about 145 KB per llama.cpp thread, taken
+// at the first prompt (engine/wasm_fa.h): 0.6 MB at 4 threads, under 0.1% of a 7B heap and well
+// inside the 5% that TIGHT_SHARE (memory-plan.ts) keeps from a hard limit.
 const OVERHEAD_BASE_BYTES = 21.5 * MiB;
 const OVERHEAD_PER_VOCAB_TOKEN = 500;
 const OVERHEAD_PER_CTX_CELL = 52;
