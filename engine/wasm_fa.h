@@ -23,7 +23,9 @@
 // tile of K and V once for up to 64 query rows (ggml: 64, the tile's height).
 #define STARLING_FA_TILED_MIN_ROWS 16
 
-// Dot product of two F32 rows.
+// Dot product of two F32 rows. ggml has one (ggml_vec_dot_f32), but out of line in vec.cpp: a call
+// for each cached position. This is the same loop (four 4-wide accumulators), inline. Rows add with
+// ggml_vec_mad_f32 (vec.h, inline), which this file is pasted after in ops.cpp.
 inline static float starling_dot_f32(int64_t n, const float * x, const float * y) {
     v128_t a0 = wasm_f32x4_splat(0.0f), a1 = a0, a2 = a0, a3 = a0;
     int64_t i = 0;
@@ -38,14 +40,6 @@ inline static float starling_dot_f32(int64_t n, const float * x, const float * y
     float s = wasm_f32x4_extract_lane(a, 0) + wasm_f32x4_extract_lane(a, 1) + wasm_f32x4_extract_lane(a, 2) + wasm_f32x4_extract_lane(a, 3);
     for (; i < n; ++i) s += x[i] * y[i];
     return s;
-}
-
-// y += x * v, two F32 rows.
-inline static void starling_mad_f32(int64_t n, float * y, const float * x, float v) {
-    const v128_t vv = wasm_f32x4_splat(v);
-    int64_t i = 0;
-    for (; i + 4 <= n; i += 4) wasm_v128_store(y + i, wasm_f32x4_add(wasm_v128_load(y + i), wasm_f32x4_mul(wasm_v128_load(x + i), vv)));
-    for (; i < n; ++i) y[i] += x[i] * v;
 }
 
 // An F16 row to F32.
@@ -155,7 +149,7 @@ static void starling_fa_rows(int64_t DK, int64_t DV, starling_fa_rows_t * rows, 
                 }
                 const float vs = expf(d);
                 rows->S[r] += vs;
-                starling_mad_f32(DV, rows->out[r], vf + j*DV, vs);
+                ggml_vec_mad_f32((int) DV, rows->out[r], vf + j*DV, vs);
             }
         }
     }
