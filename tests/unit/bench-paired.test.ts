@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Figures } from '../../tools/bench/figures';
-import { pairedGen, type Row } from '../../tools/bench/report';
+import { pairedGen, pooledPairs, type Row } from '../../tools/bench/report';
 
 const fig = (genTps: number): Figures => ({ promptTps: 1, genTps, ttftMs: 1, loadMs: 1, peakBytes: 1, promptTokens: 1, genTokens: 1, besidePct: NaN, outsidePct: NaN });
 const row = (app: number[], bareOwn: number[]): Row => ({
@@ -20,5 +20,11 @@ describe('own/bown paired by run', () => {
   it('pairs only runs both sides have, and gives none without a pair', () => {
     expect(pairedGen(row([100, 50], [100]))).toEqual({ median: 1, min: 1, max: 1 });
     expect(pairedGen(row([100], []))).toBeNull();
+  });
+
+  it('pools the pairs of every row, for the figure a single row cannot give', () => {
+    const p = pooledPairs([row([90, 100], [100, 100]), row([110, 100, 95], [100, 100, 100])]);
+    expect(p).toEqual({ median: 1, q1: 0.95, q3: 1, pairs: 5 });
+    expect(pooledPairs([row([], [])])).toBeNull();
   });
 });

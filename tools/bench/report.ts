@@ -55,10 +55,23 @@ const pad = (s: string, n: number): string => s.padStart(n);
  * minute's machine. Their median and range: with tokens/s moving by up to a quarter between identical
  * runs here, the range shows how far one configuration's ratio can be trusted.
  */
+const pairRatios = (r: Row): number[] =>
+  Array.from({ length: Math.min(r.runs.app.length, r.runs.bareOwn.length) }, (_, i) => r.runs.app[i].genTps / r.runs.bareOwn[i].genTps).filter((x) => Number.isFinite(x));
+
 export function pairedGen(r: Row): { median: number; min: number; max: number } | null {
-  const n = Math.min(r.runs.app.length, r.runs.bareOwn.length);
-  const ratios = Array.from({ length: n }, (_, i) => r.runs.app[i].genTps / r.runs.bareOwn[i].genTps).filter((x) => Number.isFinite(x));
+  const ratios = pairRatios(r);
   return ratios.length ? { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) } : null;
+}
+
+/**
+ * Every configuration's pairs together: one configuration's few pairs cannot show a 2% difference
+ * when single runs move by 10-25%, all of them together can. Median and quartiles.
+ */
+export function pooledPairs(rows: Row[]): { median: number; q1: number; q3: number; pairs: number } | null {
+  const all = rows.flatMap(pairRatios).sort((a, b) => a - b);
+  if (!all.length) return null;
+  const at = (q: number): number => all[Math.min(all.length - 1, Math.floor(q * all.length))];
+  return { median: median(all), q1: at(0.25), q3: at(0.75), pairs: all.length };
 }
 
 const pairedCell = (p: ReturnType<typeof pairedGen>): string => (p ? `${p.median.toFixed(2)} ${p.min.toFixed(2)}-${p.max.toFixed(2)}` : '-');
@@ -96,6 +109,8 @@ export function printTable(rows: Row[]): void {
         `| ${pairedCell(pairedGen(r))}`,
     );
   }
+  const pooled = pooledPairs(rows);
+  if (pooled) console.log(`own/bown generation, all rows' pairs together: median ${pooled.median.toFixed(3)}, quartiles ${pooled.q1.toFixed(2)}-${pooled.q3.toFixed(2)}, ${pooled.pairs} pairs (target >= 0.98)`);
   console.log(
     'pp = prompt processing, tg = generation (tokens/s); medians. own = the app as it runs (its own llama.cpp wasm32 engine);\n' +
       'bown = the same engine on a bare page (web/bench/bare-own.html: its C API in a plain worker, a tight greedy loop; target own/bown >= 0.98);\n' +

@@ -18,6 +18,7 @@ export type CpuSnapshot = Map<string, number>;
 const ENGINE_THREADS = 'renderer:DedicatedWorker';
 /** clock ticks per second (USER_HZ): 100 on Linux. */
 const TICK_MS = 10;
+const MIN_WALL_MS = 1000;
 
 export function threadCpu(root = process.pid): CpuSnapshot {
   const out: CpuSnapshot = new Map();
@@ -110,7 +111,8 @@ export function besideEngine(a: Snapshot, b: Snapshot, wallMs: number): BesideEn
   const beside = [...b.threads.entries()].filter(([k]) => k !== ENGINE_THREADS).map(([k, v]) => [k, v - (a.threads.get(k) ?? 0)] as const);
   const cpuMs = beside.reduce((s, [, v]) => s + Math.max(0, v), 0);
   const top = Object.fromEntries(beside.filter(([, v]) => v > 0).sort((x, y) => y[1] - x[1]).slice(0, 6));
-  const pct = (ms: number): number => (wallMs > 0 ? (100 * ms) / wallMs : NaN);
+  // Over less than a second (a reply shown only at its end), /proc's 10 ms ticks say nothing.
+  const pct = (ms: number): number => (wallMs >= MIN_WALL_MS ? (100 * ms) / wallMs : NaN);
   return {
     cpuMs,
     wallMs,
