@@ -3,7 +3,7 @@
  * wait, and the wait grows with what the last batch cost to render, within its bounds.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { nextRenderDelay, RENDER_SHARE, STREAM_RENDER_MAX_MS, STREAM_RENDER_MS, StreamBatcher } from '../../web/src/lib/state/stream-batcher';
+import { minRenderDelay, nextRenderDelay, RENDER_SHARE, STREAM_RENDER_CONTENDED_MS, STREAM_RENDER_MAX_MS, STREAM_RENDER_MS, StreamBatcher } from '../../web/src/lib/state/stream-batcher';
 
 describe('nextRenderDelay', () => {
   it('keeps a cheap render at the shortest wait, a costly one at the longest, and the share in between', () => {
@@ -87,5 +87,23 @@ describe('StreamBatcher', () => {
     expect(shown).toEqual(['a', 'b']);
     expect(error).toHaveBeenCalledTimes(2);
     error.mockRestore();
+  });
+
+  it('waits longer between cheap batches when the engine takes every core', () => {
+    expect(minRenderDelay(2, 2)).toBe(STREAM_RENDER_CONTENDED_MS);
+    expect(minRenderDelay(4, 2)).toBe(STREAM_RENDER_CONTENDED_MS);
+    expect(minRenderDelay(1, 2)).toBe(STREAM_RENDER_MS);
+    expect(minRenderDelay(4, 8)).toBe(STREAM_RENDER_MS);
+    expect(nextRenderDelay(1, STREAM_RENDER_CONTENDED_MS)).toBe(STREAM_RENDER_CONTENDED_MS);
+    expect(nextRenderDelay(50, STREAM_RENDER_CONTENDED_MS)).toBe(STREAM_RENDER_MAX_MS);
+
+    const shown: string[] = [];
+    const b = new StreamBatcher((t) => shown.push(t), true, () => {}, () => 0, STREAM_RENDER_CONTENDED_MS);
+    b.push('a');
+    b.push('b');
+    vi.advanceTimersByTime(STREAM_RENDER_CONTENDED_MS - 1);
+    expect(shown).toEqual(['a']);
+    vi.advanceTimersByTime(1);
+    expect(shown).toEqual(['a', 'b']);
   });
 });

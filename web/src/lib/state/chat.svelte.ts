@@ -18,7 +18,7 @@ import type { Tokenization } from '$workers/lib/tokenizer/prompt';
 import type { EngineApi } from '../engine/engine-client';
 import type { WasmBuild } from '$workers/lib/engine/wasm-build';
 import { checkTokens, statsFrom, type GenStats, type TokenCheck } from '../reply-check';
-import { StreamBatcher } from './stream-batcher';
+import { minRenderDelay, StreamBatcher } from './stream-batcher';
 import { flushSync } from 'svelte';
 import { replyReserve } from '$workers/lib/engine/context-limit';
 import { watchGeneration } from '../watchdog';
@@ -224,12 +224,14 @@ export class ChatState {
     hooks.onAccepted?.(user, reply);
     const t0 = performance.now();
     let ttft: number | null = null;
+    // Where the engine's threads take every core, each batch costs them speed (stream-batcher.ts).
+    const renderWait = minRenderDelay(rt.threads, globalThis.navigator?.hardwareConcurrency || 1);
     const streamed = new StreamBatcher((piece) => {
       if (reply.state !== 'streaming') return; // stopped: nothing more is shown
       // The reply starts after "Assistant:" with a space (or a newline); the template writes it back.
       reply.content = reply.content ? reply.content + piece : piece.trimStart();
       this.onChange?.('stream');
-    }, rt.stream !== false, flushSync);
+    }, rt.stream !== false, flushSync, undefined, renderWait);
     try {
       const sent: SentPrompt = { text: tokenization.text, template: this.template, tokenization, engineCount: null, enginePrompt: null };
       this.lastPrompt = sent;

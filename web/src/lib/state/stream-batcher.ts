@@ -13,19 +13,34 @@
 
 /** The shortest wait between batches. */
 export const STREAM_RENDER_MS = 100;
+/**
+ * The shortest wait when llama.cpp's threads take every core. Then each batch (its render, and the
+ * frame the compositor, the GPU process and the browser make of it) runs on a core an engine thread
+ * needs, and at ggml's barriers the other threads wait too. Measured on 2 cores, 2 threads, 512-token
+ * replies of the 134M models: the page beside the engine took about 5% of a core against 2% on the
+ * bare page, and the app ran at 0.94-0.97 of its speed; at 1 thread, with a core to spare, 1.00-1.01.
+ */
+export const STREAM_RENDER_CONTENDED_MS = 500;
 /** The longest: the reply still visibly moves. */
 export const STREAM_RENDER_MAX_MS = 1000;
-/** The share of the time the page may spend showing the reply. */
-export const RENDER_SHARE = 0.02;
+/**
+ * The share of the time the page's own render may take: its frame costs the other processes about
+ * as much again (the bench's thread CPU, tools/bench/thread-cpu.ts).
+ */
+export const RENDER_SHARE = 0.01;
+
+/** The shortest wait for an engine on `threads` threads on a device with `cores` cores. */
+export const minRenderDelay = (threads: number, cores: number): number => (threads >= cores ? STREAM_RENDER_CONTENDED_MS : STREAM_RENDER_MS);
 
 /** The wait before the next batch, after one that took `costMs` to apply and render. */
-export const nextRenderDelay = (costMs: number): number => Math.min(STREAM_RENDER_MAX_MS, Math.max(STREAM_RENDER_MS, costMs / RENDER_SHARE));
+export const nextRenderDelay = (costMs: number, minMs = STREAM_RENDER_MS): number =>
+  Math.min(STREAM_RENDER_MAX_MS, Math.max(minMs, costMs / RENDER_SHARE));
 
 export class StreamBatcher {
   #pending = '';
   #scheduled = false;
   #started = false;
-  #delay = STREAM_RENDER_MS;
+  #delay: number;
 
   /**
    * `apply` shows the text; `render` then makes the page's update happen now (Svelte's flushSync), so
@@ -36,7 +51,10 @@ export class StreamBatcher {
     private readonly live: boolean,
     private readonly render: () => void = () => {},
     private readonly now: () => number = () => performance.now(),
-  ) {}
+    private readonly minDelay = STREAM_RENDER_MS,
+  ) {
+    this.#delay = minDelay;
+  }
 
   push(piece: string): void {
     this.#pending += piece;
@@ -67,7 +85,7 @@ export class StreamBatcher {
       // with the next render that works.
       console.error(e);
     }
-    this.#delay = nextRenderDelay(this.now() - t0);
+    this.#delay = nextRenderDelay(this.now() - t0, this.minDelay);
   }
 
   /** The wait before the next batch (for tests). */
