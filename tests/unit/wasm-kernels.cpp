@@ -42,6 +42,7 @@ static ggml_fp16_t ref_f32_to_f16(float f) {
 #define GGML_CPU_FP16_TO_FP32(x) ref_f16_to_f32(x)
 #define GGML_CPU_FP32_TO_FP16(x) ref_f32_to_f16(x)
 static void ggml_vec_scale_f32(const int n, float * y, const float v) { for (int i = 0; i < n; ++i) y[i] *= v; }
+static void ggml_vec_mad_f32(const int n, float * y, const float * x, const float v) { for (int i = 0; i < n; ++i) y[i] += x[i]*v; }
 #define GGML_ASSERT(x) do { if (!(x)) abort(); } while (0)
 
 #include "../../engine/wasm_f16.h"
