@@ -14,15 +14,18 @@ export interface VmCounters {
   pgpgin: number;
   /** Pages of files read again after the kernel had dropped them from the page cache. */
   refaultFile: number;
+  /** Page faults, and those served with a 2 MB huge page (a heap first written costs one of them per 4 KB or per 2 MB). */
+  pgfault: number;
+  thpFault: number;
 }
 
 export function vmCounters(): VmCounters {
   const get = (text: string, key: string): number => Number(new RegExp(`^${key} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
   try {
     const text = readFileSync('/proc/vmstat', 'utf8');
-    return { pgpgin: get(text, 'pgpgin'), refaultFile: get(text, 'workingset_refault_file') };
+    return { pgpgin: get(text, 'pgpgin'), refaultFile: get(text, 'workingset_refault_file'), pgfault: get(text, 'pgfault'), thpFault: get(text, 'thp_fault_alloc') };
   } catch {
-    return { pgpgin: 0, refaultFile: 0 }; // not Linux: the figures read as zero
+    return { pgpgin: 0, refaultFile: 0, pgfault: 0, thpFault: 0 }; // not Linux: the figures read as zero
   }
 }
 
@@ -31,6 +34,9 @@ export interface DiskReads {
   readMB: number;
   /** MB of file pages read again after the page cache had dropped them. */
   refaultMB: number;
+  /** Page faults in the interval (every process), and how many of them took a 2 MB huge page. */
+  faults: number;
+  hugeFaults: number;
 }
 
 const PAGE = 4096;
@@ -39,7 +45,10 @@ export function diskReadsSince(before: VmCounters, after = vmCounters()): DiskRe
   return {
     readMB: Math.round((after.pgpgin - before.pgpgin) / 1000),
     refaultMB: Math.round(((after.refaultFile - before.refaultFile) * PAGE) / 1e6),
+    faults: after.pgfault - before.pgfault,
+    hugeFaults: after.thpFault - before.thpFault,
   };
 }
 
-export const describeDiskReads = (d: DiskReads): string => `${d.readMB} MB from the disk (${d.refaultMB} MB of it dropped from the page cache earlier)`;
+export const describeDiskReads = (d: DiskReads): string =>
+  `${d.readMB} MB from the disk (${d.refaultMB} MB of it dropped from the page cache earlier); ${(d.faults / 1e6).toFixed(2)} million page faults, ${d.hugeFaults} of them 2 MB pages`;
