@@ -17,8 +17,9 @@ export const STREAM_RENDER_MS = 100;
  * The shortest wait when llama.cpp's threads take every core. Then each batch (its render, and the
  * frame the compositor, the GPU process and the browser make of it) runs on a core an engine thread
  * needs, and at ggml's barriers the other threads wait too. Measured on 2 cores, 2 threads, 512-token
- * replies of the 134M models: the page beside the engine took about 5% of a core against 2% on the
- * bare page, and the app ran at 0.94-0.97 of its speed; at 1 thread, with a core to spare, 1.00-1.01.
+ * replies of the 134M models, before this wait: the page beside the engine took about 5% of a core
+ * against 2% on the bare page, and the app ran at 0.94-0.97 of its speed; at 1 thread, with a core to
+ * spare, 1.00-1.01. With it, about 0.5% of a core less.
  */
 export const STREAM_RENDER_CONTENDED_MS = 500;
 /** The longest: the reply still visibly moves. */
