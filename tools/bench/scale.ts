@@ -103,7 +103,7 @@ export interface ScaleResult {
   cacheLoads: number[];
   /** The same loads from the app's start of the load (model status "loading") to ready. */
   cacheLoadSpans: number[];
-  /** Each of those loads' reads from the disk, navigation to ready. */
+  /** Each of those loads' reads from the disk and page faults, navigation to ready. */
   cacheLoadDisk: DiskReads[];
   calibration: SpeedCalibration | null;
   errors: string[];
@@ -233,8 +233,8 @@ function printScale(r: ScaleResult): void {
       `  IndexedDB read alone, in the page: ${read ? `${secs(read.ms)} s (median of ${(read.runs ?? [read.ms]).map(secs).join(', ')})` : '-'}\n` +
       `  load / read: ${span && read ? (span / read.ms).toFixed(2) : '-'} (target <= 1.5); from navigation ${load && read ? (load / read.ms).toFixed(2) : '-'}`,
   );
-  // A load whose model came from the disk is not the one the read in the page is set against.
-  if (r.cacheLoadDisk.length) console.log(`  read from the disk during each cached load: ${r.cacheLoadDisk.map((d) => `${d.readMB} MB`).join(', ')} (a minute after the last read, the kernel drops the cached files: disk-reads.ts)`);
+  // A load whose model came from the disk is not the one the read in the page is set against (disk-reads.ts).
+  if (r.cacheLoadDisk.length) console.log(`  each cached load: ${r.cacheLoadDisk.map(describeDiskReads).join('; ')}`);
   const el = c?.engineLoad;
   if (el && c) {
     console.log(`  where the first cached load went: ${(c.loadMs / 1000).toFixed(1)} s from navigation to ready, of which ${(el.ms / 1000).toFixed(1)} s in the engine worker's load:`);
