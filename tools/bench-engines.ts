@@ -4,16 +4,15 @@
  * cross-engine drivers (tests/engines/drivers.ts); serve the built app first with
  * `npx vite preview --port 4199`. `npx tsx tools/bench-engines.ts [chromium,firefox,webkit]`.
  */
-import { openEngine, startWebKitDriver, type EngineName } from '../tests/engines/drivers';
+import { openEngine, type EngineName } from '../tests/engines/drivers';
 import { genStats, send, waitFor, waitForReady, waitForReply } from '../tests/engines/fixtures';
 import { startModelServer } from '../tests/fixtures/model-server';
 import { TEST_MODEL_DIR, testModel } from '../tests/fixtures/test-models';
 const bench = testModel('bench134mQ8'); // generated once into .cache/test-models
 const server = await startModelServer(TEST_MODEL_DIR);
-const wk = await startWebKitDriver();
 try {
   for (const engine of (process.argv[2] ?? 'chromium,firefox,webkit').split(',') as EngineName[]) {
-    const d = await openEngine(engine, wk);
+    const d = await openEngine(engine);
     const url = `http://127.0.0.1:4199/?model=${encodeURIComponent(`${server.url}/models/${bench.file}`)}`;
     for (const round of ['download', 'from cache']) {
       const t0 = Date.now();
@@ -29,6 +28,5 @@ try {
     await d.close();
   }
 } finally {
-  await wk.stop();
   await server.close();
 }

@@ -6,20 +6,12 @@
 import { expect, test as base } from '@playwright/test';
 import { startModelServer, type ModelServer } from '../fixtures/model-server';
 import { TEST_MODEL_DIR } from '../fixtures/test-models';
-import { openEngine, startWebKitDriver, type EngineDriver, type EngineName, type WebKitDriverServer } from './drivers';
+import { openEngine, type EngineDriver, type EngineName } from './drivers';
 
-export const test = base.extend<{ driver: EngineDriver; modelServer: ModelServer }, { engine: EngineName; webkitServer: WebKitDriverServer | null }>({
+export const test = base.extend<{ driver: EngineDriver; modelServer: ModelServer }, { engine: EngineName }>({
   engine: ['chromium', { option: true, scope: 'worker' }],
-  webkitServer: [
-    async ({ engine }, use) => {
-      const server = engine === 'webkit' ? await startWebKitDriver() : null;
-      await use(server);
-      await server?.stop();
-    },
-    { scope: 'worker' },
-  ],
-  driver: async ({ engine, webkitServer }, use) => {
-    const driver = await openEngine(engine, webkitServer ?? undefined);
+  driver: async ({ engine }, use) => {
+    const driver = await openEngine(engine);
     await use(driver);
     await driver.close();
   },

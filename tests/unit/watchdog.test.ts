@@ -16,6 +16,7 @@ import {
   type WatchdogClock,
 } from '../../web/src/lib/watchdog';
 import type { DownloadProgress } from '../../workers/lib/download/progress';
+import { AppError } from '../../workers/lib/errors';
 
 /** A clock whose time and ticks move only when the test says. */
 class HandClock implements WatchdogClock {
@@ -174,6 +175,26 @@ describe('the phases', () => {
     }
     clock.tick(360);
     expect(await outcome).toMatchObject({ kind: 'stalled', message: 'Loading the model made no progress for 360 s (step: step 4).' });
+  });
+
+  it("a worker that dies mid-load is reported with the load's step it was at", async () => {
+    const clock = new HandClock();
+    let step!: (s: string) => void;
+    let die!: (e: unknown) => void;
+    const outcome = watchLoad(
+      4e9,
+      (onStep) => {
+        step = onStep;
+        return new Promise((_, reject) => (die = reject));
+      },
+      { clock },
+    ).catch((e: unknown) => e);
+    step('measuring the speed with 2 threads');
+    die(new AppError('worker-crashed', 'The inference worker stopped answering (no sign of life for 10 s), so it was shut down.'));
+    expect(await outcome).toMatchObject({
+      kind: 'worker-crashed',
+      message: 'The inference worker stopped answering (no sign of life for 10 s), so it was shut down. (loading: measuring the speed with 2 threads)',
+    });
   });
 
   it('a generation gets its first-token limit, then the gap limit after each token', async () => {

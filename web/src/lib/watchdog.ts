@@ -256,7 +256,12 @@ export function watchLoad<T>(modelBytes: number, run: (onStep: (step: string) =>
     step: `starting the engine (${formatBytes(modelBytes)} of weights)`,
     clock: opts.clock,
   });
-  return dog.race(run((step) => dog.progress(step)));
+  return dog.race(run((step) => dog.progress(step))).catch((e: unknown) => {
+    // A worker that dies mid-load says only that it died: where the load was is what tells a slow step
+    // (or a browser's hang in one) from a crash at the start.
+    if (e instanceof AppError && e.kind === 'worker-crashed') throw new AppError(e.kind, `${e.message} (loading: ${dog.step})`);
+    throw e;
+  });
 }
 
 /**
