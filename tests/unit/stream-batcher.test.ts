@@ -94,6 +94,8 @@ describe('StreamBatcher', () => {
     expect(minRenderDelay(4, 2)).toBe(STREAM_RENDER_CONTENDED_MS);
     expect(minRenderDelay(1, 2)).toBe(STREAM_RENDER_MS);
     expect(minRenderDelay(4, 8)).toBe(STREAM_RENDER_MS);
+    expect(minRenderDelay(2, 2, 'cpu')).toBe(STREAM_RENDER_CONTENDED_MS);
+    expect(minRenderDelay(2, 2, 'webgpu')).toBe(STREAM_RENDER_MS); // the GPU does the work
     expect(nextRenderDelay(1, STREAM_RENDER_CONTENDED_MS)).toBe(STREAM_RENDER_CONTENDED_MS);
     expect(nextRenderDelay(50, STREAM_RENDER_CONTENDED_MS)).toBe(STREAM_RENDER_MAX_MS);
 

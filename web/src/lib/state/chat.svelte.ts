@@ -225,7 +225,7 @@ export class ChatState {
     const t0 = performance.now();
     let ttft: number | null = null;
     // Where the engine's threads take every core, each batch costs them speed (stream-batcher.ts).
-    const renderWait = minRenderDelay(rt.threads, globalThis.navigator?.hardwareConcurrency || 1);
+    const renderWait = minRenderDelay(rt.threads, globalThis.navigator?.hardwareConcurrency || 1, rt.backend);
     const streamed = new StreamBatcher((piece) => {
       if (reply.state !== 'streaming') return; // stopped: nothing more is shown
       // The reply starts after "Assistant:" with a space (or a newline); the template writes it back.

@@ -10,6 +10,7 @@
  * streams every STREAM_RENDER_MS; a long one of costly text (many scripts, so many fonts) as rarely as
  * every STREAM_RENDER_MAX_MS.
  */
+import type { Backend } from '$workers/lib/engine/backend';
 
 /** The shortest wait between batches. */
 export const STREAM_RENDER_MS = 100;
@@ -30,8 +31,12 @@ export const STREAM_RENDER_MAX_MS = 1000;
  */
 export const RENDER_SHARE = 0.01;
 
-/** The shortest wait for an engine on `threads` threads on a device with `cores` cores. */
-export const minRenderDelay = (threads: number, cores: number): number => (threads >= cores ? STREAM_RENDER_CONTENDED_MS : STREAM_RENDER_MS);
+/**
+ * The shortest wait for an engine on `threads` threads on a device with `cores` cores. On WebGPU the
+ * GPU does the work and llama.cpp's CPU threads mostly wait for it, so they leave the page its cores.
+ */
+export const minRenderDelay = (threads: number, cores: number, backend: Backend = 'cpu'): number =>
+  backend === 'cpu' && threads >= cores ? STREAM_RENDER_CONTENDED_MS : STREAM_RENDER_MS;
 
 /** The wait before the next batch, after one that took `costMs` to apply and render. */
 export const nextRenderDelay = (costMs: number, minMs = STREAM_RENDER_MS): number =>
