@@ -47,6 +47,31 @@ describe('the worker heartbeat', () => {
     await expect(client.request({ type: 'work' }).events.next()).rejects.toBeInstanceOf(AppError);
   });
 
+  it('gives a worker that has not started yet (its scripts still loading) the startup limit, then the usual one', async () => {
+    let started = false;
+    const w = fakeWorker((m) => (started && m.type === 'ping' ? { id: m.id, type: 'pong' } : null));
+    new WorkerClient<Req, Ev>(w as unknown as Worker, new Set(['done']), 'test worker', { ...HEARTBEAT, startupTimeoutMs: 30_000 });
+    await vi.advanceTimersByTimeAsync(25_000); // five times the usual limit: still starting
+    expect(w.terminated).toBe(false);
+    started = true;
+    await vi.advanceTimersByTimeAsync(2_000); // its first answer
+    started = false;
+    await vi.advanceTimersByTimeAsync(7_000); // started, then silent: the usual limit applies
+    expect(w.terminated).toBe(true);
+  });
+
+  it('shuts down a worker that never starts once the startup limit has passed, and says so', async () => {
+    const w = fakeWorker(() => null);
+    const client = new WorkerClient<Req, Ev>(w as unknown as Worker, new Set(['done']), 'test worker', { ...HEARTBEAT, startupTimeoutMs: 30_000 });
+    const next = client.request({ type: 'work' }).events.next();
+    const failed = expect(next).rejects.toMatchObject({ kind: 'worker-crashed', message: expect.stringMatching(/test worker did not start \(no sign of life for 3\d s\)/) });
+    await vi.advanceTimersByTimeAsync(29_000);
+    expect(w.terminated).toBe(false);
+    await vi.advanceTimersByTimeAsync(4_000);
+    await failed;
+    expect(w.terminated).toBe(true);
+  });
+
   it("waits out a worker that said it is busy (a synchronous load), and counts again after its next message", async () => {
     let alive = true;
     const w = fakeWorker((m) => (alive && m.type === 'ping' ? { id: m.id, type: 'pong' } : null));

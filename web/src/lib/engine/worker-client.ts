@@ -19,13 +19,19 @@ interface Pending<E> {
  * A worker that dies without an error event (killed, or stuck in a loop) would leave every request
  * waiting forever. The client pings it; any message counts as an answer. It is declared dead when a
  * ping stays unanswered for `timeoutMs`. Only an unanswered ping counts, never the time between
- * ticks, so a background tab's throttled timers cannot fake a death.
+ * ticks, so a background tab's throttled timers cannot fake a death. Until its first message the
+ * worker is still starting (its scripts fetched, perhaps through a service worker that is busy
+ * precaching, and compiled): then an unanswered ping counts only after `startupTimeoutMs`.
  */
 export interface Heartbeat<Req extends Message> {
   ping: DistributiveOmit<Req, 'id'>;
   intervalMs: number;
   timeoutMs: number;
+  startupTimeoutMs?: number;
 }
+
+/** The default for Heartbeat.startupTimeoutMs; a worker whose script cannot load fails at once (onerror). */
+export const WORKER_STARTUP_TIMEOUT_MS = 60_000;
 
 export class WorkerClient<Req extends Message, Ev extends Message> {
   private nextId = 1;
@@ -115,9 +121,10 @@ export class WorkerClient<Req extends Message, Ev extends Message> {
     if (this.pingSentAt === null) {
       this.pingSentAt = now;
       this.notify(h.ping);
-    } else if (now - this.pingSentAt > h.timeoutMs) {
-      const seconds = Math.round(h.timeoutMs / 1000);
-      this.kill(new AppError('worker-crashed', `The ${this.name} stopped answering (no sign of life for ${seconds} s), so it was shut down.`));
+    } else if (now - this.pingSentAt > (this.started ? h.timeoutMs : Math.max(h.timeoutMs, h.startupTimeoutMs ?? WORKER_STARTUP_TIMEOUT_MS))) {
+      const seconds = Math.round((now - this.pingSentAt) / 1000);
+      const what = this.started ? 'stopped answering' : 'did not start';
+      this.kill(new AppError('worker-crashed', `The ${this.name} ${what} (no sign of life for ${seconds} s), so it was shut down.`));
       this.worker.terminate();
     }
   }
