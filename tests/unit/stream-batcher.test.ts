@@ -27,6 +27,7 @@ describe('StreamBatcher', () => {
       (t) => shown.push(t),
       live,
       () => (clock += cost),
+      STREAM_RENDER_MS,
       () => clock,
     );
     return { b, shown };
@@ -90,17 +91,16 @@ describe('StreamBatcher', () => {
   });
 
   it('waits longer between cheap batches when the engine takes every core', () => {
-    expect(minRenderDelay(2, 2)).toBe(STREAM_RENDER_CONTENDED_MS);
-    expect(minRenderDelay(4, 2)).toBe(STREAM_RENDER_CONTENDED_MS);
-    expect(minRenderDelay(1, 2)).toBe(STREAM_RENDER_MS);
-    expect(minRenderDelay(4, 8)).toBe(STREAM_RENDER_MS);
     expect(minRenderDelay(2, 2, 'cpu')).toBe(STREAM_RENDER_CONTENDED_MS);
+    expect(minRenderDelay(4, 2, 'cpu')).toBe(STREAM_RENDER_CONTENDED_MS);
+    expect(minRenderDelay(1, 2, 'cpu')).toBe(STREAM_RENDER_MS);
+    expect(minRenderDelay(4, 8, 'cpu')).toBe(STREAM_RENDER_MS);
     expect(minRenderDelay(2, 2, 'webgpu')).toBe(STREAM_RENDER_MS); // the GPU does the work
     expect(nextRenderDelay(1, STREAM_RENDER_CONTENDED_MS)).toBe(STREAM_RENDER_CONTENDED_MS);
     expect(nextRenderDelay(50, STREAM_RENDER_CONTENDED_MS)).toBe(STREAM_RENDER_MAX_MS);
 
     const shown: string[] = [];
-    const b = new StreamBatcher((t) => shown.push(t), true, () => {}, () => 0, STREAM_RENDER_CONTENDED_MS);
+    const b = new StreamBatcher((t) => shown.push(t), true, () => {}, STREAM_RENDER_CONTENDED_MS, () => 0);
     b.push('a');
     b.push('b');
     vi.advanceTimersByTime(STREAM_RENDER_CONTENDED_MS - 1);

@@ -118,10 +118,11 @@ export class WorkerClient<Req extends Message, Ev extends Message> {
   private beat(h: Heartbeat<Req>): void {
     if (this.dead || this.busy) return;
     const now = performance.now();
+    const limit = this.started ? h.timeoutMs : Math.max(h.timeoutMs, h.startupTimeoutMs ?? WORKER_STARTUP_TIMEOUT_MS);
     if (this.pingSentAt === null) {
       this.pingSentAt = now;
       this.notify(h.ping);
-    } else if (now - this.pingSentAt > (this.started ? h.timeoutMs : Math.max(h.timeoutMs, h.startupTimeoutMs ?? WORKER_STARTUP_TIMEOUT_MS))) {
+    } else if (now - this.pingSentAt > limit) {
       const seconds = Math.round((now - this.pingSentAt) / 1000);
       const what = this.started ? 'stopped answering' : 'did not start';
       this.kill(new AppError('worker-crashed', `The ${this.name} ${what} (no sign of life for ${seconds} s), so it was shut down.`));

@@ -231,7 +231,7 @@ export class ChatState {
       // The reply starts after "Assistant:" with a space (or a newline); the template writes it back.
       reply.content = reply.content ? reply.content + piece : piece.trimStart();
       this.onChange?.('stream');
-    }, rt.stream !== false, flushSync, undefined, renderWait);
+    }, rt.stream !== false, flushSync, renderWait);
     try {
       const sent: SentPrompt = { text: tokenization.text, template: this.template, tokenization, engineCount: null, enginePrompt: null };
       this.lastPrompt = sent;

@@ -35,7 +35,7 @@ export const RENDER_SHARE = 0.01;
  * The shortest wait for an engine on `threads` threads on a device with `cores` cores. On WebGPU the
  * GPU does the work and llama.cpp's CPU threads mostly wait for it, so they leave the page its cores.
  */
-export const minRenderDelay = (threads: number, cores: number, backend: Backend = 'cpu'): number =>
+export const minRenderDelay = (threads: number, cores: number, backend: Backend): number =>
   backend === 'cpu' && threads >= cores ? STREAM_RENDER_CONTENDED_MS : STREAM_RENDER_MS;
 
 /** The wait before the next batch, after one that took `costMs` to apply and render. */
@@ -56,8 +56,9 @@ export class StreamBatcher {
     private readonly apply: (text: string) => void,
     private readonly live: boolean,
     private readonly render: () => void = () => {},
-    private readonly now: () => number = () => performance.now(),
+    /** The shortest wait between batches (minRenderDelay). */
     private readonly minDelay = STREAM_RENDER_MS,
+    private readonly now: () => number = () => performance.now(),
   ) {
     this.#delay = minDelay;
   }
