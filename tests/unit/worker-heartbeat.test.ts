@@ -72,6 +72,30 @@ describe('the worker heartbeat', () => {
     expect(w.terminated).toBe(true);
   });
 
+  it('does not blame the worker for a page that stalled: its answer may be queued behind the late tick', async () => {
+    let answer = true;
+    const w = fakeWorker((m) => (answer && m.type === 'ping' ? { id: m.id, type: 'pong' } : null));
+    new WorkerClient<Req, Ev>(w as unknown as Worker, new Set(['done']), 'test worker', HEARTBEAT);
+    await vi.advanceTimersByTimeAsync(3_000); // started and answering
+    answer = false;
+    await vi.advanceTimersByTimeAsync(1_000); // a ping goes out; its answer will come late
+    const ping = w.posted[w.posted.length - 1];
+    // The page's main thread is blocked for 15 s: its clock moves on, its timers do not run.
+    const stall = 15_000;
+    const realNow = performance.now.bind(performance);
+    vi.spyOn(performance, 'now').mockImplementation(() => realNow() + stall);
+    await vi.advanceTimersByTimeAsync(1_000); // the first tick after the stall
+    expect(w.terminated).toBe(false);
+    w.onmessage?.({ data: { id: ping.id, type: 'pong' } } as MessageEvent<Ev>); // the queued answer
+    answer = true;
+    await vi.advanceTimersByTimeAsync(7_000);
+    expect(w.terminated).toBe(false);
+    answer = false; // and a worker that then really stops answering is still found
+    await vi.advanceTimersByTimeAsync(7_000);
+    expect(w.terminated).toBe(true);
+    vi.restoreAllMocks();
+  });
+
   it("waits out a worker that said it is busy (a synchronous load), and counts again after its next message", async () => {
     let alive = true;
     const w = fakeWorker((m) => (alive && m.type === 'ping' ? { id: m.id, type: 'pong' } : null));

@@ -40,6 +40,8 @@ export class WorkerClient<Req extends Message, Ev extends Message> {
   private started = false;
   /** When the oldest unanswered ping was sent (null: every ping is answered). */
   private pingSentAt: number | null = null;
+  /** When the heartbeat last ran. */
+  private lastBeatAt: number | null = null;
   /** The worker said it blocks until its next message. */
   private busy = false;
   private timer: ReturnType<typeof setInterval> | null = null;
@@ -119,7 +121,13 @@ export class WorkerClient<Req extends Message, Ev extends Message> {
     if (this.dead || this.busy) return;
     const now = performance.now();
     const limit = this.started ? h.timeoutMs : Math.max(h.timeoutMs, h.startupTimeoutMs ?? WORKER_STARTUP_TIMEOUT_MS);
-    if (this.pingSentAt === null) {
+    // A tick far later than its interval means the page itself did not run (a long task, a starved or
+    // throttled tab): the worker's answer may be queued behind this tick, so the wait starts over.
+    const pageStalled = this.lastBeatAt !== null && now - this.lastBeatAt > 2 * h.intervalMs;
+    this.lastBeatAt = now;
+    if (pageStalled && this.pingSentAt !== null) {
+      this.pingSentAt = now;
+    } else if (this.pingSentAt === null) {
       this.pingSentAt = now;
       this.notify(h.ping);
     } else if (now - this.pingSentAt > limit) {
