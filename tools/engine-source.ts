@@ -40,12 +40,16 @@ export const CPU_BUFFER_MAX = 1 << 30;
 export const WASM_F16_HEADER = fileURLToPath(new URL('../engine/wasm_f16.h', import.meta.url));
 /** The flash-attention row kernel for F16 caches (see 4 above). */
 export const WASM_FA_HEADER = fileURLToPath(new URL('../engine/wasm_fa.h', import.meta.url));
+/** The K-quant dot product(s) put in front of ggml's wasm ones (see 5 above). */
+export const WASM_KQUANTS_HEADER = fileURLToPath(new URL('../engine/wasm_kquants.h', import.meta.url));
+/** The ggml functions that hand their work to WASM_KQUANTS_HEADER's (each `starling_` + the same name). */
+export const KQUANT_DOTS = ['ggml_vec_dot_q6_K_q8_K'] as const;
 
 const fileKey = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex').slice(0, 16);
 
 /** What the edits change, for the build's cache key. */
 export const sourceEditsKey = (): string =>
-  `${OWN_MODEL_FILES.join(',')};cpu-buffer-max=${CPU_BUFFER_MAX};wasm-f16=${fileKey(WASM_F16_HEADER)};wasm-fa=${fileKey(WASM_FA_HEADER)};edits=${fileKey(fileURLToPath(import.meta.url))}`;
+  `${OWN_MODEL_FILES.join(',')};cpu-buffer-max=${CPU_BUFFER_MAX};wasm-f16=${fileKey(WASM_F16_HEADER)};wasm-fa=${fileKey(WASM_FA_HEADER)};wasm-kquants=${fileKey(WASM_KQUANTS_HEADER)};edits=${fileKey(fileURLToPath(import.meta.url))}`;
 
 /** The edits, once per source tree (a marked tree is left as it is). */
 export function prepareLlamaSource(src: string): void {
@@ -54,6 +58,7 @@ export function prepareLlamaSource(src: string): void {
   capCpuBuffers(src);
   simdF16Conversions(src);
   flashAttentionRows(src);
+  kquantDots(src);
   writeFileSync(join(src, MARK), `${sourceEditsKey()}\n${dropped} architectures left out\n`);
 }
 
@@ -161,6 +166,28 @@ export function flashAttentionRows(src: string): void {
   const align = '        if (neq1 == 1 && neq2 % nek2 == 0) chunk_size = (chunk_size + neq2/nek2 - 1) / (neq2/nek2) * (neq2/nek2); // Starling Playground\n';
   text = text.slice(0, atChunk + chunk.length) + align + text.slice(atChunk + chunk.length);
   writeFileSync(path, text);
+}
+
+/**
+ * Puts engine/wasm_kquants.h before ggml's wasm dot products (ggml-cpu/arch/wasm/quants.c) and has each
+ * of KQUANT_DOTS call its kernel first thing (ggml's body stays, unreached: the edit stays one insertion).
+ */
+export function kquantDots(src: string): void {
+  const path = join(src, 'ggml', 'src', 'ggml-cpu', 'arch', 'wasm', 'quants.c');
+  let text = readFileSync(path, 'utf8');
+  const shape = (what: string): Error => new Error(`engine source: ${what} in ggml/src/ggml-cpu/arch/wasm/quants.c has changed shape`);
+  const params = '(int n, float * GGML_RESTRICT s, size_t bs, const void * GGML_RESTRICT vx, size_t bx, const void * GGML_RESTRICT vy, size_t by, int nrc) {\n';
+  const first = text.indexOf('\nvoid ggml_vec_dot_');
+  if (first < 0) throw shape('the dot products');
+  for (const fn of KQUANT_DOTS) {
+    const head = `\nvoid ${fn}${params}`;
+    const at = text.indexOf(head);
+    if (at < 0 || text.indexOf(head, at + 1) >= 0 || !text.slice(at + head.length).startsWith('    assert(n % QK_K == 0);')) throw shape(fn);
+    const call = `#if defined __wasm_simd128__\n    starling_${fn.slice('ggml_'.length)}(n, s, vx, vy); // Starling Playground (engine/wasm_kquants.h)\n    return;\n#endif\n`;
+    text = text.slice(0, at + head.length) + call + text.slice(at + head.length);
+  }
+  const header = `#if defined __wasm_simd128__\n${readFileSync(WASM_KQUANTS_HEADER, 'utf8')}#endif\n`;
+  writeFileSync(path, text.slice(0, first + 1) + header + '\n' + text.slice(first + 1));
 }
 
 /**

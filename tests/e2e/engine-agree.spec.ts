@@ -1,8 +1,9 @@
 /**
  * The app's own engine, wllama and native llama.cpp give the same greedy reply to the same prompt
  * token ids: the scripted models (each ending on its own end-of-turn token, one with its EOT set by the
- * app's metadata override) and two random-weight BPE models, whose reply no script fixes: one with a
- * KV head per query head, one with grouped-query attention (the own engine attends its heads in groups).
+ * app's metadata override) and three random-weight BPE models, whose reply no script fixes: one with a
+ * KV head per query head, one with grouped-query attention (the own engine attends its heads in groups),
+ * one in Q6_K (the own engine's dot product for it is its own, engine/wasm_kquants.h).
  */
 import { MODELS, type GeneratedModel, type ModelName } from '../../tools/models/catalog';
 import { PREF_KEYS } from '../../web/src/lib/local-prefs';
@@ -11,7 +12,7 @@ import { nativeGreedy } from '../fixtures/native-llama';
 import { expect, lastAssistant, sendMessage, test, waitForReady } from './fixtures';
 
 const MAX_TOKENS = 64;
-const CASES: ModelName[] = ['demo', 'demoNoEot', 'starchat', 'bpe', 'bpeGqa'];
+const CASES: ModelName[] = ['demo', 'demoNoEot', 'starchat', 'bpe', 'bpeGqa', 'bpeQ6K'];
 
 test.beforeEach(async ({ context }) => {
   await context.addInitScript(

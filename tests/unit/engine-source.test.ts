@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CPU_BUFFER_MAX, WASM_F16_HEADER, flashAttentionRows, prepareLlamaSource, simdF16Conversions, trimLlamaSource } from '../../tools/engine-source';
+import { CPU_BUFFER_MAX, KQUANT_DOTS, WASM_F16_HEADER, WASM_KQUANTS_HEADER, flashAttentionRows, kquantDots, prepareLlamaSource, simdF16Conversions, trimLlamaSource } from '../../tools/engine-source';
 
 /** A llama.cpp-shaped tree: three architecture files and the mapping that names them. */
 function fakeTree(): string {
@@ -44,6 +44,8 @@ function fakeTree(): string {
   mkdirSync(join(src, 'ggml', 'src', 'ggml-cpu'), { recursive: true });
   writeFileSync(join(src, 'ggml', 'src', 'ggml-cpu', 'simd-mappings.h'), SIMD_MAPPINGS);
   writeFileSync(join(src, 'ggml', 'src', 'ggml-cpu', 'ops.cpp'), OPS);
+  mkdirSync(join(src, 'ggml', 'src', 'ggml-cpu', 'arch', 'wasm'), { recursive: true });
+  writeFileSync(join(src, 'ggml', 'src', 'ggml-cpu', 'arch', 'wasm', 'quants.c'), QUANTS);
   return src;
 }
 
@@ -91,6 +93,14 @@ const OPS = [
   '',
 ].join('\n');
 
+/** ggml-cpu/arch/wasm/quants.c's dot products, one line of body each. */
+const DOT_PARAMS = '(int n, float * GGML_RESTRICT s, size_t bs, const void * GGML_RESTRICT vx, size_t bx, const void * GGML_RESTRICT vy, size_t by, int nrc) {';
+const QUANTS = [
+  '#include "ggml-quants.h"',
+  '',
+  ...['ggml_vec_dot_q8_0_q8_0', ...KQUANT_DOTS].flatMap((fn) => [`void ${fn}${DOT_PARAMS}`, fn.endsWith('_K_q8_K') ? '    assert(n % QK_K == 0);' : '    const int qk = QK8_0;', '}', '']),
+].join('\n');
+
 describe('engine source edits', () => {
   it('builds only the kept architectures, drops the others from the mapping, and caps CPU buffers, once', () => {
     const src = fakeTree();
@@ -122,14 +132,23 @@ describe('engine source edits', () => {
     expect(ops).toContain('if (v->type == GGML_TYPE_F16 && !starling_row) {');
     expect(ops).toContain('neq1 >= STARLING_FA_TILED_MIN_ROWS);');
     expect(ops).toMatch(/int64_t chunk_size = \(nr \+ nth_scaled - 1\) \/ nth_scaled;\n\s+if \(neq1 == 1 && neq2 % nek2 == 0\) chunk_size = /);
+    // The K-quant kernels come after the includes, and each of ggml's three calls its own first thing.
+    const quants = readFileSync(join(src, 'ggml', 'src', 'ggml-cpu', 'arch', 'wasm', 'quants.c'), 'utf8');
+    expect(quants.indexOf(readFileSync(WASM_KQUANTS_HEADER, 'utf8'))).toBeGreaterThan(quants.indexOf('#include "ggml-quants.h"'));
+    expect(quants.indexOf(readFileSync(WASM_KQUANTS_HEADER, 'utf8'))).toBeLessThan(quants.indexOf('void ggml_vec_dot_q8_0_q8_0('));
+    for (const fn of KQUANT_DOTS) {
+      expect(quants).toContain(`void ${fn}${DOT_PARAMS}\n#if defined __wasm_simd128__\n    starling_${fn.slice(5)}(n, s, vx, vy);`);
+    }
+    expect(quants.match(/starling_vec_dot_\w+\(n, s, vx, vy\);/g)).toHaveLength(KQUANT_DOTS.length);
     // A second run leaves the edited tree as it is.
     prepareLlamaSource(src);
+    expect(readFileSync(join(src, 'ggml', 'src', 'ggml-cpu', 'arch', 'wasm', 'quants.c'), 'utf8')).toBe(quants);
     expect(readFileSync(join(src, 'src', 'llama-model.cpp'), 'utf8')).toBe(mapping);
     expect(readFileSync(join(src, 'ggml', 'src', 'ggml-backend.cpp'), 'utf8')).toBe(backend);
     expect(readFileSync(join(src, 'ggml', 'src', 'ggml-cpu', 'ops.cpp'), 'utf8')).toBe(ops);
   });
 
-  it('refuses a flash-attention kernel or an F16 mapping of another shape', () => {
+  it('refuses a flash-attention kernel, an F16 mapping or a K-quant dot product of another shape', () => {
     const src = fakeTree();
     const ops = join(src, 'ggml', 'src', 'ggml-cpu', 'ops.cpp');
     writeFileSync(ops, OPS.replace('for (int64_t ic = ic_start; ic < ic_end; ++ic) {', 'for (int64_t ic = 0; ic < n; ++ic) {'));
@@ -137,6 +156,9 @@ describe('engine source edits', () => {
     const simd = join(src, 'ggml', 'src', 'ggml-cpu', 'simd-mappings.h');
     writeFileSync(simd, SIMD_MAPPINGS.replace('tmp[3] = GGML_CPU_FP16_TO_FP32(p[3]);', 'tmp[3] = 0;'));
     expect(() => simdF16Conversions(src)).toThrow(/changed shape/);
+    const quants = join(src, 'ggml', 'src', 'ggml-cpu', 'arch', 'wasm', 'quants.c');
+    writeFileSync(quants, QUANTS.replace('void ggml_vec_dot_q6_K_q8_K(int n,', 'void ggml_vec_dot_q6_K_q8_K(const int n,'));
+    expect(() => kquantDots(src)).toThrow(/ggml_vec_dot_q6_K_q8_K in .* has changed shape/);
   });
 
   it('refuses a source whose build no longer globs the model files', () => {

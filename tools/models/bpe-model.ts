@@ -1,13 +1,14 @@
 /**
  * A tiny llama-architecture model with the StarChat-style GPT-2 BPE vocabulary (starchat-vocab.ts):
- * random Q8_0 weights, dim 64, one layer. It loads fully in llama.cpp; its replies mean nothing.
+ * random Q8_0 weights, dim 64, one layer (or random K-quant weights, dim 256: a K-quant block is 256
+ * weights of a row). It loads fully in llama.cpp; its replies mean nothing.
  * With `tensors: false` it is a vocabulary-only file (hyperparameters kept, so llama.cpp's
  * vocab_only load accepts it), which is quick to write for tokenizer tests.
  */
 import { buildVocab, tokenize, type Vocab } from '../../workers/lib/tokenizer/index';
 import type { GgufSpec } from './gguf-writer';
 import { llamaHparamsKv, llamaSpec, type LlamaShape } from './llama-model';
-import { GgmlType } from './quant';
+import { GgmlType, type GgmlTypeId } from './quant';
 import { scriptedCoreSpec } from './scripted';
 import { starChatVocab, starChatVocabKv, type StarChatKvOptions } from './starchat-vocab';
 
@@ -16,16 +17,19 @@ export interface BpeModelOptions extends StarChatKvOptions {
   tensors?: boolean;
   /** Query heads per KV head (grouped-query attention, as Starling 7B has 4); 1 by default. */
   groupedHeads?: number;
+  /** Every matrix's weight type: Q8_0 by default; a K-quant widens the model to rows of 256. */
+  weightType?: GgmlTypeId;
 }
 
 export function bpeModelSpec(opts: BpeModelOptions = {}): GgufSpec {
   const name = opts.name ?? 'StarChat-style BPE test model (random weights)';
   const g = opts.groupedHeads ?? 1;
-  const shape: LlamaShape = { vocab: starChatVocab().tokens.length, dim: 64, layers: 1, heads: 2 * g, kvHeads: 2, ff: 128, ctx: 2048 };
+  const type = opts.weightType ?? GgmlType.Q8_0;
+  const wide = type !== GgmlType.Q8_0;
+  const shape: LlamaShape = { vocab: starChatVocab().tokens.length, dim: wide ? 256 : 64, layers: 1, heads: 2 * g, kvHeads: 2, ff: wide ? 512 : 128, ctx: 2048 };
   const vocabKv = starChatVocabKv(opts);
   if (opts.tensors === false) return { kv: { ...llamaHparamsKv(shape, name, 7), ...vocabKv }, tensors: [] };
-  const q8 = GgmlType.Q8_0;
-  return llamaSpec({ name, shape, types: { embedding: q8, output: q8, layers: q8 }, weights: () => 'random', vocabKv });
+  return llamaSpec({ name, shape, types: { embedding: type, output: type, layers: type }, weights: () => 'random', vocabKv });
 }
 
 let vocab: Vocab | undefined;

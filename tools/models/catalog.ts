@@ -191,6 +191,14 @@ export const MODELS = {
     greedyAgree: 5,
     write: (path: string) => writeGguf(path, bpeModelSpec({ name: 'StarChat-style BPE test model, grouped-query attention (random weights)', groupedHeads: 4 })),
   },
+  bpeQ6K: {
+    // The same in Q6_K (the output matrix and more of a Q4_K_M file), whose dot product the own engine
+    // computes with its own kernel (engine/wasm_kquants.h), wllama with ggml's wasm one, native with
+    // AVX2: all three agreed on all 64 tokens here; 16 leaves room for another CPU's native kernels.
+    file: 'starchat-bpe-test.Q6_K.gguf',
+    greedyAgree: 16,
+    write: (path: string) => writeGguf(path, bpeModelSpec({ name: 'StarChat-style BPE test model, Q6_K (random weights)', weightType: GgmlType.Q6_K })),
+  },
   demoUnknownArch: {
     // The demo model labelled with an architecture llama.cpp does not know: it refuses to load it.
     file: 'demo-arch-gpt5.Q8_0.gguf',
