@@ -44,6 +44,11 @@ export const WASM_FA_HEADER = fileURLToPath(new URL('../engine/wasm_fa.h', impor
 export const WASM_KQUANTS_HEADER = fileURLToPath(new URL('../engine/wasm_kquants.h', import.meta.url));
 /** The ggml functions that hand their work to WASM_KQUANTS_HEADER's (each `starling_` + the same name). */
 export const KQUANT_DOTS = ['ggml_vec_dot_q6_K_q8_K'] as const;
+/** The ggml types whose pairs of rows and columns WASM_KQUANTS_HEADER computes (see 6 above): type, ggml function. */
+export const KQUANT_TILED = [
+  ['Q4_K', 'ggml_vec_dot_q4_K_q8_K'],
+  ['Q6_K', 'ggml_vec_dot_q6_K_q8_K'],
+] as const;
 
 const fileKey = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex').slice(0, 16);
 
@@ -59,6 +64,7 @@ export function prepareLlamaSource(src: string): void {
   simdF16Conversions(src);
   flashAttentionRows(src);
   kquantDots(src);
+  kquantTiles(src);
   writeFileSync(join(src, MARK), `${sourceEditsKey()}\n${dropped} architectures left out\n`);
 }
 
@@ -188,6 +194,89 @@ export function kquantDots(src: string): void {
   }
   const header = `#if defined __wasm_simd128__\n${readFileSync(WASM_KQUANTS_HEADER, 'utf8')}#endif\n`;
   writeFileSync(path, text.slice(0, first + 1) + header + '\n' + text.slice(first + 1));
+}
+
+/** Replaces `old`, which must occur exactly once in `text`. */
+function replaceOnce(text: string, old: string, by: string, fail: () => Error): string {
+  const at = text.indexOf(old);
+  if (at < 0 || text.indexOf(old, at + 1) >= 0) throw fail();
+  return text.slice(0, at) + by + text.slice(at + old.length);
+}
+
+/**
+ * Gives KQUANT_TILED ggml's two-by-two products on wasm (see 6 above): each type's `nrows` becomes 2, the
+ * matrix product keeps pairs of columns when a prompt batch is odd (its lone column takes one) and not
+ * for a single column, and each type's wasm function sends a pair of columns to its 2x2 kernel and a
+ * lone one, row by row, to its own body.
+ */
+export function kquantTiles(src: string): void {
+  const cpuPath = join(src, 'ggml', 'src', 'ggml-cpu', 'ggml-cpu.c');
+  const shape = (what: string): (() => Error) => () => new Error(`engine source: ${what} in ggml/src/ggml-cpu/ggml-cpu.c has changed shape`);
+  let cpu = readFileSync(cpuPath, 'utf8');
+  const wasm = '#if defined(__wasm_simd128__) // Starling Playground (tools/engine-source.ts)\n';
+
+  // The types' pairs.
+  for (const [type, fn] of KQUANT_TILED) {
+    const traits = [
+      `        .vec_dot                  = ${fn},`,
+      '        .vec_dot_type             = GGML_TYPE_Q8_K,',
+      '#if defined (__ARM_FEATURE_MATMUL_INT8)',
+      '        .nrows                    = 2,',
+    ].join('\n');
+    cpu = replaceOnce(cpu, traits, traits.replace('#if defined (__ARM_FEATURE_MATMUL_INT8)', '#if defined (__ARM_FEATURE_MATMUL_INT8) || defined (__wasm_simd128__)'), shape(`${type}'s type traits`));
+  }
+
+  // An odd count of columns no longer gives up the pairs; generation's single column keeps ggml's
+  // one-row calls (a lone column through the pairs' path cost the 134M Q4_K model 5% of its generation).
+  const check = '        if ((nr0 % 2 != 0) || (ne11 % 2 != 0) || ((ir0_end - ir0_start) % 2 != 0) || ((ir1_end - ir1_start) % 2 != 0)) {\n';
+  cpu = replaceOnce(cpu, check, `${wasm}        if ((nr0 % 2 != 0) || (ne11 == 1) || ((ir0_end - ir0_start) % 2 != 0)) {\n#else\n${check}#endif\n`, shape('the matrix product\'s check for pairs'));
+
+  // The chunk's columns: a pair where the next column is of the same matrix and in this block, else one.
+  const colLoop = '            for (int64_t ir1 = iir1; ir1 < iir1 + blck_1 && ir1 < ir1_end; ir1 += num_rows_per_vec_dot) {\n';
+  cpu = replaceOnce(
+    cpu,
+    colLoop,
+    `${wasm}            int64_t starling_cols = 1;\n            for (int64_t ir1 = iir1; ir1 < iir1 + blck_1 && ir1 < ir1_end; ir1 += starling_cols) {\n#else\n${colLoop}#endif\n`,
+    shape('the chunk\'s column loop'),
+  );
+  const colPtr = '                float * dst_col = (float*)((char*)dst->data + (i1 * nb1 + i2 * nb2 + i3 * nb3));\n';
+  cpu = replaceOnce(
+    cpu,
+    colPtr,
+    `${colPtr}${wasm}                starling_cols = num_rows_per_vec_dot > 1 && i11 + 1 < ne11 && ir1 + 1 < MIN(iir1 + blck_1, ir1_end) ? 2 : 1;\n#endif\n`,
+    shape('the chunk\'s column pointer'),
+  );
+  const call =
+    '                    vec_dot(ne00, &tmp[ir0 - iir0], (num_rows_per_vec_dot > 1 ? 16 : 0), src0_row + ir0 * nb01, (num_rows_per_vec_dot > 1 ? nb01 : 0), src1_col, (num_rows_per_vec_dot > 1 ? src1_col_stride : 0), num_rows_per_vec_dot);\n';
+  cpu = replaceOnce(
+    cpu,
+    call,
+    `${wasm}                    vec_dot(ne00, &tmp[ir0 - iir0], (num_rows_per_vec_dot > 1 ? 16 : 0), src0_row + ir0 * nb01, (num_rows_per_vec_dot > 1 ? nb01 : 0), src1_col, (starling_cols > 1 ? src1_col_stride : 0), num_rows_per_vec_dot);\n#else\n${call}#endif\n`,
+    shape('the chunk\'s vec_dot call'),
+  );
+  const copy = '                for (int cn = 0; cn < num_rows_per_vec_dot; ++cn) {\n';
+  cpu = replaceOnce(cpu, copy, `${wasm}                for (int cn = 0; cn < starling_cols; ++cn) {\n#else\n${copy}#endif\n`, shape('the chunk\'s copy of its results'));
+  writeFileSync(cpuPath, cpu);
+
+  // Each wasm function: pairs of columns to its 2x2 kernel, a lone column (by == 0) row by row to itself.
+  const quantsPath = join(src, 'ggml', 'src', 'ggml-cpu', 'arch', 'wasm', 'quants.c');
+  let quants = readFileSync(quantsPath, 'utf8');
+  for (const [, fn] of KQUANT_TILED) {
+    const head = `\nvoid ${fn}(int n, float * GGML_RESTRICT s, size_t bs, const void * GGML_RESTRICT vx, size_t bx, const void * GGML_RESTRICT vy, size_t by, int nrc) {\n`;
+    const dispatch = [
+      '#if defined __wasm_simd128__',
+      '    // Starling Playground (engine/wasm_kquants.h): ggml-cpu.c asks for two rows (nrc == 2), by two columns or one.',
+      '    if (nrc == 2) {',
+      `        if (by) starling_${fn.slice('ggml_'.length)}_2x2(n, s, bs, vx, bx, vy, by);`,
+      `        else { ${fn}(n, s, 0, vx, 0, vy, 0, 1); ${fn}(n, s + 1, 0, (const char *) vx + bx, 0, vy, 0, 1); }`,
+      '        return;',
+      '    }',
+      '#endif',
+      '',
+    ].join('\n');
+    quants = replaceOnce(quants, head, head + dispatch, () => new Error(`engine source: ${fn} in ggml/src/ggml-cpu/arch/wasm/quants.c has changed shape`));
+  }
+  writeFileSync(quantsPath, quants);
 }
 
 /**

@@ -2,7 +2,19 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CPU_BUFFER_MAX, KQUANT_DOTS, WASM_F16_HEADER, WASM_KQUANTS_HEADER, flashAttentionRows, kquantDots, prepareLlamaSource, simdF16Conversions, trimLlamaSource } from '../../tools/engine-source';
+import {
+  CPU_BUFFER_MAX,
+  KQUANT_DOTS,
+  KQUANT_TILED,
+  WASM_F16_HEADER,
+  WASM_KQUANTS_HEADER,
+  flashAttentionRows,
+  kquantDots,
+  kquantTiles,
+  prepareLlamaSource,
+  simdF16Conversions,
+  trimLlamaSource,
+} from '../../tools/engine-source';
 
 /** A llama.cpp-shaped tree: three architecture files and the mapping that names them. */
 function fakeTree(): string {
@@ -46,6 +58,7 @@ function fakeTree(): string {
   writeFileSync(join(src, 'ggml', 'src', 'ggml-cpu', 'ops.cpp'), OPS);
   mkdirSync(join(src, 'ggml', 'src', 'ggml-cpu', 'arch', 'wasm'), { recursive: true });
   writeFileSync(join(src, 'ggml', 'src', 'ggml-cpu', 'arch', 'wasm', 'quants.c'), QUANTS);
+  writeFileSync(join(src, 'ggml', 'src', 'ggml-cpu', 'ggml-cpu.c'), GGML_CPU);
   return src;
 }
 
@@ -98,7 +111,33 @@ const DOT_PARAMS = '(int n, float * GGML_RESTRICT s, size_t bs, const void * GGM
 const QUANTS = [
   '#include "ggml-quants.h"',
   '',
-  ...['ggml_vec_dot_q8_0_q8_0', ...KQUANT_DOTS].flatMap((fn) => [`void ${fn}${DOT_PARAMS}`, fn.endsWith('_K_q8_K') ? '    assert(n % QK_K == 0);' : '    const int qk = QK8_0;', '}', '']),
+  ...['ggml_vec_dot_q8_0_q8_0', ...new Set([...KQUANT_DOTS, ...KQUANT_TILED.map(([, fn]) => fn)])].flatMap((fn) => [`void ${fn}${DOT_PARAMS}`, fn.endsWith('_K_q8_K') ? '    assert(n % QK_K == 0);' : '    const int qk = QK8_0;', '}', '']),
+].join('\n');
+
+/** ggml-cpu/ggml-cpu.c: the tiled types' traits and the matrix product's lines that the pairs edit finds. */
+const GGML_CPU = [
+  ...KQUANT_TILED.flatMap(([type, fn]) => [
+    `    [GGML_TYPE_${type}] = {`,
+    `        .vec_dot                  = ${fn},`,
+    '        .vec_dot_type             = GGML_TYPE_Q8_K,',
+    '#if defined (__ARM_FEATURE_MATMUL_INT8)',
+    '        .nrows                    = 2,',
+    '#else',
+    '        .nrows                    = 1,',
+    '#endif',
+    '    },',
+  ]),
+  '            for (int64_t ir1 = iir1; ir1 < iir1 + blck_1 && ir1 < ir1_end; ir1 += num_rows_per_vec_dot) {',
+  '                float * dst_col = (float*)((char*)dst->data + (i1 * nb1 + i2 * nb2 + i3 * nb3));',
+  '                for (int64_t ir0 = iir0; ir0 < iir0 + blck_0 && ir0 < ir0_end; ir0 += num_rows_per_vec_dot) {',
+  '                    vec_dot(ne00, &tmp[ir0 - iir0], (num_rows_per_vec_dot > 1 ? 16 : 0), src0_row + ir0 * nb01, (num_rows_per_vec_dot > 1 ? nb01 : 0), src1_col, (num_rows_per_vec_dot > 1 ? src1_col_stride : 0), num_rows_per_vec_dot);',
+  '                }',
+  '                for (int cn = 0; cn < num_rows_per_vec_dot; ++cn) {',
+  '                }',
+  '        if ((nr0 % 2 != 0) || (ne11 % 2 != 0) || ((ir0_end - ir0_start) % 2 != 0) || ((ir1_end - ir1_start) % 2 != 0)) {',
+  '            num_rows_per_vec_dot = 1;',
+  '        }',
+  '',
 ].join('\n');
 
 describe('engine source edits', () => {
@@ -137,12 +176,33 @@ describe('engine source edits', () => {
     expect(quants.indexOf(readFileSync(WASM_KQUANTS_HEADER, 'utf8'))).toBeGreaterThan(quants.indexOf('#include "ggml-quants.h"'));
     expect(quants.indexOf(readFileSync(WASM_KQUANTS_HEADER, 'utf8'))).toBeLessThan(quants.indexOf('void ggml_vec_dot_q8_0_q8_0('));
     for (const fn of KQUANT_DOTS) {
-      expect(quants).toContain(`void ${fn}${DOT_PARAMS}\n#if defined __wasm_simd128__\n    starling_${fn.slice(5)}(n, s, vx, vy);`);
+      // Before ggml's body (its first assert), after the pairs' dispatch where the type has one.
+      const at = quants.indexOf(`void ${fn}${DOT_PARAMS}\n`);
+      const call = quants.indexOf(`\n    starling_${fn.slice(5)}(n, s, vx, vy); // Starling Playground`, at);
+      expect(at).toBeGreaterThan(-1);
+      expect(call).toBeGreaterThan(at);
+      expect(quants.slice(at, call)).not.toContain('assert(');
     }
     expect(quants.match(/starling_vec_dot_\w+\(n, s, vx, vy\);/g)).toHaveLength(KQUANT_DOTS.length);
+    // Q4_K and Q6_K: pairs of rows on wasm, a pair of columns to the 2x2 kernel, a lone column row by row,
+    // both before the one-row kernel's call (Q6_K's).
+    for (const [, fn] of KQUANT_TILED) {
+      expect(quants).toContain(`void ${fn}${DOT_PARAMS}\n#if defined __wasm_simd128__\n    // Starling Playground (engine/wasm_kquants.h): ggml-cpu.c asks for two rows`);
+      expect(quants).toContain(`if (by) starling_${fn.slice(5)}_2x2(n, s, bs, vx, bx, vy, by);`);
+    }
+    const cpu = readFileSync(join(src, 'ggml', 'src', 'ggml-cpu', 'ggml-cpu.c'), 'utf8');
+    expect(cpu.split('#if defined (__ARM_FEATURE_MATMUL_INT8) || defined (__wasm_simd128__)\n        .nrows                    = 2,')).toHaveLength(KQUANT_TILED.length + 1);
+    // Each edited line keeps ggml's own under #else, for every other target.
+    expect(cpu.match(/#if defined\(__wasm_simd128__\) \/\/ Starling Playground/g)).toHaveLength(5);
+    expect(cpu).toMatch(/#if defined\(__wasm_simd128__\)[^\n]*\n\s+if \(\(nr0 % 2 != 0\) \|\| \(ne11 == 1\) \|\| \(\(ir0_end - ir0_start\) % 2 != 0\)\) \{\n#else\n\s+if \(\(nr0 % 2 != 0\) \|\| \(ne11 % 2 != 0\)/);
+    expect(cpu).toContain('ir1 += starling_cols) {');
+    expect(cpu).toContain('starling_cols = num_rows_per_vec_dot > 1 && i11 + 1 < ne11 && ir1 + 1 < MIN(iir1 + blck_1, ir1_end) ? 2 : 1;');
+    expect(cpu).toContain('src1_col, (starling_cols > 1 ? src1_col_stride : 0), num_rows_per_vec_dot);');
+    expect(cpu).toContain('for (int cn = 0; cn < starling_cols; ++cn) {');
     // A second run leaves the edited tree as it is.
     prepareLlamaSource(src);
     expect(readFileSync(join(src, 'ggml', 'src', 'ggml-cpu', 'arch', 'wasm', 'quants.c'), 'utf8')).toBe(quants);
+    expect(readFileSync(join(src, 'ggml', 'src', 'ggml-cpu', 'ggml-cpu.c'), 'utf8')).toBe(cpu);
     expect(readFileSync(join(src, 'src', 'llama-model.cpp'), 'utf8')).toBe(mapping);
     expect(readFileSync(join(src, 'ggml', 'src', 'ggml-backend.cpp'), 'utf8')).toBe(backend);
     expect(readFileSync(join(src, 'ggml', 'src', 'ggml-cpu', 'ops.cpp'), 'utf8')).toBe(ops);
@@ -159,6 +219,9 @@ describe('engine source edits', () => {
     const quants = join(src, 'ggml', 'src', 'ggml-cpu', 'arch', 'wasm', 'quants.c');
     writeFileSync(quants, QUANTS.replace('void ggml_vec_dot_q6_K_q8_K(int n,', 'void ggml_vec_dot_q6_K_q8_K(const int n,'));
     expect(() => kquantDots(src)).toThrow(/ggml_vec_dot_q6_K_q8_K in .* has changed shape/);
+    const cpu = join(src, 'ggml', 'src', 'ggml-cpu', 'ggml-cpu.c');
+    writeFileSync(cpu, GGML_CPU.replace('(ne11 % 2 != 0) || ', ''));
+    expect(() => kquantTiles(src)).toThrow(/check for pairs in .* has changed shape/);
   });
 
   it('refuses a source whose build no longer globs the model files', () => {

@@ -14,6 +14,7 @@
 typedef uint16_t ggml_half;
 
 // ggml-common.h's blocks.
+typedef struct { ggml_half d; ggml_half dmin; uint8_t scales[12]; uint8_t qs[QK_K / 2]; } block_q4_K;
 typedef struct { uint8_t ql[QK_K / 2]; uint8_t qh[QK_K / 4]; int8_t scales[QK_K / 16]; ggml_half d; } block_q6_K;
 typedef struct { float d; int8_t qs[QK_K]; int16_t bsums[QK_K / 16]; } block_q8_K;
 
@@ -53,6 +54,17 @@ static double q6_weight(const block_q6_K * b, int idx) {
   const int hi = (b->qh[half * 32 + l] >> (2 * k)) & 3;
   return (double) half_value(b->d) * b->scales[idx / 16] * ((lo | (hi << 4)) - 32);
 }
+static double q4_weight(const block_q4_K * b, int idx) {
+  const int j = idx / 32;
+  const uint8_t * s = b->scales;
+  const int sc = j < 4 ? s[j] & 63 : (s[j + 4] & 0xF) | ((s[j - 4] >> 6) << 4);
+  const int mn = j < 4 ? s[j + 4] & 63 : (s[j + 4] >> 4) | ((s[j] >> 6) << 4);
+  const int c = idx / 64, r = idx % 64;
+  const uint8_t byte = b->qs[c * 32 + r % 32];
+  const int q = r < 32 ? byte & 0xF : byte >> 4;
+  return (double) half_value(b->d) * sc * q - (double) half_value(b->dmin) * mn;
+}
+
 typedef void (*kernel_t)(int, float *, const void *, const void *);
 typedef double (*weight_t)(const void *, int);
 static double w6(const void * b, int i) { return q6_weight((const block_q6_K *) b, i); }
@@ -91,6 +103,48 @@ static double check(kernel_t kernel, weight_t weight, size_t block_bytes) {
   return worst;
 }
 
+typedef void (*kernel2x2_t)(int, float *, size_t, const void *, size_t, const void *, size_t);
+static double w4(const void * b, int i) { return q4_weight((const block_q4_K *) b, i); }
+
+// Two rows by two columns: random rows (a gap between them, as a matrix's row stride may have) and
+// columns, each of the four results against the reference.
+static double check_2x2(kernel2x2_t kernel, weight_t weight, size_t block_bytes) {
+  static uint8_t rows[2][(MAX_BLOCKS + 1) * sizeof(block_q6_K)];
+  static block_q8_K cols[2][MAX_BLOCKS];
+  const int lengths[] = { 1, 2, 3, 16, 64 };
+  double worst = 0;
+  for (int round = 0; round < 100; ++round) {
+    const int nb = lengths[round % 5], extreme = round % 10 == 9;
+    for (int r = 0; r < 2; ++r) {
+      for (size_t i = 0; i < nb * block_bytes; ++i) rows[r][i] = next_byte();
+      for (int i = 0; i < nb; ++i) {
+        uint8_t * b = rows[r] + i * block_bytes;
+        const ggml_half d = next_scale(extreme), d2 = next_scale(extreme);
+        if (block_bytes == sizeof(block_q4_K)) { memcpy(b, &d, 2); memcpy(b + 2, &d2, 2); }
+        else memcpy(b + block_bytes - 2, &d, 2);
+      }
+      fill_q8(cols[r], nb, extreme);
+    }
+    float s[20];
+    kernel(nb * QK_K, s, 16, rows[0], sizeof(rows[0]), cols[0], sizeof(cols[0]));
+    for (int r = 0; r < 2; ++r) {
+      for (int c = 0; c < 2; ++c) {
+        double ref = 0, mag = 0;
+        for (int i = 0; i < nb; ++i) {
+          for (int j = 0; j < QK_K; ++j) {
+            const double t = weight(rows[r] + i * block_bytes, j) * cols[c][i].qs[j] * cols[c][i].d;
+            ref += t;
+            mag += fabs(t);
+          }
+        }
+        const double err = fabs(s[r + 16 * c] - ref) / (mag > 0 ? mag : 1);
+        if (!(err <= worst)) worst = err;
+      }
+    }
+  }
+  return worst;
+}
+
 // Billions of weights a second for one row of 4096 weights (a 7B's width), from the cache.
 static double speed(kernel_t kernel, size_t block_bytes) {
   const int nb = 16;
@@ -110,7 +164,8 @@ static double speed(kernel_t kernel, size_t block_bytes) {
 
 int main(int argc, char ** argv) {
   (void) argv;
-  printf("q6_K_err=%.3g", check(starling_vec_dot_q6_K_q8_K, w6, sizeof(block_q6_K)));
+  printf("q6_K_err=%.3g q6_K_2x2_err=%.3g q4_K_2x2_err=%.3g", check(starling_vec_dot_q6_K_q8_K, w6, sizeof(block_q6_K)),
+         check_2x2(starling_vec_dot_q6_K_q8_K_2x2, w6, sizeof(block_q6_K)), check_2x2(starling_vec_dot_q4_K_q8_K_2x2, w4, sizeof(block_q4_K)));
   if (argc > 1) printf(" q6_K_gw=%.2f", speed(starling_vec_dot_q6_K_q8_K, sizeof(block_q6_K)));
   printf("\n");
   return 0;

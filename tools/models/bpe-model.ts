@@ -6,9 +6,9 @@
  * vocab_only load accepts it), which is quick to write for tokenizer tests.
  */
 import { buildVocab, tokenize, type Vocab } from '../../workers/lib/tokenizer/index';
-import type { GgufSpec } from './gguf-writer';
+import type { GgufSpec, TensorSpec } from './gguf-writer';
 import { llamaHparamsKv, llamaSpec, type LlamaShape } from './llama-model';
-import { GgmlType, type GgmlTypeId } from './quant';
+import { GgmlType, TYPE_INFO, toHalf, type GgmlTypeId } from './quant';
 import { scriptedCoreSpec } from './scripted';
 import { starChatVocab, starChatVocabKv, type StarChatKvOptions } from './starchat-vocab';
 
@@ -19,6 +19,8 @@ export interface BpeModelOptions extends StarChatKvOptions {
   groupedHeads?: number;
   /** Every matrix's weight type: Q8_0 by default; a K-quant widens the model to rows of 256. */
   weightType?: GgmlTypeId;
+  /** The output matrix's type, if not weightType's. */
+  outputType?: GgmlTypeId;
 }
 
 export function bpeModelSpec(opts: BpeModelOptions = {}): GgufSpec {
@@ -29,7 +31,31 @@ export function bpeModelSpec(opts: BpeModelOptions = {}): GgufSpec {
   const shape: LlamaShape = { vocab: starChatVocab().tokens.length, dim: wide ? 256 : 64, layers: 1, heads: 2 * g, kvHeads: 2, ff: wide ? 512 : 128, ctx: 2048 };
   const vocabKv = starChatVocabKv(opts);
   if (opts.tensors === false) return { kv: { ...llamaHparamsKv(shape, name, 7), ...vocabKv }, tensors: [] };
-  return llamaSpec({ name, shape, types: { embedding: type, output: type, layers: type }, weights: () => 'random', vocabKv });
+  const spec = llamaSpec({ name, shape, types: { embedding: type, output: opts.outputType ?? type, layers: type }, weights: () => 'random', vocabKv });
+  return { ...spec, tensors: spec.tensors.map((t) => (t.type === GgmlType.Q4_K ? centeredQ4K(t) : t)) };
+}
+
+/**
+ * Random Q4_K blocks, whose weights are d * scale * q - dmin * min, have a mean of about
+ * 31.5 * 7.5 * d when dmin = d (as the random fill writes them): every matrix then pushes the hidden
+ * state one way and the model repeats one token whatever its kernels compute. dmin = 7.5 * d centres them.
+ */
+function centeredQ4K(t: TensorSpec): TensorSpec {
+  const block = TYPE_INFO(GgmlType.Q4_K).typeSize;
+  // d is the random fill's scale, 1/sqrt(row length) (llama-model.ts).
+  const dmin = toHalf(7.5 / Math.sqrt(t.dims[0]));
+  return {
+    ...t,
+    data: function* () {
+      for (const chunk of t.data()) {
+        if (chunk.length % block !== 0) throw new Error('Q4_K data came in pieces that split a block');
+        const out = new Uint8Array(chunk);
+        const view = new DataView(out.buffer);
+        for (let o = 0; o < out.length; o += block) view.setUint16(o + 2, dmin, true);
+        yield out;
+      }
+    },
+  };
 }
 
 let vocab: Vocab | undefined;
