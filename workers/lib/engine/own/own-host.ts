@@ -148,6 +148,11 @@ export class OwnHost {
     const log = new LoadLog();
     steps.step('starting the engine');
     let m: OwnModule;
+    // Firefox ESR has gone silent here for over 10 s (a load ended as worker-crashed "(loading: starting
+    // the engine)", 2026-12-07): compiling the engine and starting its threads can hold this worker's
+    // event loop. The page's load watchdog still bounds a start that never ends.
+    this.busy();
+    this.blocking = true;
     try {
       // One pthread worker per thread besides ours (llama.cpp's pool is made once, for the most threads),
       // and at least one: Emscripten 3.1.6's start waits for its pool to load, and never ends for none.
@@ -165,6 +170,8 @@ export class OwnHost {
     } catch (e) {
       dropHelper();
       throw new OwnEngineCannotStart(e instanceof Error ? e.message : String(e));
+    } finally {
+      this.blocking = false;
     }
     const mount = `/m${++this.mounts}`;
     let info: LoadedModelInfo;
