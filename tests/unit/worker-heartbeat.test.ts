@@ -47,6 +47,25 @@ describe('the worker heartbeat', () => {
     await expect(client.request({ type: 'work' }).events.next()).rejects.toBeInstanceOf(AppError);
   });
 
+  it('leaves a worker silent inside a quiet request (a load, bounded by its own watchdog) alone, and watches it again after', async () => {
+    let answering = true;
+    const w = fakeWorker((m) => (answering && m.type === 'ping' ? { id: m.id, type: 'pong' } : null));
+    const client = new WorkerClient<Req, Ev>(w as unknown as Worker, new Set(['done']), 'test worker', HEARTBEAT);
+    await vi.advanceTimersByTimeAsync(2_000); // started: its first answers came
+    answering = false;
+    const call = client.call({ type: 'work' }, { quiet: true });
+    await vi.advanceTimersByTimeAsync(30_000); // six times the limit, silent, inside the quiet request
+    expect(w.terminated).toBe(false);
+    // The request ends (its answer arrives); a worker that is still silent after it is found.
+    const work = w.posted.find((m) => m.type === 'work')!;
+    w.onmessage?.({ data: { id: work.id, type: 'done' } } as MessageEvent<Ev>);
+    await expect(call).resolves.toMatchObject({ type: 'done' });
+    await vi.advanceTimersByTimeAsync(4_000);
+    expect(w.terminated).toBe(false); // the usual limit counts from the request's end
+    await vi.advanceTimersByTimeAsync(4_000);
+    expect(w.terminated).toBe(true);
+  });
+
   it('gives a worker that has not started yet (its scripts still loading) the startup limit, then the usual one', async () => {
     let started = false;
     const w = fakeWorker((m) => (started && m.type === 'ping' ? { id: m.id, type: 'pong' } : null));

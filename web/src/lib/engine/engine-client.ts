@@ -34,7 +34,8 @@ export class EngineClient {
 
   /** Loads a model; `onStep` sees each step of the load as the worker reports it (for the load watchdog). */
   async load(files: Blob[], config: LoadConfig, onStep?: (step: string) => void): Promise<LoadedModelInfo> {
-    const ev = await this.client.call({ type: 'load', files, config }, { onEvent: (e) => e.type === 'progress' && onStep?.(e.step) });
+    // Quiet: the load is bounded by the session's load watchdog (watchLoad), step by step.
+    const ev = await this.client.call({ type: 'load', files, config }, { onEvent: (e) => e.type === 'progress' && onStep?.(e.step), quiet: true });
     if (ev.type === 'loaded') return ev.info;
     throw new AppError('load-failed', 'The inference worker ended the load without an answer.');
   }

@@ -44,6 +44,8 @@ export class WorkerClient<Req extends Message, Ev extends Message> {
   private lastBeatAt: number | null = null;
   /** The worker said it blocks until its next message. */
   private busy = false;
+  /** Open requests whose caller bounds them with its own watchdog: meanwhile silence is not a hang. */
+  private readonly quiet = new Set<number>();
   private timer: ReturnType<typeof setInterval> | null = null;
 
   constructor(
@@ -73,11 +75,16 @@ export class WorkerClient<Req extends Message, Ev extends Message> {
     worker.onmessageerror = () => this.kill(new AppError('worker-crashed', `The ${name} sent an unreadable message.`));
   }
 
-  /** Sends a request; returns its id and the stream of its events. */
-  request(body: DistributiveOmit<Req, 'id'>, transfer: Transferable[] = []): { id: number; events: AsyncGenerator<Ev> } {
+  /**
+   * Sends a request; returns its id and the stream of its events. A `quiet` request (a model load,
+   * which the page's load watchdog bounds step by step) pauses the heartbeat until it ends: Firefox
+   * ESR's engine worker has gone silent for over 10 s inside loads that then would have finished.
+   */
+  request(body: DistributiveOmit<Req, 'id'>, transfer: Transferable[] = [], quiet = false): { id: number; events: AsyncGenerator<Ev> } {
     const id = this.nextId++;
     const p: Pending<Ev> = { queue: [], wake: null, failure: this.dead };
     this.pending.set(id, p);
+    if (quiet) this.quiet.add(id);
     if (!this.dead) this.worker.postMessage({ ...body, id } as Req, transfer);
     return { id, events: this.iterate(id, p) };
   }
@@ -87,8 +94,8 @@ export class WorkerClient<Req extends Message, Ev extends Message> {
    * event before it, and aborting `signal` asks the worker to cancel it (the request then ends as the
    * worker answers: its terminal event, or an abort error).
    */
-  async call(body: DistributiveOmit<Req, 'id'>, opts: { signal?: AbortSignal; onEvent?: (ev: Ev) => void } = {}): Promise<Ev> {
-    const { id, events } = this.request(body);
+  async call(body: DistributiveOmit<Req, 'id'>, opts: { signal?: AbortSignal; onEvent?: (ev: Ev) => void; quiet?: boolean } = {}): Promise<Ev> {
+    const { id, events } = this.request(body, [], opts.quiet);
     const { signal, onEvent } = opts;
     const cancel = (): void => {
       if (this.cancelOf) this.notify(this.cancelOf(id));
@@ -102,6 +109,7 @@ export class WorkerClient<Req extends Message, Ev extends Message> {
       }
     } finally {
       signal?.removeEventListener('abort', cancel);
+      this.quiet.delete(id);
     }
     // iterate() ends only after a terminal event or by throwing: this is never reached.
     throw new AppError('worker-crashed', `The ${this.name} ended a request without an answer.`);
@@ -119,6 +127,10 @@ export class WorkerClient<Req extends Message, Ev extends Message> {
 
   private beat(h: Heartbeat<Req>): void {
     if (this.dead || this.busy) return;
+    if (this.quiet.size > 0) {
+      this.pingSentAt = null; // the wait starts over when the quiet request ends
+      return;
+    }
     const now = performance.now();
     const limit = this.started ? h.timeoutMs : Math.max(h.timeoutMs, h.startupTimeoutMs ?? WORKER_STARTUP_TIMEOUT_MS);
     // A tick far later than its interval means the page itself did not run (a long task, a starved or
