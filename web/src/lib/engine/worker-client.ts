@@ -75,16 +75,11 @@ export class WorkerClient<Req extends Message, Ev extends Message> {
     worker.onmessageerror = () => this.kill(new AppError('worker-crashed', `The ${name} sent an unreadable message.`));
   }
 
-  /**
-   * Sends a request; returns its id and the stream of its events. A `quiet` request (a model load,
-   * which the page's load watchdog bounds step by step) pauses the heartbeat until it ends: Firefox
-   * ESR's engine worker has gone silent for over 10 s inside loads that then would have finished.
-   */
-  request(body: DistributiveOmit<Req, 'id'>, transfer: Transferable[] = [], quiet = false): { id: number; events: AsyncGenerator<Ev> } {
+  /** Sends a request; returns its id and the stream of its events. */
+  request(body: DistributiveOmit<Req, 'id'>, transfer: Transferable[] = []): { id: number; events: AsyncGenerator<Ev> } {
     const id = this.nextId++;
     const p: Pending<Ev> = { queue: [], wake: null, failure: this.dead };
     this.pending.set(id, p);
-    if (quiet) this.quiet.add(id);
     if (!this.dead) this.worker.postMessage({ ...body, id } as Req, transfer);
     return { id, events: this.iterate(id, p) };
   }
@@ -92,10 +87,13 @@ export class WorkerClient<Req extends Message, Ev extends Message> {
   /**
    * Sends a request and follows it to its terminal event, which it returns: `onEvent` sees every
    * event before it, and aborting `signal` asks the worker to cancel it (the request then ends as the
-   * worker answers: its terminal event, or an abort error).
+   * worker answers: its terminal event, or an abort error). A `quiet` call (a model load, which the
+   * page's load watchdog bounds step by step) pauses the heartbeat until it ends: Firefox ESR's engine
+   * worker has gone silent for over 10 s inside loads that then would have finished.
    */
   async call(body: DistributiveOmit<Req, 'id'>, opts: { signal?: AbortSignal; onEvent?: (ev: Ev) => void; quiet?: boolean } = {}): Promise<Ev> {
-    const { id, events } = this.request(body, [], opts.quiet);
+    const { id, events } = this.request(body);
+    if (opts.quiet) this.quiet.add(id);
     const { signal, onEvent } = opts;
     const cancel = (): void => {
       if (this.cancelOf) this.notify(this.cancelOf(id));
