@@ -12,6 +12,8 @@ import type { Plugin } from 'vite';
 import { ENGINE_FILES, ENGINE_MANIFEST, type EngineManifest } from './engine-files.ts';
 
 const ID = 'virtual:own-engine';
+/** The build's key alone, for the page (the speed calibration is kept per engine build): no file URLs. */
+const KEY_ID = 'virtual:own-engine-key';
 export const OWN_ENGINE_DIR = fileURLToPath(new URL('../.cache/engine/out', import.meta.url));
 
 /** The built engine's manifest, or null. */
@@ -38,13 +40,16 @@ export function ownEngineModule(dir = OWN_ENGINE_DIR): string {
   ].join('\n');
 }
 
+/** `virtual:own-engine-key`'s source: the build's key, or null without a build. */
+export const ownEngineKeyModule = (dir = OWN_ENGINE_DIR): string => `export const ownEngineKey = ${JSON.stringify(ownEngineManifest(dir)?.key ?? null)};\n`;
+
 /** Never inline the engine's files (returns undefined for the rest: Vite's own rule). */
 export const keepEngineFilesApart = (filePath: string): false | undefined => (filePath.startsWith(OWN_ENGINE_DIR) ? false : undefined);
 
 export function ownEngine(): Plugin {
   return {
     name: 'starling:own-engine',
-    resolveId: (id) => (id === ID ? `\0${ID}` : null),
-    load: (id) => (id === `\0${ID}` ? ownEngineModule() : null),
+    resolveId: (id) => (id === ID || id === KEY_ID ? `\0${id}` : null),
+    load: (id) => (id === `\0${ID}` ? ownEngineModule() : id === `\0${KEY_ID}` ? ownEngineKeyModule() : null),
   };
 }

@@ -2,3 +2,8 @@
 declare module 'virtual:own-engine' {
   export const ownEngine: (import('../workers/lib/engine/own/module').OwnEngineFiles & { wasmBytes: number }) | null;
 }
+
+/** tools/vite-own-engine.ts: the own engine's build key alone (null without one), for the page. */
+declare module 'virtual:own-engine-key' {
+  export const ownEngineKey: string | null;
+}

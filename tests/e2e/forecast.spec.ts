@@ -1,9 +1,11 @@
 /**
  * The speed forecast before download: the catalogue's first showing measures this browser once (the
  * own engine, each weight type), then every row shows expected generation and prompt tok/s and the
- * fastest file that fits is marked; the figures are kept for the next visit and measured again on request.
+ * fastest file that fits is marked; the figures are kept for the next visit and measured again on request,
+ * or when the engine build that measured them is not this one.
  */
 import type { Page } from '@playwright/test';
+import { PREF_KEYS } from '../../web/src/lib/local-prefs';
 import { expect, test, waitForReady } from './fixtures';
 
 const forecastRows = async (page: Page) =>
@@ -64,7 +66,21 @@ test('the catalogue forecasts each file’s speed here and marks the fastest tha
   await page.getByTestId('forecast-rerun').click();
   await expect(status).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
   await expect(status).not.toHaveAttribute('data-at', at!);
+
+  // And when an older engine build measured them (new kernels change the figures): the same figures,
+  // as a returning visitor's from before the engine changed, are not used.
+  const key = PREF_KEYS.speed;
+  const build = await page.evaluate((k) => (JSON.parse(localStorage.getItem(k)!) as { build: string }).build, key);
+  expect(build).toMatch(/^[0-9a-f]{16}$/);
+  await page.evaluate((k) => localStorage.setItem(k, JSON.stringify({ ...JSON.parse(localStorage.getItem(k)!), build: 'older-engine', at: 1 })), key);
+  await page.reload();
+  await waitForReady(page);
+  await page.getByTestId('model-picker-toggle').click();
+  await expect(status).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+  await expect(status).not.toHaveAttribute('data-at', '1');
+  expect(await page.evaluate((k) => (JSON.parse(localStorage.getItem(k)!) as { build: string }).build, key)).toBe(build);
 });
+
 
 test('a calibration for another thread count is not used: the forecast is measured for this one', async ({ page }) => {
   await page.goto('/?threads=2');

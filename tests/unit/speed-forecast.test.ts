@@ -6,6 +6,7 @@ const cal: SpeedCalibration = {
   engine: 'own',
   threads: 2,
   browser: 'UA 1',
+  build: 'engine-a',
   at: 0,
   ms: 10,
   types: {
@@ -39,10 +40,11 @@ describe('speed forecast', () => {
     expect(headerWeights({ tensorTypes, tokenEmbeddingBytes: 5e7, hasOutputTensor: true })).toEqual({ Q3_K: 3e9 - 5e7, F32: 1e6 });
     expect(headerWeights({ tensorTypes, tokenEmbeddingBytes: 5e7, hasOutputTensor: false })).toEqual({ Q3_K: 3e9, F32: 1e6 });
   });
-  it('uses a calibration only for the browser build and thread count it was made with', () => {
-    expect(calibrationFits(cal, 'UA 1', 2)).toBe(true);
-    expect(calibrationFits(cal, 'UA 2', 2)).toBe(false);
-    expect(calibrationFits(cal, 'UA 1', 1)).toBe(false);
-    expect(calibrationFits(null, 'UA 1', 2)).toBe(false);
+  it('uses a calibration only for the browser build, engine build and thread count it was made with', () => {
+    expect(calibrationFits(cal, 'UA 1', 2, 'engine-a')).toBe(true);
+    expect(calibrationFits(cal, 'UA 2', 2, 'engine-a')).toBe(false);
+    expect(calibrationFits(cal, 'UA 1', 1, 'engine-a')).toBe(false);
+    expect(calibrationFits(cal, 'UA 1', 2, 'engine-b')).toBe(false);
+    expect(calibrationFits(null, 'UA 1', 2, 'engine-a')).toBe(false);
   });
 });

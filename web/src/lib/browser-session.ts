@@ -1,4 +1,5 @@
 /** A session on this page's real workers: one engine worker at a time, one download worker for the page. */
+import { ownEngineKey } from 'virtual:own-engine-key';
 import { IdbConversationStore } from './conversations/conversation-db';
 import { DownloadClient } from './engine/download-client';
 import { EngineClient } from './engine/engine-client';
@@ -42,5 +43,6 @@ export function browserSession({ keepConversations = false } = {}): Session {
     online: networkAnswers,
     // Where IndexedDB is blocked its calls fail, and the conversations state says they last this visit.
     conversations: keepConversations ? new IdbConversationStore() : undefined,
+    engineBuild: ownEngineKey ?? '',
   });
 }

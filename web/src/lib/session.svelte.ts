@@ -43,6 +43,8 @@ export interface SessionDeps extends Omit<ModelDeps, 'onStatus' | 'onReady'> {
    * own host that the service worker lets through (browser-session.ts). Absent: always online.
    */
   online?: () => Promise<boolean>;
+  /** The own engine's build key (virtual:own-engine-key): a calibration by another build is measured again. */
+  engineBuild?: string;
 }
 
 /** What a session tells its listeners, in order. */
@@ -78,7 +80,7 @@ export class Session {
   readonly storage: StorageState;
   readonly offline: OfflineDownloads;
   readonly conversations: ConversationsState;
-  readonly speed = new SpeedState();
+  readonly speed: SpeedState;
   /** The `?model=` spec of the open model (null: the bundled demo), recorded with each conversation. */
   #spec: string | null;
   /** The last send's error (the model's own error is `model.error`). */
@@ -105,6 +107,7 @@ export class Session {
       defaults: () => ({ template: this.model.info ? this.#defaultTemplate(this.model.info) : this.chat.template, systemPrompt: this.defaultSystemPrompt }),
     });
     this.storage = new StorageState(deps.downloads);
+    this.speed = new SpeedState(deps.engineBuild ?? '');
     this.offline = new OfflineDownloads(deps.downloads);
     this.chat.systemPrompt = this.settings.defaultSystemPrompt;
     this.model = new ModelState({

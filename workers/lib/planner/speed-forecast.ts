@@ -23,6 +23,8 @@ export interface SpeedCalibration {
   threads: number;
   /** The browser build the figures belong to (its user agent). */
   browser: string;
+  /** The engine build that measured them (own/module.ts's `key`): new kernels make old figures stale. */
+  build: string;
   /** When it ran (ms since the epoch) and how long it took. */
   at: number;
   ms: number;
@@ -77,6 +79,6 @@ export function headerWeights(info: Pick<GgufHeaderInfo, 'tensorTypes' | 'tokenE
   return out;
 }
 
-/** Whether a calibration can stand for this device and browser now (same browser build and thread count). */
-export const calibrationFits = (cal: SpeedCalibration | null, browser: string, threads: number): cal is SpeedCalibration =>
-  !!cal && cal.browser === browser && cal.threads === threads && Object.keys(cal.types).length > 0;
+/** Whether a calibration can stand for this device and browser now (same browser build, engine build and thread count). */
+export const calibrationFits = (cal: SpeedCalibration | null, browser: string, threads: number, build: string): cal is SpeedCalibration =>
+  !!cal && cal.browser === browser && cal.threads === threads && cal.build === build && Object.keys(cal.types).length > 0;

@@ -1,7 +1,7 @@
 /**
  * The speed forecast's calibration, kept per device and browser build: measured once in the engine
- * worker (a few seconds), saved in localStorage, measured again on request or when the browser or the
- * thread count changed. The catalogue turns it into tok/s per file (planner/speed-forecast.ts).
+ * worker (a few seconds), saved in localStorage, measured again on request or when the browser, the
+ * engine build (its kernels set the figures) or the thread count changed. The catalogue turns it into tok/s per file (planner/speed-forecast.ts).
  */
 import { calibrationFits, type SpeedCalibration } from '$workers/lib/planner/speed-forecast';
 import type { EngineApi } from '../engine/engine-client';
@@ -10,7 +10,7 @@ import { readPref, writePref } from '../local-prefs';
 function isCalibration(v: unknown): v is SpeedCalibration {
   const c = v as SpeedCalibration | null;
   return (
-    !!c && c.engine === 'own' && Number.isInteger(c.threads) && typeof c.browser === 'string' && typeof c.types === 'object' && c.types !== null &&
+    !!c && c.engine === 'own' && Number.isInteger(c.threads) && typeof c.browser === 'string' && typeof c.build === 'string' && typeof c.types === 'object' && c.types !== null &&
     Object.values(c.types).every((r) => r && Number.isFinite(r.genBytesPerSec) && r.genBytesPerSec > 0 && Number.isFinite(r.promptBytesTokensPerSec) && r.promptBytesTokensPerSec > 0)
   );
 }
@@ -20,8 +20,11 @@ export class SpeedState {
   running = $state(false);
   error = $state<string | null>(null);
   readonly browser: string;
+  /** The own engine's build key (virtual:own-engine-key), '' without one. */
+  readonly build: string;
 
-  constructor(browser = typeof navigator === 'undefined' ? '' : navigator.userAgent) {
+  constructor(build: string, browser = typeof navigator === 'undefined' ? '' : navigator.userAgent) {
+    this.build = build;
     this.browser = browser;
     const saved = readPref('speed');
     if (isCalibration(saved)) this.calibration = saved;
@@ -29,7 +32,7 @@ export class SpeedState {
 
   /** The saved calibration when it stands for this browser at `threads`. */
   current(threads: number): SpeedCalibration | null {
-    return calibrationFits(this.calibration, this.browser, threads) ? this.calibration : null;
+    return calibrationFits(this.calibration, this.browser, threads, this.build) ? this.calibration : null;
   }
 
   /** Calibrates unless a fitting one is kept (always with `again`); errors are kept to show, never thrown. */

@@ -36,5 +36,5 @@ export async function calibrateOwn(files: OwnEngineFiles, threads: number, brows
   } finally {
     m.PThread?.terminateAllThreads();
   }
-  return { engine: 'own', threads: n, browser, at: Date.now(), ms: Math.round(performance.now() - t0), types };
+  return { engine: 'own', threads: n, browser, build: files.key, at: Date.now(), ms: Math.round(performance.now() - t0), types };
 }
