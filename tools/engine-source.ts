@@ -1,5 +1,5 @@
 /**
- * Prepares llama.cpp's source for the own engine's wasm32 build: four edits, each checked against the
+ * Prepares llama.cpp's source for the own engine's wasm32 build: six edits, each checked against the
  * source's shape so that a new llama.cpp that no longer fits fails the build loudly.
  *
  * 1. Trim to the architectures the own engine serves.
@@ -21,6 +21,13 @@
  * generation and for prompt batches under 64 tokens converts the F16 cache in and out for every cached
  * position, so attention, not the weights, became the cost of a long conversation: on the 134M model
  * generation fell from 74 to 24 tok/s over a 12-turn chat.
+ *
+ * 5. Q6_K's one-row dot product in wasm SIMD registers (engine/wasm_kquants.h): ggml's wasm kernel
+ * unpacks its weights a byte at a time through a stack array.
+ *
+ * 6. Two rows by two columns for the prompt's K-quant products (KQUANT_TILED, engine/wasm_kquants.h):
+ * ggml's plumbing for ARM's int8 matrix instructions (a type's `nrows` of 2 and a 2x2 vec_dot) made to
+ * work on wasm, so that each weight is unpacked once for two prompt tokens.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
@@ -44,10 +51,15 @@ export const WASM_FA_HEADER = fileURLToPath(new URL('../engine/wasm_fa.h', impor
 export const WASM_KQUANTS_HEADER = fileURLToPath(new URL('../engine/wasm_kquants.h', import.meta.url));
 /** The ggml functions that hand their work to WASM_KQUANTS_HEADER's (each `starling_` + the same name). */
 export const KQUANT_DOTS = ['ggml_vec_dot_q6_K_q8_K'] as const;
-/** The ggml types whose pairs of rows and columns WASM_KQUANTS_HEADER computes (see 6 above): type, ggml function. */
+/**
+ * The ggml types whose pairs of rows and columns WASM_KQUANTS_HEADER computes (see 6 above): type, ggml
+ * function, and whether ggml's traits already give it pairs on ARM (`#if __ARM_FEATURE_MATMUL_INT8`).
+ */
 export const KQUANT_TILED = [
-  ['Q4_K', 'ggml_vec_dot_q4_K_q8_K'],
-  ['Q6_K', 'ggml_vec_dot_q6_K_q8_K'],
+  ['Q3_K', 'ggml_vec_dot_q3_K_q8_K', false],
+  ['Q4_K', 'ggml_vec_dot_q4_K_q8_K', true],
+  ['Q5_K', 'ggml_vec_dot_q5_K_q8_K', false],
+  ['Q6_K', 'ggml_vec_dot_q6_K_q8_K', true],
 ] as const;
 
 const fileKey = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex').slice(0, 16);
@@ -215,15 +227,14 @@ export function kquantTiles(src: string): void {
   let cpu = readFileSync(cpuPath, 'utf8');
   const wasm = '#if defined(__wasm_simd128__) // Starling Playground (tools/engine-source.ts)\n';
 
-  // The types' pairs.
-  for (const [type, fn] of KQUANT_TILED) {
-    const traits = [
-      `        .vec_dot                  = ${fn},`,
-      '        .vec_dot_type             = GGML_TYPE_Q8_K,',
-      '#if defined (__ARM_FEATURE_MATMUL_INT8)',
-      '        .nrows                    = 2,',
-    ].join('\n');
-    cpu = replaceOnce(cpu, traits, traits.replace('#if defined (__ARM_FEATURE_MATMUL_INT8)', '#if defined (__ARM_FEATURE_MATMUL_INT8) || defined (__wasm_simd128__)'), shape(`${type}'s type traits`));
+  // The types' pairs: ARM's condition widened to wasm, or a wasm condition of their own.
+  for (const [type, fn, arm] of KQUANT_TILED) {
+    const head = `        .vec_dot                  = ${fn},\n        .vec_dot_type             = GGML_TYPE_Q8_K,\n`;
+    const traits = head + (arm ? '#if defined (__ARM_FEATURE_MATMUL_INT8)\n        .nrows                    = 2,\n' : '        .nrows                    = 1,\n');
+    const ours = arm
+      ? traits.replace('#if defined (__ARM_FEATURE_MATMUL_INT8)', '#if defined (__ARM_FEATURE_MATMUL_INT8) || defined (__wasm_simd128__)')
+      : `${head}${wasm}        .nrows                    = 2,\n#else\n        .nrows                    = 1,\n#endif\n`;
+    cpu = replaceOnce(cpu, traits, ours, shape(`${type}'s type traits`));
   }
 
   // An odd count of columns no longer gives up the pairs; generation's single column keeps ggml's
@@ -262,7 +273,12 @@ export function kquantTiles(src: string): void {
   const quantsPath = join(src, 'ggml', 'src', 'ggml-cpu', 'arch', 'wasm', 'quants.c');
   let quants = readFileSync(quantsPath, 'utf8');
   for (const [, fn] of KQUANT_TILED) {
-    const head = `\nvoid ${fn}(int n, float * GGML_RESTRICT s, size_t bs, const void * GGML_RESTRICT vx, size_t bx, const void * GGML_RESTRICT vy, size_t by, int nrc) {\n`;
+    const params = '(int n, float * GGML_RESTRICT s, size_t bs, const void * GGML_RESTRICT vx, size_t bx, const void * GGML_RESTRICT vy, size_t by, int nrc) {\n';
+    // ggml's own spacing varies (Q5_K's has two spaces before `size_t by`): the head is compared word by word.
+    const at = quants.indexOf(`\nvoid ${fn}(`);
+    const end = quants.indexOf('{\n', at) + 2;
+    if (at < 0 || quants.slice(at + 1, end).replace(/ +/g, ' ') !== `void ${fn}${params}`) throw new Error(`engine source: ${fn} in ggml/src/ggml-cpu/arch/wasm/quants.c has changed shape`);
+    const head = quants.slice(at, end);
     const dispatch = [
       '#if defined __wasm_simd128__',
       '    // Starling Playground (engine/wasm_kquants.h): ggml-cpu.c asks for two rows (nrc == 2), by two columns or one.',

@@ -112,19 +112,18 @@ const QUANTS = [
   '#include "ggml-quants.h"',
   '',
   ...['ggml_vec_dot_q8_0_q8_0', ...new Set([...KQUANT_DOTS, ...KQUANT_TILED.map(([, fn]) => fn)])].flatMap((fn) => [`void ${fn}${DOT_PARAMS}`, fn.endsWith('_K_q8_K') ? '    assert(n % QK_K == 0);' : '    const int qk = QK8_0;', '}', '']),
-].join('\n');
+]
+  .join('\n')
+  // As ggml spaces it.
+  .replace('void ggml_vec_dot_q5_K_q8_K(int n, float * GGML_RESTRICT s, size_t bs, const void * GGML_RESTRICT vx, size_t bx, const void * GGML_RESTRICT vy, size_t by', 'void ggml_vec_dot_q5_K_q8_K(int n, float * GGML_RESTRICT s, size_t bs, const void * GGML_RESTRICT vx, size_t bx, const void * GGML_RESTRICT vy,  size_t by');
 
 /** ggml-cpu/ggml-cpu.c: the tiled types' traits and the matrix product's lines that the pairs edit finds. */
 const GGML_CPU = [
-  ...KQUANT_TILED.flatMap(([type, fn]) => [
+  ...KQUANT_TILED.flatMap(([type, fn, arm]) => [
     `    [GGML_TYPE_${type}] = {`,
     `        .vec_dot                  = ${fn},`,
     '        .vec_dot_type             = GGML_TYPE_Q8_K,',
-    '#if defined (__ARM_FEATURE_MATMUL_INT8)',
-    '        .nrows                    = 2,',
-    '#else',
-    '        .nrows                    = 1,',
-    '#endif',
+    ...(arm ? ['#if defined (__ARM_FEATURE_MATMUL_INT8)', '        .nrows                    = 2,', '#else', '        .nrows                    = 1,', '#endif'] : ['        .nrows                    = 1,']),
     '    },',
   ]),
   '            for (int64_t ir1 = iir1; ir1 < iir1 + blck_1 && ir1 < ir1_end; ir1 += num_rows_per_vec_dot) {',
@@ -184,16 +183,23 @@ describe('engine source edits', () => {
       expect(quants.slice(at, call)).not.toContain('assert(');
     }
     expect(quants.match(/starling_vec_dot_\w+\(n, s, vx, vy\);/g)).toHaveLength(KQUANT_DOTS.length);
-    // Q4_K and Q6_K: pairs of rows on wasm, a pair of columns to the 2x2 kernel, a lone column row by row,
+    // Q3_K, Q4_K, Q5_K and Q6_K: pairs of rows on wasm, a pair of columns to the 2x2 kernel, a lone column row by row,
     // both before the one-row kernel's call (Q6_K's).
     for (const [, fn] of KQUANT_TILED) {
-      expect(quants).toContain(`void ${fn}${DOT_PARAMS}\n#if defined __wasm_simd128__\n    // Starling Playground (engine/wasm_kquants.h): ggml-cpu.c asks for two rows`);
+      expect(quants.replace(/vy, {2}size_t by/g, 'vy, size_t by')).toContain(`void ${fn}${DOT_PARAMS}\n#if defined __wasm_simd128__\n    // Starling Playground (engine/wasm_kquants.h): ggml-cpu.c asks for two rows`);
       expect(quants).toContain(`if (by) starling_${fn.slice(5)}_2x2(n, s, bs, vx, bx, vy, by);`);
     }
     const cpu = readFileSync(join(src, 'ggml', 'src', 'ggml-cpu', 'ggml-cpu.c'), 'utf8');
-    expect(cpu.split('#if defined (__ARM_FEATURE_MATMUL_INT8) || defined (__wasm_simd128__)\n        .nrows                    = 2,')).toHaveLength(KQUANT_TILED.length + 1);
+    // Pairs on wasm: ARM's condition widened where ggml has one (Q4_K, Q6_K), a wasm one of its own (Q3_K, Q5_K).
+    const arm = KQUANT_TILED.filter(([, , a]) => a).length;
+    expect(arm).toBeGreaterThan(0);
+    expect(arm).toBeLessThan(KQUANT_TILED.length);
+    expect(cpu.split('#if defined (__ARM_FEATURE_MATMUL_INT8) || defined (__wasm_simd128__)\n        .nrows                    = 2,')).toHaveLength(arm + 1);
+    expect(cpu).toContain(
+      '        .vec_dot                  = ggml_vec_dot_q3_K_q8_K,\n        .vec_dot_type             = GGML_TYPE_Q8_K,\n#if defined(__wasm_simd128__) // Starling Playground (tools/engine-source.ts)\n        .nrows                    = 2,\n#else\n        .nrows                    = 1,\n#endif\n    },',
+    );
     // Each edited line keeps ggml's own under #else, for every other target.
-    expect(cpu.match(/#if defined\(__wasm_simd128__\) \/\/ Starling Playground/g)).toHaveLength(5);
+    expect(cpu.match(/#if defined\(__wasm_simd128__\) \/\/ Starling Playground/g)).toHaveLength(5 + KQUANT_TILED.length - arm);
     expect(cpu).toMatch(/#if defined\(__wasm_simd128__\)[^\n]*\n\s+if \(\(nr0 % 2 != 0\) \|\| \(ne11 == 1\) \|\| \(\(ir0_end - ir0_start\) % 2 != 0\)\) \{\n#else\n\s+if \(\(nr0 % 2 != 0\) \|\| \(ne11 % 2 != 0\)/);
     expect(cpu).toContain('ir1 += starling_cols) {');
     expect(cpu).toContain('starling_cols = num_rows_per_vec_dot > 1 && i11 + 1 < ne11 && ir1 + 1 < MIN(iir1 + blck_1, ir1_end) ? 2 : 1;');
@@ -222,6 +228,9 @@ describe('engine source edits', () => {
     const cpu = join(src, 'ggml', 'src', 'ggml-cpu', 'ggml-cpu.c');
     writeFileSync(cpu, GGML_CPU.replace('(ne11 % 2 != 0) || ', ''));
     expect(() => kquantTiles(src)).toThrow(/check for pairs in .* has changed shape/);
+    // A type whose traits no longer read as ggml's (Q3_K given pairs of some other kind).
+    writeFileSync(cpu, GGML_CPU.replace('ggml_vec_dot_q3_K_q8_K,\n        .vec_dot_type             = GGML_TYPE_Q8_K,\n        .nrows                    = 1,', 'ggml_vec_dot_q3_K_q8_K,\n        .vec_dot_type             = GGML_TYPE_Q8_K,\n        .nrows                    = 4,'));
+    expect(() => kquantTiles(src)).toThrow(/Q3_K's type traits in .* has changed shape/);
   });
 
   it('refuses a source whose build no longer globs the model files', () => {

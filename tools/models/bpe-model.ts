@@ -21,6 +21,8 @@ export interface BpeModelOptions extends StarChatKvOptions {
   weightType?: GgmlTypeId;
   /** The output matrix's type, if not weightType's. */
   outputType?: GgmlTypeId;
+  /** The feed-forward matrices' type, if not weightType's. */
+  ffnType?: GgmlTypeId;
 }
 
 export function bpeModelSpec(opts: BpeModelOptions = {}): GgufSpec {
@@ -31,24 +33,26 @@ export function bpeModelSpec(opts: BpeModelOptions = {}): GgufSpec {
   const shape: LlamaShape = { vocab: starChatVocab().tokens.length, dim: wide ? 256 : 64, layers: 1, heads: 2 * g, kvHeads: 2, ff: wide ? 512 : 128, ctx: 2048 };
   const vocabKv = starChatVocabKv(opts);
   if (opts.tensors === false) return { kv: { ...llamaHparamsKv(shape, name, 7), ...vocabKv }, tensors: [] };
-  const spec = llamaSpec({ name, shape, types: { embedding: type, output: opts.outputType ?? type, layers: type }, weights: () => 'random', vocabKv });
-  return { ...spec, tensors: spec.tensors.map((t) => (t.type === GgmlType.Q4_K ? centeredQ4K(t) : t)) };
+  const spec = llamaSpec({ name, shape, types: { embedding: type, output: opts.outputType ?? type, layers: type, ffn: opts.ffnType }, weights: () => 'random', vocabKv });
+  return { ...spec, tensors: spec.tensors.map((t) => (t.type === GgmlType.Q4_K || t.type === GgmlType.Q5_K ? centeredKQuant(t) : t)) };
 }
 
 /**
  * Random Q4_K blocks, whose weights are d * scale * q - dmin * min, have a mean of about
  * 31.5 * 7.5 * d when dmin = d (as the random fill writes them): every matrix then pushes the hidden
- * state one way and the model repeats one token whatever its kernels compute. dmin = 7.5 * d centres them.
+ * state one way and the model repeats one token whatever its kernels compute. dmin = 7.5 * d centres
+ * them (the mean 4-bit q); Q5_K's the same with dmin = 15.5 * d (its mean 5-bit q).
  */
-function centeredQ4K(t: TensorSpec): TensorSpec {
-  const block = TYPE_INFO(GgmlType.Q4_K).typeSize;
+function centeredKQuant(t: TensorSpec): TensorSpec {
+  const block = TYPE_INFO(t.type).typeSize;
+  const meanQ = t.type === GgmlType.Q5_K ? 15.5 : 7.5;
   // d is the random fill's scale, 1/sqrt(row length) (llama-model.ts).
-  const dmin = toHalf(7.5 / Math.sqrt(t.dims[0]));
+  const dmin = toHalf(meanQ / Math.sqrt(t.dims[0]));
   return {
     ...t,
     data: function* () {
       for (const chunk of t.data()) {
-        if (chunk.length % block !== 0) throw new Error('Q4_K data came in pieces that split a block');
+        if (chunk.length % block !== 0) throw new Error('K-quant data came in pieces that split a block');
         const out = new Uint8Array(chunk);
         const view = new DataView(out.buffer);
         for (let o = 0; o < out.length; o += block) view.setUint16(o + 2, dmin, true);

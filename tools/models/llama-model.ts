@@ -33,6 +33,8 @@ export interface TensorTypes {
   output: GgmlTypeId;
   /** attention and feed-forward matrices */
   layers: GgmlTypeId;
+  /** the feed-forward matrices, if not `layers` (as a K-quant mix such as Q3_K_M gives them another type) */
+  ffn?: GgmlTypeId;
 }
 
 /** Row content for one tensor: fills `row` (length dims[0]) for row index r. Zero rows may be left untouched. */
@@ -96,9 +98,9 @@ export function llamaTensors(shape: LlamaShape, types: TensorTypes, weights: Wei
       [p + 'attn_v.weight', [dim, kvDim], types.layers],
       [p + 'attn_output.weight', [dim, dim], types.layers],
       [p + 'ffn_norm.weight', [dim], GgmlType.F32],
-      [p + 'ffn_gate.weight', [dim, ff], types.layers],
-      [p + 'ffn_up.weight', [dim, ff], types.layers],
-      [p + 'ffn_down.weight', [ff, dim], types.layers],
+      [p + 'ffn_gate.weight', [dim, ff], types.ffn ?? types.layers],
+      [p + 'ffn_up.weight', [dim, ff], types.ffn ?? types.layers],
+      [p + 'ffn_down.weight', [ff, dim], types.ffn ?? types.layers],
     );
   }
   defs.push(['output_norm.weight', [dim], GgmlType.F32], ['output.weight', [dim, vocab], types.output]);
