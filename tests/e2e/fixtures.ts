@@ -41,7 +41,14 @@ export const test = base.extend<{ modelServer: ModelServer; threadsPref: number 
 export { expect };
 
 export async function waitForReady(page: Page, timeout = 60_000): Promise<void> {
-  await expect(page.getByTestId('model-status')).toHaveAttribute('data-state', 'ready', { timeout });
+  try {
+    await expect(page.getByTestId('model-status')).toHaveAttribute('data-state', 'ready', { timeout });
+  } catch (e) {
+    // The page's own account of a failed load (a CI run once showed only "Error <file>"), if it gives one.
+    const banners = await page.getByTestId('error-banner').evaluateAll((els) => els.map((el) => `${el.getAttribute('data-kind')}: ${el.textContent?.trim()}`));
+    if (banners.length && e instanceof Error) e.message += `\n\nThe page's error: ${banners.join('\n')}`;
+    throw e;
+  }
 }
 
 /**
