@@ -1,6 +1,7 @@
 import type { Locator, Page } from '@playwright/test';
 import { DEMO_REPLY, MODELS } from '../../tools/models/catalog';
 import { PREF_KEYS } from '../../web/src/lib/local-prefs';
+import { CONVERSATION_DB } from '../../web/src/lib/conversations/conversation-db';
 import { expect, lastAssistant, sendMessage, test, waitForReady } from './fixtures';
 
 /** What a reload must give back: each message's role, text, state and its reply's figures. */
@@ -196,9 +197,28 @@ test('a reply streaming when its tab closes comes back as stopped, with its text
   await page.goto(url);
   await waitForReady(page);
   await sendMessage(page, 'Tell me everything');
-  const content = lastAssistant(page).getByTestId('message-content');
-  await expect.poll(async () => (await content.textContent())?.split(' ').length ?? 0).toBeGreaterThan(10);
-  await page.waitForTimeout(1500); // a streaming reply is saved about once a second
+  // Closed as soon as the streaming reply has been saved with some words (about once a second): a fixed
+  // wait once let the reply (600 tokens at 183 tok/s) end before the tab closed.
+  const savedWords = (): Promise<number> =>
+    page.evaluate(
+      (name) =>
+        new Promise<number>((resolve) => {
+          const open = indexedDB.open(name);
+          open.onerror = () => resolve(0);
+          open.onsuccess = () => {
+            const db = open.result;
+            const all = db.transaction('conversations').objectStore('conversations').getAll();
+            all.onerror = () => resolve(0);
+            all.onsuccess = () => {
+              const replies = (all.result as { messages: { role: string; content: string }[] }[]).flatMap((c) => c.messages).filter((m) => m.role === 'assistant');
+              db.close();
+              resolve(Math.max(0, ...replies.map((m) => m.content.split(' ').length)));
+            };
+          };
+        }),
+      CONVERSATION_DB,
+    );
+  await expect.poll(savedWords, { intervals: [50] }).toBeGreaterThan(5);
   await expect(lastAssistant(page)).toHaveAttribute('data-state', 'streaming');
   await page.close();
 
