@@ -1,5 +1,5 @@
-// Starling Playground: the dot product of Q6_K weights with Q8_K activations, and Q3_K's, Q4_K's, Q5_K's
-// and Q6_K's two rows by two columns (the prompt), in wasm SIMD128.
+// Starling Playground: the dot product of Q6_K weights with Q8_K activations, and Q2_K's, Q3_K's, Q4_K's,
+// Q5_K's and Q6_K's two rows by two columns (the prompt), in wasm SIMD128.
 //
 // On the own engine's CPU path every matrix product of a K-quant model runs through ggml's vec_dot
 // functions, for generation and for the prompt alike, and in wasm they are bound by arithmetic, not by
@@ -349,6 +349,61 @@ static void starling_vec_dot_q3_K_q8_K_2x2(int n, float * s, size_t bs, const vo
         r[1] += (d1 * y0[i].d) * (float) starling_hsum_i32x4(a[1]);
         r[2] += (d0 * y1[i].d) * (float) starling_hsum_i32x4(a[2]);
         r[3] += (d1 * y1[i].d) * (float) starling_hsum_i32x4(a[3]);
+    }
+    starling_store2x2(s, bs, r);
+}
+
+// Q2_K: per 128 weights, 32 bytes of 2-bit weights (qs: weight l + 32j, l < 32, takes byte l's bits 2j,
+// 2j + 1), unsigned; one byte per 16 weights holds their 4-bit scale (low nibble) and 4-bit min (high).
+// A block is d * sum(scale * w . q) - dmin * sum(min * bsum), bsum being the 16 activations' sum (Q8_K
+// keeps it), as ggml sums it.
+// Two rows by two columns, for the prompt: ggml's wasm kernel shifts by a variable (slow in V8) and
+// widens every weight and activation for each row and column pair; here each 16 weights are unpacked
+// with constant shifts, scaled (w * scale <= 45) and widened once, for two columns.
+static void starling_vec_dot_q2_K_q8_K_2x2(int n, float * s, size_t bs, const void * vx, size_t bx, const void * vy, size_t by) {
+    const block_q2_K * x0 = vx, * x1 = starling_next(vx, bx);
+    const block_q8_K * y0 = vy, * y1 = starling_next(vy, by);
+    const v128_t nibble = wasm_i8x16_splat(0xF), two_bits = wasm_i8x16_splat(3);
+    float r[4] = { 0, 0, 0, 0 };
+    for (int i = 0; i < n / QK_K; ++i) {
+        const v128_t packed0 = wasm_v128_load(x0[i].scales), packed1 = wasm_v128_load(x1[i].scales);
+        uint8_t sc0[16], sc1[16];
+        wasm_v128_store(sc0, wasm_v128_and(packed0, nibble));
+        wasm_v128_store(sc1, wasm_v128_and(packed1, nibble));
+        // The mins against each column's group sums.
+        const v128_t m0 = wasm_u8x16_shr(packed0, 4), m1 = wasm_u8x16_shr(packed1, 4);
+        const v128_t m0l = wasm_u16x8_extend_low_u8x16(m0), m0h = wasm_u16x8_extend_high_u8x16(m0);
+        const v128_t m1l = wasm_u16x8_extend_low_u8x16(m1), m1h = wasm_u16x8_extend_high_u8x16(m1);
+        const v128_t b0l = wasm_v128_load(y0[i].bsums), b0h = wasm_v128_load(y0[i].bsums + 8);
+        const v128_t b1l = wasm_v128_load(y1[i].bsums), b1h = wasm_v128_load(y1[i].bsums + 8);
+        const int32_t mins[4] = {
+            starling_hsum_i32x4(wasm_i32x4_add(wasm_i32x4_dot_i16x8(m0l, b0l), wasm_i32x4_dot_i16x8(m0h, b0h))),
+            starling_hsum_i32x4(wasm_i32x4_add(wasm_i32x4_dot_i16x8(m1l, b0l), wasm_i32x4_dot_i16x8(m1h, b0h))),
+            starling_hsum_i32x4(wasm_i32x4_add(wasm_i32x4_dot_i16x8(m0l, b1l), wasm_i32x4_dot_i16x8(m0h, b1h))),
+            starling_hsum_i32x4(wasm_i32x4_add(wasm_i32x4_dot_i16x8(m1l, b1l), wasm_i32x4_dot_i16x8(m1h, b1h))),
+        };
+        v128_t a[4] = { wasm_i32x4_splat(0), wasm_i32x4_splat(0), wasm_i32x4_splat(0), wasm_i32x4_splat(0) };
+        for (int half = 0; half < 2; ++half) {
+            for (int l = 0; l < 32; l += 16) {
+                const v128_t q0 = wasm_v128_load(x0[i].qs + 32 * half + l), q1 = wasm_v128_load(x1[i].qs + 32 * half + l);
+                // Unrolled, so that each shift is a constant; a 16-bit shift, as Q3_K's (x86 has no 8-bit one).
+#pragma clang loop unroll(full)
+                for (int j = 0; j < 4; ++j) {
+                    const int g = 8 * half + 2 * j + l / 16;
+                    const int at = 128 * half + 32 * j + l;
+                    v128_t w0l, w0h, w1l, w1h;
+                    starling_widen_scaled(wasm_v128_and(wasm_u16x8_shr(q0, 2 * j), two_bits), sc0[g], &w0l, &w0h);
+                    starling_widen_scaled(wasm_v128_and(wasm_u16x8_shr(q1, 2 * j), two_bits), sc1[g], &w1l, &w1h);
+                    starling_mac2x2(a, w0l, w0h, w1l, w1h, y0[i].qs + at, y1[i].qs + at);
+                }
+            }
+        }
+        const float d0 = GGML_CPU_FP16_TO_FP32(x0[i].d), d1 = GGML_CPU_FP16_TO_FP32(x1[i].d);
+        const float n0 = GGML_CPU_FP16_TO_FP32(x0[i].dmin), n1 = GGML_CPU_FP16_TO_FP32(x1[i].dmin);
+        r[0] += (y0[i].d * d0) * (float) starling_hsum_i32x4(a[0]) - (y0[i].d * n0) * (float) mins[0];
+        r[1] += (y0[i].d * d1) * (float) starling_hsum_i32x4(a[1]) - (y0[i].d * n1) * (float) mins[1];
+        r[2] += (y1[i].d * d0) * (float) starling_hsum_i32x4(a[2]) - (y1[i].d * n0) * (float) mins[2];
+        r[3] += (y1[i].d * d1) * (float) starling_hsum_i32x4(a[3]) - (y1[i].d * n1) * (float) mins[3];
     }
     starling_store2x2(s, bs, r);
 }

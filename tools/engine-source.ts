@@ -1,5 +1,5 @@
 /**
- * Prepares llama.cpp's source for the own engine's wasm32 build: six edits, each checked against the
+ * Prepares llama.cpp's source for the own engine's wasm32 build: seven edits, each checked against the
  * source's shape so that a new llama.cpp that no longer fits fails the build loudly.
  *
  * 1. Trim to the architectures the own engine serves.
@@ -28,6 +28,11 @@
  * 6. Two rows by two columns for the prompt's K-quant products (KQUANT_TILED, engine/wasm_kquants.h):
  * ggml's plumbing for ARM's int8 matrix instructions (a type's `nrows` of 2 and a 2x2 vec_dot) made to
  * work on wasm, so that each weight is unpacked once for two prompt tokens.
+ *
+ * 7. Format only an array's first elements for the load's metadata dump (gguf_kv_to_str, src/llama-impl.cpp).
+ * llama.cpp writes every element of every array (32,002 tokens and their scores for Starling) into a
+ * string, and then prints its first 40 characters: about 0.2 s of each load in wasm here, for nothing.
+ * Arrays' strings are used nowhere else (llama-model.cpp and llama-adapter.cpp keep scalars only).
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
@@ -56,6 +61,7 @@ export const KQUANT_DOTS = ['ggml_vec_dot_q6_K_q8_K'] as const;
  * function, and whether ggml's traits already give it pairs on ARM (`#if __ARM_FEATURE_MATMUL_INT8`).
  */
 export const KQUANT_TILED = [
+  ['Q2_K', 'ggml_vec_dot_q2_K_q8_K', false],
   ['Q3_K', 'ggml_vec_dot_q3_K_q8_K', false],
   ['Q4_K', 'ggml_vec_dot_q4_K_q8_K', true],
   ['Q5_K', 'ggml_vec_dot_q5_K_q8_K', false],
@@ -77,6 +83,7 @@ export function prepareLlamaSource(src: string): void {
   flashAttentionRows(src);
   kquantDots(src);
   kquantTiles(src);
+  shortArrayStrings(src);
   writeFileSync(join(src, MARK), `${sourceEditsKey()}\n${dropped} architectures left out\n`);
 }
 
@@ -206,6 +213,25 @@ export function kquantDots(src: string): void {
   }
   const header = `#if defined __wasm_simd128__\n${readFileSync(WASM_KQUANTS_HEADER, 'utf8')}#endif\n`;
   writeFileSync(path, text.slice(0, first + 1) + header + '\n' + text.slice(first + 1));
+}
+
+/** Elements of an array that gguf_kv_to_str formats (see 7 above): more than the 40 characters printed. */
+export const ARRAY_ELEMENTS_SHOWN = 16;
+
+/** Stops gguf_kv_to_str's array loop after ARRAY_ELEMENTS_SHOWN elements (see 7 above). */
+export function shortArrayStrings(src: string): void {
+  const path = join(src, 'src', 'llama-impl.cpp');
+  const text = readFileSync(path, 'utf8');
+  const head = 'std::string gguf_kv_to_str(const struct gguf_context * ctx_gguf, int i) {';
+  const loop = 'for (int j = 0; j < arr_n; j++) {';
+  const start = text.indexOf(head);
+  const end = text.indexOf('\n}\n', start);
+  const at = text.indexOf(loop, start);
+  // The loop must be the function's own (and its only one).
+  const again = text.indexOf(loop, at + 1);
+  if (start < 0 || at < 0 || at > end || (again >= 0 && again < end)) throw new Error('engine source: gguf_kv_to_str in src/llama-impl.cpp has changed shape');
+  const by = `for (int j = 0; j < arr_n && j < ${ARRAY_ELEMENTS_SHOWN}; j++) { // Starling Playground (tools/engine-source.ts): only the first 40 characters are printed`;
+  writeFileSync(path, text.slice(0, at) + by + text.slice(at + loop.length));
 }
 
 /** Replaces `old`, which must occur exactly once in `text`. */

@@ -3,8 +3,8 @@
  * token ids: the scripted models (each ending on its own end-of-turn token, one with its EOT set by the
  * app's metadata override) and five random-weight BPE models, whose reply no script fixes: one with a
  * KV head per query head, one with grouped-query attention (the own engine attends its heads in groups),
- * one in Q6_K, one in Q4_K and one with Q3_K attention and Q5_K feed-forward (the own engine's products
- * for them are its own, engine/wasm_kquants.h).
+ * one in Q6_K, one in Q4_K and one K-quant mix, Q3_K, Q5_K and Q2_K (the own engine's products for
+ * them are its own, engine/wasm_kquants.h).
  */
 import { MODELS, type GeneratedModel, type ModelName } from '../../tools/models/catalog';
 import { PREF_KEYS } from '../../web/src/lib/local-prefs';
@@ -13,13 +13,13 @@ import { nativeGreedy } from '../fixtures/native-llama';
 import { expect, lastAssistant, sendMessage, test, waitForReady } from './fixtures';
 
 const MAX_TOKENS = 64;
-const CASES: ModelName[] = ['demo', 'demoNoEot', 'starchat', 'bpe', 'bpeGqa', 'bpeQ6K', 'bpeQ4K', 'bpeQ3KQ5K'];
+const CASES: ModelName[] = ['demo', 'demoNoEot', 'starchat', 'bpe', 'bpeGqa', 'bpeQ6K', 'bpeQ4K', 'bpeKMix'];
 /**
  * 'Hello' unless named here: the K-quant models' prompts have an odd count of tokens (13), so the last
- * column has no partner ('Hello world!' made the Q6_K model, and 'Hello, world!' the Q3_K/Q5_K one, reply
+ * column has no partner ('Hello world!' made the Q6_K model, and 'Hello, world!' the K-quant mix before its Q2_K, reply
  * a byte wllama cannot pass on).
  */
-const MESSAGES: Partial<Record<ModelName, string>> = { bpeQ6K: 'Hello, there!', bpeQ4K: 'Hello, world!', bpeQ3KQ5K: 'Hello, there!' };
+const MESSAGES: Partial<Record<ModelName, string>> = { bpeQ6K: 'Hello, there!', bpeQ4K: 'Hello, world!', bpeKMix: 'Hello, there!' };
 
 test.beforeEach(async ({ context }) => {
   await context.addInitScript(

@@ -6,12 +6,14 @@ import {
   CPU_BUFFER_MAX,
   KQUANT_DOTS,
   KQUANT_TILED,
+  ARRAY_ELEMENTS_SHOWN,
   WASM_F16_HEADER,
   WASM_KQUANTS_HEADER,
   flashAttentionRows,
   kquantDots,
   kquantTiles,
   prepareLlamaSource,
+  shortArrayStrings,
   simdF16Conversions,
   trimLlamaSource,
 } from '../../tools/engine-source';
@@ -59,6 +61,7 @@ function fakeTree(): string {
   mkdirSync(join(src, 'ggml', 'src', 'ggml-cpu', 'arch', 'wasm'), { recursive: true });
   writeFileSync(join(src, 'ggml', 'src', 'ggml-cpu', 'arch', 'wasm', 'quants.c'), QUANTS);
   writeFileSync(join(src, 'ggml', 'src', 'ggml-cpu', 'ggml-cpu.c'), GGML_CPU);
+  writeFileSync(join(src, 'src', 'llama-impl.cpp'), LLAMA_IMPL);
   return src;
 }
 
@@ -76,6 +79,27 @@ const SIMD_MAPPINGS = [
   ...[0, 1, 2, 3].map((i) => `    p[${i}] = GGML_CPU_FP32_TO_FP16(tmp[${i}]);`),
   '}',
   '#define GGML_F16x4             v128_t',
+  '',
+].join('\n');
+
+/** src/llama-impl.cpp's gguf_kv_to_str, as llama.cpp has it, and a function after it with a loop of the same shape. */
+const LLAMA_IMPL = [
+  'std::string gguf_kv_to_str(const struct gguf_context * ctx_gguf, int i) {',
+  '    switch (type) {',
+  '        case GGUF_TYPE_ARRAY:',
+  '            {',
+  '                int arr_n = gguf_get_arr_n(ctx_gguf, i);',
+  '                std::stringstream ss;',
+  '                ss << "[";',
+  '                for (int j = 0; j < arr_n; j++) {',
+  '                }',
+  '            }',
+  '    }',
+  '}',
+  'static void other(int arr_n) {',
+  '    for (int j = 0; j < arr_n; j++) {',
+  '    }',
+  '}',
   '',
 ].join('\n');
 
@@ -183,14 +207,14 @@ describe('engine source edits', () => {
       expect(quants.slice(at, call)).not.toContain('assert(');
     }
     expect(quants.match(/starling_vec_dot_\w+\(n, s, vx, vy\);/g)).toHaveLength(KQUANT_DOTS.length);
-    // Q3_K, Q4_K, Q5_K and Q6_K: pairs of rows on wasm, a pair of columns to the 2x2 kernel, a lone column row by row,
+    // Q2_K, Q3_K, Q4_K, Q5_K and Q6_K: pairs of rows on wasm, a pair of columns to the 2x2 kernel, a lone column row by row,
     // both before the one-row kernel's call (Q6_K's).
     for (const [, fn] of KQUANT_TILED) {
       expect(quants.replace(/vy, {2}size_t by/g, 'vy, size_t by')).toContain(`void ${fn}${DOT_PARAMS}\n#if defined __wasm_simd128__\n    // Starling Playground (engine/wasm_kquants.h): ggml-cpu.c asks for two rows`);
       expect(quants).toContain(`if (by) starling_${fn.slice(5)}_2x2(n, s, bs, vx, bx, vy, by);`);
     }
     const cpu = readFileSync(join(src, 'ggml', 'src', 'ggml-cpu', 'ggml-cpu.c'), 'utf8');
-    // Pairs on wasm: ARM's condition widened where ggml has one (Q4_K, Q6_K), a wasm one of its own (Q3_K, Q5_K).
+    // Pairs on wasm: ARM's condition widened where ggml has one (Q4_K, Q6_K), a wasm one of its own (Q2_K, Q3_K, Q5_K).
     const arm = KQUANT_TILED.filter(([, , a]) => a).length;
     expect(arm).toBeGreaterThan(0);
     expect(arm).toBeLessThan(KQUANT_TILED.length);
@@ -205,6 +229,11 @@ describe('engine source edits', () => {
     expect(cpu).toContain('starling_cols = num_rows_per_vec_dot > 1 && i11 + 1 < ne11 && ir1 + 1 < MIN(iir1 + blck_1, ir1_end) ? 2 : 1;');
     expect(cpu).toContain('src1_col, (starling_cols > 1 ? src1_col_stride : 0), num_rows_per_vec_dot);');
     expect(cpu).toContain('for (int cn = 0; cn < starling_cols; ++cn) {');
+    // The metadata dump formats an array's first elements only; nothing else is touched.
+    const impl = readFileSync(join(src, 'src', 'llama-impl.cpp'), 'utf8');
+    expect(impl).toContain(`for (int j = 0; j < arr_n && j < ${ARRAY_ELEMENTS_SHOWN}; j++) { // Starling Playground`);
+    expect(impl.match(/for \(int j = 0; j < arr_n; j\+\+\) \{/g)).toHaveLength(1);
+    expect(impl.indexOf('static void other(int arr_n) {\n    for (int j = 0; j < arr_n; j++) {')).toBeGreaterThan(-1);
     // A second run leaves the edited tree as it is.
     prepareLlamaSource(src);
     expect(readFileSync(join(src, 'ggml', 'src', 'ggml-cpu', 'arch', 'wasm', 'quants.c'), 'utf8')).toBe(quants);
@@ -212,6 +241,7 @@ describe('engine source edits', () => {
     expect(readFileSync(join(src, 'src', 'llama-model.cpp'), 'utf8')).toBe(mapping);
     expect(readFileSync(join(src, 'ggml', 'src', 'ggml-backend.cpp'), 'utf8')).toBe(backend);
     expect(readFileSync(join(src, 'ggml', 'src', 'ggml-cpu', 'ops.cpp'), 'utf8')).toBe(ops);
+    expect(readFileSync(join(src, 'src', 'llama-impl.cpp'), 'utf8')).toBe(impl);
   });
 
   it('refuses a flash-attention kernel, an F16 mapping or a K-quant dot product of another shape', () => {
@@ -231,6 +261,9 @@ describe('engine source edits', () => {
     // A type whose traits no longer read as ggml's (Q3_K given pairs of some other kind).
     writeFileSync(cpu, GGML_CPU.replace('ggml_vec_dot_q3_K_q8_K,\n        .vec_dot_type             = GGML_TYPE_Q8_K,\n        .nrows                    = 1,', 'ggml_vec_dot_q3_K_q8_K,\n        .vec_dot_type             = GGML_TYPE_Q8_K,\n        .nrows                    = 4,'));
     expect(() => kquantTiles(src)).toThrow(/Q3_K's type traits in .* has changed shape/);
+    // An array loop of another shape.
+    writeFileSync(join(src, 'src', 'llama-impl.cpp'), LLAMA_IMPL.replace('for (int j = 0; j < arr_n; j++) {\n                }', 'for (size_t j = 0; j < arr_n; ++j) {\n                }'));
+    expect(() => shortArrayStrings(src)).toThrow(/gguf_kv_to_str in src\/llama-impl.cpp has changed shape/);
   });
 
   it('refuses a source whose build no longer globs the model files', () => {

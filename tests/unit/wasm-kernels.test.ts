@@ -3,7 +3,7 @@
  * tools/engine-source.ts), built with Debian's emcc and run in Node against plain double-precision
  * references (tests/unit/wasm-kernels.cpp): every half converts exactly, floats round to the nearest half
  * (ties to even) as ggml's scalar code does, and one attention row matches softmax(qK)V; and the Q6_K
- * dot product and the two-by-two Q3_K, Q4_K, Q5_K and Q6_K ones (engine/wasm_kquants.h) against dequantization in double precision
+ * dot product and the two-by-two Q2_K, Q3_K, Q4_K, Q5_K and Q6_K ones (engine/wasm_kquants.h) against dequantization in double precision
  * (tests/unit/wasm-kquants.c).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -44,9 +44,9 @@ describe('wasm SIMD kernels of the own engine', () => {
     expect(Number(got.attention_max_err), got.line).toBeLessThan(1e-4);
   }, 120_000);
 
-  it('take the dot products of Q6_K weights, and of two Q3_K, Q4_K, Q5_K or Q6_K rows by two columns, with Q8_K activations like dequantized doubles', () => {
+  it('take the dot products of Q6_K weights, and of two Q2_K, Q3_K, Q4_K, Q5_K or Q6_K rows by two columns, with Q8_K activations like dequantized doubles', () => {
     const got = runHarness('emcc', kquants);
     // Relative to the sum of the products' magnitudes: float rounding is about 1e-7; a wrong bit or scale is far more.
-    for (const k of ['q6_K_err', 'q6_K_2x2_err', 'q4_K_2x2_err', 'q3_K_2x2_err', 'q5_K_2x2_err']) expect(Number(got[k]), `${k}: ${got.line}`).toBeLessThan(1e-6);
+    for (const k of ['q6_K_err', 'q6_K_2x2_err', 'q4_K_2x2_err', 'q3_K_2x2_err', 'q5_K_2x2_err', 'q2_K_2x2_err']) expect(Number(got[k]), `${k}: ${got.line}`).toBeLessThan(1e-6);
   }, 120_000);
 });

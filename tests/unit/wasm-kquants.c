@@ -18,6 +18,7 @@ typedef struct { ggml_half d; ggml_half dmin; uint8_t scales[12]; uint8_t qs[QK_
 typedef struct { uint8_t ql[QK_K / 2]; uint8_t qh[QK_K / 4]; int8_t scales[QK_K / 16]; ggml_half d; } block_q6_K;
 typedef struct { ggml_half d; ggml_half dmin; uint8_t scales[12]; uint8_t qh[QK_K / 8]; uint8_t qs[QK_K / 2]; } block_q5_K;
 typedef struct { uint8_t hmask[QK_K / 8]; uint8_t qs[QK_K / 4]; uint8_t scales[12]; ggml_half d; } block_q3_K;
+typedef struct { uint8_t scales[QK_K / 16]; uint8_t qs[QK_K / 4]; ggml_half d; ggml_half dmin; } block_q2_K;
 typedef struct { float d; int8_t qs[QK_K]; int16_t bsums[QK_K / 16]; } block_q8_K;
 
 // The exact value of a half (IEEE binary16).
@@ -84,6 +85,14 @@ static double q3_weight(const block_q3_K * b, int idx) {
   return (double) half_value(b->d) * sc * w;
 }
 
+// Q2_K, from the format: weight idx's scale and min are byte idx / 16's low and high nibbles; its value
+// the bits 2 * (idx % 128 / 32), + 1 of qs[32 * (idx / 128) + idx % 32]; d * scale * q - dmin * min.
+static double q2_weight(const block_q2_K * b, int idx) {
+  const int sc = b->scales[idx / 16] & 0xF, m = b->scales[idx / 16] >> 4;
+  const int q = (b->qs[32 * (idx / 128) + idx % 32] >> (2 * (idx % 128 / 32))) & 3;
+  return (double) half_value(b->d) * sc * q - (double) half_value(b->dmin) * m;
+}
+
 typedef void (*kernel_t)(int, float *, const void *, const void *);
 typedef double (*weight_t)(const void *, int);
 static double w6(const void * b, int i) { return q6_weight((const block_q6_K *) b, i); }
@@ -126,6 +135,7 @@ typedef void (*kernel2x2_t)(int, float *, size_t, const void *, size_t, const vo
 static double w4(const void * b, int i) { return q4_weight((const block_q4_K *) b, i); }
 static double w3(const void * b, int i) { return q3_weight((const block_q3_K *) b, i); }
 static double w5(const void * b, int i) { return q5_weight((const block_q5_K *) b, i); }
+static double w2(const void * b, int i) { return q2_weight((const block_q2_K *) b, i); }
 
 // Two rows by two columns: random rows (a gap between them, as a matrix's row stride may have) and
 // columns, each of the four results against the reference.
@@ -141,8 +151,9 @@ static double check_2x2(kernel2x2_t kernel, weight_t weight, size_t block_bytes)
       for (int i = 0; i < nb; ++i) {
         uint8_t * b = rows[r] + i * block_bytes;
         const ggml_half d = next_scale(extreme), d2 = next_scale(extreme);
-        // Q4_K and Q5_K open with d and dmin; Q3_K and Q6_K end with d.
+        // Q4_K and Q5_K open with d and dmin; Q2_K ends with them; Q3_K and Q6_K end with d.
         if (block_bytes == sizeof(block_q4_K) || block_bytes == sizeof(block_q5_K)) { memcpy(b, &d, 2); memcpy(b + 2, &d2, 2); }
+        else if (block_bytes == sizeof(block_q2_K)) { memcpy(b + block_bytes - 4, &d, 2); memcpy(b + block_bytes - 2, &d2, 2); }
         else memcpy(b + block_bytes - 2, &d, 2);
       }
       fill_q8(cols[r], nb, extreme);
@@ -207,10 +218,12 @@ int main(int argc, char ** argv) {
   printf("q6_K_err=%.3g q6_K_2x2_err=%.3g q4_K_2x2_err=%.3g", check(starling_vec_dot_q6_K_q8_K, w6, sizeof(block_q6_K)),
          check_2x2(starling_vec_dot_q6_K_q8_K_2x2, w6, sizeof(block_q6_K)), check_2x2(starling_vec_dot_q4_K_q8_K_2x2, w4, sizeof(block_q4_K)));
   printf(" q3_K_2x2_err=%.3g q5_K_2x2_err=%.3g", check_2x2(starling_vec_dot_q3_K_q8_K_2x2, w3, sizeof(block_q3_K)), check_2x2(starling_vec_dot_q5_K_q8_K_2x2, w5, sizeof(block_q5_K)));
+  printf(" q2_K_2x2_err=%.3g", check_2x2(starling_vec_dot_q2_K_q8_K_2x2, w2, sizeof(block_q2_K)));
   if (argc > 1) {
     printf(" q6_K_gw=%.2f q6_K_2x2_gw=%.2f q4_K_2x2_gw=%.2f", speed(starling_vec_dot_q6_K_q8_K, sizeof(block_q6_K)),
            speed_2x2(starling_vec_dot_q6_K_q8_K_2x2, sizeof(block_q6_K)), speed_2x2(starling_vec_dot_q4_K_q8_K_2x2, sizeof(block_q4_K)));
     printf(" q3_K_2x2_gw=%.2f q5_K_2x2_gw=%.2f", speed_2x2(starling_vec_dot_q3_K_q8_K_2x2, sizeof(block_q3_K)), speed_2x2(starling_vec_dot_q5_K_q8_K_2x2, sizeof(block_q5_K)));
+    printf(" q2_K_2x2_gw=%.2f", speed_2x2(starling_vec_dot_q2_K_q8_K_2x2, sizeof(block_q2_K)));
   }
   printf("\n");
   return 0;

@@ -23,6 +23,8 @@ export interface BpeModelOptions extends StarChatKvOptions {
   outputType?: GgmlTypeId;
   /** The feed-forward matrices' type, if not weightType's. */
   ffnType?: GgmlTypeId;
+  /** The feed-forward down matrix's type, if not ffnType's. */
+  ffnDownType?: GgmlTypeId;
 }
 
 export function bpeModelSpec(opts: BpeModelOptions = {}): GgufSpec {
@@ -33,21 +35,32 @@ export function bpeModelSpec(opts: BpeModelOptions = {}): GgufSpec {
   const shape: LlamaShape = { vocab: starChatVocab().tokens.length, dim: wide ? 256 : 64, layers: 1, heads: 2 * g, kvHeads: 2, ff: wide ? 512 : 128, ctx: 2048 };
   const vocabKv = starChatVocabKv(opts);
   if (opts.tensors === false) return { kv: { ...llamaHparamsKv(shape, name, 7), ...vocabKv }, tensors: [] };
-  const spec = llamaSpec({ name, shape, types: { embedding: type, output: opts.outputType ?? type, layers: type, ffn: opts.ffnType }, weights: () => 'random', vocabKv });
-  return { ...spec, tensors: spec.tensors.map((t) => (t.type === GgmlType.Q4_K || t.type === GgmlType.Q5_K ? centeredKQuant(t) : t)) };
+  const spec = llamaSpec({
+    name,
+    shape,
+    types: { embedding: type, output: opts.outputType ?? type, layers: type, ffn: opts.ffnType, ffnDown: opts.ffnDownType },
+    weights: () => 'random',
+    vocabKv,
+  });
+  return { ...spec, tensors: spec.tensors.map((t) => (t.type in MEAN_Q ? centeredKQuant(t) : t)) };
 }
+
+/** The mean quant of the K-quants whose weights are d * scale * q - dmin * min (q unsigned). */
+const MEAN_Q: Partial<Record<GgmlTypeId, number>> = { [GgmlType.Q2_K]: 1.5, [GgmlType.Q4_K]: 7.5, [GgmlType.Q5_K]: 15.5 };
 
 /**
  * Random Q4_K blocks, whose weights are d * scale * q - dmin * min, have a mean of about
  * 31.5 * 7.5 * d when dmin = d (as the random fill writes them): every matrix then pushes the hidden
  * state one way and the model repeats one token whatever its kernels compute. dmin = 7.5 * d centres
- * them (the mean 4-bit q); Q5_K's the same with dmin = 15.5 * d (its mean 5-bit q).
+ * them (the mean 4-bit q); Q5_K's the same with dmin = 15.5 * d, Q2_K's with 1.5 * d (its 4-bit scales
+ * and mins have the same mean).
  */
 function centeredKQuant(t: TensorSpec): TensorSpec {
-  const block = TYPE_INFO(t.type).typeSize;
-  const meanQ = t.type === GgmlType.Q5_K ? 15.5 : 7.5;
-  // d is the random fill's scale, 1/sqrt(row length) (llama-model.ts).
-  const dmin = toHalf(meanQ / Math.sqrt(t.dims[0]));
+  const info = TYPE_INFO(t.type);
+  const block = info.typeSize;
+  // d is the random fill's scale, 1/sqrt(row length) (llama-model.ts); dmin is the block's second half.
+  const dmin = toHalf(MEAN_Q[t.type]! / Math.sqrt(t.dims[0]));
+  const at = info.scaleOffsets[1];
   return {
     ...t,
     data: function* () {
@@ -55,7 +68,7 @@ function centeredKQuant(t: TensorSpec): TensorSpec {
         if (chunk.length % block !== 0) throw new Error('K-quant data came in pieces that split a block');
         const out = new Uint8Array(chunk);
         const view = new DataView(out.buffer);
-        for (let o = 0; o < out.length; o += block) view.setUint16(o + 2, dmin, true);
+        for (let o = 0; o < out.length; o += block) view.setUint16(o + at, dmin, true);
         yield out;
       }
     },

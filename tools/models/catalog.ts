@@ -210,19 +210,24 @@ export const MODELS = {
     write: (path: string) =>
       writeGguf(path, bpeModelSpec({ name: 'StarChat-style BPE test model, Q4_K (random weights)', weightType: GgmlType.Q4_K, outputType: GgmlType.Q8_0 })),
   },
-  bpeQ3KQ5K: {
-    // The same with Q3_K attention (the bench's 7B-shaped scale model's type) and Q5_K feed-forward (a
-    // Q5_K_M file's main type), whose prompt products the own engine also takes two rows by two columns;
-    // the Q5_K blocks centred as bpeQ4K's are (bpe-model.ts), the output matrix Q8_0. On 'Hello, there!'
-    // wllama and native agreed on all 64 tokens here and the own engine on about the first 50 (a near
-    // tie, where float sums in another order part greedy paths); a model in each type alone agreed on
-    // all 64 (Q3_K) and about 40 (Q5_K).
-    file: 'starchat-bpe-test.Q3_K-Q5_K.gguf',
+  bpeKMix: {
+    // The same as a K-quant mix: Q3_K attention (the bench's 7B-shaped scale model's type), Q5_K gate and
+    // up (a Q5_K_M file's main type) and Q2_K down, whose prompt products the own engine also takes two
+    // rows by two columns; the Q2_K and Q5_K blocks centred as bpeQ4K's are (bpe-model.ts), the output
+    // matrix Q8_0. Without Q2_K, on 'Hello, there!' wllama and native agreed on all 64 tokens here and the
+    // own engine on about the first 50 (a near tie, where float sums in another order part greedy paths).
+    file: 'starchat-bpe-test.K-mix.gguf',
     greedyAgree: 32,
     write: (path: string) =>
       writeGguf(
         path,
-        bpeModelSpec({ name: 'StarChat-style BPE test model, Q3_K attention, Q5_K feed-forward (random weights)', weightType: GgmlType.Q3_K, ffnType: GgmlType.Q5_K, outputType: GgmlType.Q8_0 }),
+        bpeModelSpec({
+          name: 'StarChat-style BPE test model, Q3_K attention, Q5_K gate and up, Q2_K down (random weights)',
+          weightType: GgmlType.Q3_K,
+          ffnType: GgmlType.Q5_K,
+          ffnDownType: GgmlType.Q2_K,
+          outputType: GgmlType.Q8_0,
+        }),
       ),
   },
   demoUnknownArch: {

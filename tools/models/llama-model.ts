@@ -35,6 +35,8 @@ export interface TensorTypes {
   layers: GgmlTypeId;
   /** the feed-forward matrices, if not `layers` (as a K-quant mix such as Q3_K_M gives them another type) */
   ffn?: GgmlTypeId;
+  /** the feed-forward down matrix, if not `ffn`'s (a mix gives it a type of its own too) */
+  ffnDown?: GgmlTypeId;
 }
 
 /** Row content for one tensor: fills `row` (length dims[0]) for row index r. Zero rows may be left untouched. */
@@ -100,7 +102,7 @@ export function llamaTensors(shape: LlamaShape, types: TensorTypes, weights: Wei
       [p + 'ffn_norm.weight', [dim], GgmlType.F32],
       [p + 'ffn_gate.weight', [dim, ff], types.ffn ?? types.layers],
       [p + 'ffn_up.weight', [dim, ff], types.ffn ?? types.layers],
-      [p + 'ffn_down.weight', [ff, dim], types.ffn ?? types.layers],
+      [p + 'ffn_down.weight', [ff, dim], types.ffnDown ?? types.ffn ?? types.layers],
     );
   }
   defs.push(['output_norm.weight', [dim], GgmlType.F32], ['output.weight', [dim, vocab], types.output]);
