@@ -27,6 +27,14 @@ llama_sampler * g_sampler = nullptr;
 // threads on every decode: in wasm each start is a message to a pthread worker, once per token.
 ggml_threadpool * g_pool = nullptr;
 int g_pool_max = 1;
+// The most threads this module can run. The single-threaded module links the same llama.cpp library
+// as the threaded one (tools/build-engine.ts), so ggml's own limit for builds without pthreads is not
+// compiled in: this file is compiled for each module and keeps that limit.
+#ifdef __EMSCRIPTEN_PTHREADS__
+constexpr int kMaxThreads = 512;
+#else
+constexpr int kMaxThreads = 1;
+#endif
 const llama_vocab * g_vocab = nullptr;
 // The tokens whose keys and values are in the KV cache, in order.
 std::vector<llama_token> g_cached;
@@ -100,7 +108,7 @@ bool parse_overrides(const char * text) {
 // threads the load may use: ending a pool joins its threads, and a decode right after a pool was
 // replaced hung in Firefox ESR. A smaller count leaves the pool's other threads idle.
 bool use_threads(int n) {
-  if (!g_ctx || n < 1) return false;
+  if (!g_ctx || n < 1 || n > kMaxThreads) return false;
   if (!g_pool) {
     ggml_threadpool_params tpp = ggml_threadpool_params_default(g_pool_max);
     g_pool = ggml_threadpool_new(&tpp);
@@ -135,7 +143,9 @@ EMSCRIPTEN_KEEPALIVE void se_init() {
 // llama.cpp's reason is in its log (stderr), which the worker keeps.
 EMSCRIPTEN_KEEPALIVE int se_load(const char * path, int n_ctx, int n_threads, int max_threads, int n_batch, const char * overrides) {
   free_all();
+  if (n_threads > kMaxThreads) return 4;
   g_pool_max = max_threads > n_threads ? max_threads : n_threads;
+  if (g_pool_max > kMaxThreads) g_pool_max = kMaxThreads;
   if (!parse_overrides(overrides)) return 1;
   llama_model_params mp = llama_model_default_params();
   // The files are Blobs behind Emscripten's WORKERFS: reading them is a copy into the weights' buffers;
@@ -292,7 +302,7 @@ EMSCRIPTEN_KEEPALIVE double se_reserve(double bytes) {
 // speed. -1: the type cannot be quantized here, or memory ran out. Run it on an instance with no model.
 EMSCRIPTEN_KEEPALIVE double se_matmul_seconds(int type, int rows, int cols, int n_tokens, int n_mats, int n_threads, int reps) {
   const ggml_type t = (ggml_type)type;
-  if (type < 0 || type >= GGML_TYPE_COUNT || n_mats < 1 || ggml_quantize_requires_imatrix(t) || cols % ggml_blck_size(t) != 0) return -1;
+  if (type < 0 || type >= GGML_TYPE_COUNT || n_mats < 1 || n_threads < 1 || n_threads > kMaxThreads || ggml_quantize_requires_imatrix(t) || cols % ggml_blck_size(t) != 0) return -1;
   ggml_cpu_init();
   const size_t row_bytes = ggml_row_size(t, cols);
   ggml_init_params ip = {

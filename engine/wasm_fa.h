@@ -62,41 +62,43 @@ struct starling_fa_rows_t {
     float out[STARLING_FA_GROUP][STARLING_FA_MAX_D];
 };
 
-// Each thread's scratch, allocated on its first use (as thread_local arrays they would be 150 KB of
-// zeros in the wasm file): the group of rows ggml's kernel takes one at a time, and one block of K and
-// V in F32.
+// Each thread's scratch, allocated on its first use (as static arrays they would be 150 KB of zeros
+// in the wasm file): the group of rows ggml's kernel takes one at a time, and one block of K and V in
+// F32. Indexed by ggml's thread index, not thread_local: the single-threaded module links the same
+// library as the threaded one, and a thread_local there has no thread-local storage set up.
 struct starling_fa_scratch_t {
     starling_fa_rows_t held;
     float kf[STARLING_FA_BLOCK * STARLING_FA_MAX_D];
     float vf[STARLING_FA_BLOCK * STARLING_FA_MAX_D];
 };
 
-static thread_local starling_fa_scratch_t * starling_fa_scratch_p = nullptr;
+static starling_fa_scratch_t * starling_fa_scratch_p[GGML_MAX_N_THREADS];
 
-inline static starling_fa_scratch_t & starling_fa_scratch() {
-    if (!starling_fa_scratch_p) {
-        starling_fa_scratch_p = (starling_fa_scratch_t *) malloc(sizeof(starling_fa_scratch_t));
-        GGML_ASSERT(starling_fa_scratch_p && "starling_fa: out of memory");
-        starling_fa_scratch_p->held.ir0 = -1;
-        starling_fa_scratch_p->held.n = 0;
+inline static starling_fa_scratch_t & starling_fa_scratch(int ith) {
+    starling_fa_scratch_t *& p = starling_fa_scratch_p[ith];
+    if (!p) {
+        p = (starling_fa_scratch_t *) malloc(sizeof(starling_fa_scratch_t));
+        GGML_ASSERT(p && "starling_fa: out of memory");
+        p->held.ir0 = -1;
+        p->held.n = 0;
     }
-    return *starling_fa_scratch_p;
+    return *p;
 }
 
 // At each call of ggml's kernel: rows held from an earlier call are of another state of the cache.
-inline static void starling_fa_forget() {
-    if (starling_fa_scratch_p) {
-        starling_fa_scratch_p->held.ir0 = -1;
-        starling_fa_scratch_p->held.n = 0;
+inline static void starling_fa_forget(int ith) {
+    if (starling_fa_scratch_p[ith]) {
+        starling_fa_scratch_p[ith]->held.ir0 = -1;
+        starling_fa_scratch_p[ith]->held.n = 0;
     }
 }
 
 // Attends rows->n rows to positions [ic_start, ic_end) of one KV head: k and v point at position 0 of
 // that head, rows nbk1 and nbv1 bytes apart. Starts each row from M = -inf, S = 0.
-static void starling_fa_rows(int64_t DK, int64_t DV, starling_fa_rows_t * rows, const char * k, size_t nbk1, const char * v, size_t nbv1,
+static void starling_fa_rows(int ith, int64_t DK, int64_t DV, starling_fa_rows_t * rows, const char * k, size_t nbk1, const char * v, size_t nbv1,
                              float scale, int64_t ic_start, int64_t ic_end) {
-    float * kf = starling_fa_scratch().kf;
-    float * vf = starling_fa_scratch().vf;
+    float * kf = starling_fa_scratch(ith).kf;
+    float * vf = starling_fa_scratch(ith).vf;
     float kq[STARLING_FA_GROUP][STARLING_FA_BLOCK];
     const int64_t nr = rows->n;
     for (int64_t r = 0; r < nr; ++r) {

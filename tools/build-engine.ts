@@ -7,7 +7,7 @@
  * of its source, flags and compiler, so a later build with nothing changed takes well under a second.
  * Without emcc the app still builds, with wllama as its only CPU engine, and this says so.
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -32,12 +32,16 @@ const EXPORTS = [
 const RUNTIME = ['FS', 'UTF8ToString', 'stringToUTF8', 'lengthBytesUTF8'];
 
 /**
- * Two builds of the same source: 'mt' with pthreads (SharedArrayBuffer: cross-origin isolated pages)
- * and 'st' without, for pages that have no SharedArrayBuffer (WebKitGTK; a widget that is not isolated).
+ * One llama.cpp library, compiled with pthreads, and two modules linked from it: 'mt' with pthreads
+ * (SharedArrayBuffer: cross-origin isolated pages) and 'st' without, for pages that have no
+ * SharedArrayBuffer (WebKitGTK; a widget that is not isolated). The st module runs the threaded
+ * library's code on one thread: wasm's atomic instructions work on memory that is not shared, the
+ * library keeps no thread_local (engine/wasm_fa.h), and engine/starling_engine.cpp, compiled for each
+ * module, refuses more than one thread there. Compiling the library once saves about 150 CPU-seconds.
  * -DEMSCRIPTEN_SYSTEM_PROCESSOR=wasm32: without it ggml falls back to its generic C kernels, silently.
  * LLAMA_WASM_MEM64=OFF: Debian's clang 14 cannot build memory64, and wasm32 runs in every browser.
  */
-const cmakeFlags = (threads: boolean): string[] => [
+const cmakeFlags = (): string[] => [
   '-DCMAKE_BUILD_TYPE=Release',
   '-DEMSCRIPTEN_SYSTEM_PROCESSOR=wasm32',
   '-DLLAMA_WASM_MEM64=OFF',
@@ -50,11 +54,11 @@ const cmakeFlags = (threads: boolean): string[] => [
   '-DLLAMA_BUILD_TOOLS=OFF',
   '-DLLAMA_BUILD_SERVER=OFF',
   '-DLLAMA_BUILD_COMMON=OFF',
-  `-DCMAKE_C_FLAGS=-msimd128${threads ? ' -pthread' : ''}`,
+  '-DCMAKE_C_FLAGS=-msimd128 -pthread',
   // llama.cpp reports a model it refuses (unknown architecture, missing tensor, no memory for the KV
   // cache) by throwing and catching a C++ exception: Emscripten does not catch them by default, and the
   // throw reached JavaScript as a bare number. Debian's emscripten ships the JS-based EH runtime only.
-  `-DCMAKE_CXX_FLAGS=-msimd128${threads ? ' -pthread' : ''} -fexceptions`,
+  '-DCMAKE_CXX_FLAGS=-msimd128 -pthread -fexceptions',
 ];
 
 /**
@@ -88,23 +92,6 @@ function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): 
   }
 }
 
-/** run(), without blocking: the two libraries compile side by side. */
-function runAsync(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    const keep = (d: Buffer): void => void (out = (out + d.toString('utf8')).slice(-8000));
-    child.stdout.on('data', keep);
-    child.stderr.on('data', keep);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code === 0) return resolve();
-      process.stderr.write(`${out}\n`);
-      reject(new Error(`${cmd} ${args.slice(0, 3).join(' ')}... failed (exit ${code})`));
-    });
-  });
-}
-
 const has = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 
 /** emcc, installing Debian's emscripten when we may (root with apt); false when there is none. */
@@ -129,7 +116,7 @@ const sha = (...parts: (string | Buffer)[]): string => {
   return h.digest('hex');
 };
 
-async function main(): Promise<void> {
+function main(): void {
   const t0 = performance.now();
   if (!ensureEmcc()) {
     rmSync(outDir, { recursive: true, force: true });
@@ -147,9 +134,9 @@ async function main(): Promise<void> {
   const nativeVersion = (JSON.parse(readFileSync(join(native, 'package.json'), 'utf8')) as { version: string }).version;
   // The source's edits (engine-source.ts) are part of it.
   const sourceKey = sha(nativeVersion, info, String(bundleStat.size), sourceEditsKey()).slice(0, 16);
-  // Each library (minutes) is keyed apart from the link (seconds), so a change to the C API relinks only.
-  const libKey = (threads: boolean): string => sha(sourceKey, cmakeFlags(threads).join(' '), emccVersion).slice(0, 16);
-  const key = sha(...VARIANTS.map((v) => libKey(v.threads) + linkFlags(v.threads, v.name).join(' ')), readFileSync(apiSource)).slice(0, 16);
+  // The library (minutes) is keyed apart from the links (seconds), so a change to the C API relinks only.
+  const libKey = sha(sourceKey, cmakeFlags().join(' '), emccVersion).slice(0, 16);
+  const key = sha(libKey, ...VARIANTS.map((v) => linkFlags(v.threads, v.name).join(' ')), readFileSync(apiSource)).slice(0, 16);
   const keep = join(cache, `build-${key}`);
   const manifestPath = join(keep, ENGINE_MANIFEST);
 
@@ -166,31 +153,23 @@ async function main(): Promise<void> {
     const env = { ...process.env, NODE_PATH: '/usr/share/nodejs' };
     mkdirSync(keep, { recursive: true });
     const built: EngineManifest['variants'] = [];
-    const libDir = (v: (typeof VARIANTS)[number]): string => join(cache, `lib-${libKey(v.threads)}`);
-    const libTimes = (v: (typeof VARIANTS)[number]): string => join(libDir(v), 'built.json');
-    // The two libraries build side by side, each with every core: their serial parts (CMake's
-    // configure, the last file, the archives) overlap: 222 and 241 s here, against 233-273 s one after
-    // the other (a small gain: each library is about 150 CPU-seconds on 2 cores).
-    const toBuild = VARIANTS.filter((v) => !existsSync(libTimes(v)));
-    if (toBuild.length) console.log(`build:engine: building llama.cpp ${commit.slice(0, 10)} for wasm32, ${toBuild.map((v) => (v.threads ? 'with' : 'without')).join(' and ')} threads (minutes the first time)...`);
-    await Promise.all(
-      toBuild.map(async (v) => {
-        const lib = libDir(v);
-        mkdirSync(lib, { recursive: true });
-        const tCmake = performance.now();
-        await runAsync('emcmake', ['cmake', src, ...cmakeFlags(v.threads)], lib, env);
-        await runAsync('cmake', ['--build', '.', '--target', 'llama', '-j', String(Math.max(1, cpus().length))], lib, env);
-        writeFileSync(libTimes(v), JSON.stringify({ libraryMs: Math.round(performance.now() - tCmake) }));
-      }),
-    );
+    const lib = join(cache, `lib-${libKey}`);
+    const libTimes = join(lib, 'built.json');
+    if (!existsSync(libTimes)) {
+      console.log(`build:engine: building llama.cpp ${commit.slice(0, 10)} for wasm32 (minutes the first time)...`);
+      mkdirSync(lib, { recursive: true });
+      const tCmake = performance.now();
+      run('emcmake', ['cmake', src, ...cmakeFlags()], lib, env);
+      run('cmake', ['--build', '.', '--target', 'llama', '-j', String(Math.max(1, cpus().length))], lib, env);
+      writeFileSync(libTimes, JSON.stringify({ libraryMs: Math.round(performance.now() - tCmake) }));
+    }
+    const libs = ['src/libllama.a', 'ggml/src/libggml.a', 'ggml/src/libggml-cpu.a', 'ggml/src/libggml-base.a'].map((p) => join(lib, p));
+    const libraryMs = (JSON.parse(readFileSync(libTimes, 'utf8')) as { libraryMs: number }).libraryMs;
     for (const v of VARIANTS) {
-      const lib = libDir(v);
-      const libs = ['src/libllama.a', 'ggml/src/libggml.a', 'ggml/src/libggml-cpu.a', 'ggml/src/libggml-base.a'].map((p) => join(lib, p));
-      const libraryMs = (JSON.parse(readFileSync(libTimes(v), 'utf8')) as { libraryMs: number }).libraryMs;
       const tLink = performance.now();
       const flags = linkFlags(v.threads, v.name);
       run('em++', [apiSource, '-I', join(src, 'include'), '-I', join(src, 'ggml', 'include'), ...libs, ...flags, '-o', join(keep, v.js)], keep, env);
-      built.push({ id: v.id, cmakeFlags: cmakeFlags(v.threads), linkFlags: flags, libraryMs, linkMs: Math.round(performance.now() - tLink), wasmBytes: statSync(join(keep, v.wasm)).size });
+      built.push({ id: v.id, cmakeFlags: cmakeFlags(), linkFlags: flags, libraryMs, linkMs: Math.round(performance.now() - tLink), wasmBytes: statSync(join(keep, v.wasm)).size });
     }
     const manifest: EngineManifest = {
       key,
@@ -205,8 +184,9 @@ async function main(): Promise<void> {
   mkdirSync(outDir, { recursive: true });
   for (const f of [...Object.values(ENGINE_FILES), ENGINE_MANIFEST]) copyFileSync(join(keep, f), join(outDir, f));
   const m = JSON.parse(readFileSync(manifestPath, 'utf8')) as EngineManifest;
-  const each = m.variants.map((v) => `${v.id} ${(v.wasmBytes / 1e6).toFixed(1)} MB wasm, built in ${((v.libraryMs + v.linkMs) / 1000).toFixed(0)} s`);
-  console.log(`build:engine: llama.cpp ${m.llamaCpp.commit.slice(0, 10)}: ${each.join('; ')} (this run ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+  const each = m.variants.map((v) => `${v.id} ${(v.wasmBytes / 1e6).toFixed(1)} MB wasm, linked in ${(v.linkMs / 1000).toFixed(0)} s`);
+  const library = `library built in ${(m.variants[0].libraryMs / 1000).toFixed(0)} s`;
+  console.log(`build:engine: llama.cpp ${m.llamaCpp.commit.slice(0, 10)}: ${library}; ${each.join('; ')} (this run ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
 }
 
-await main();
+main();

@@ -137,7 +137,7 @@ export function flashAttentionRows(src: string): void {
     "        // together with the next rows that share this row's KV head.",
     '        const bool starling_row = k->type == GGML_TYPE_F16 && v->type == GGML_TYPE_F16 && logit_softcap == 0.0f && DK <= STARLING_FA_MAX_D && DV <= STARLING_FA_MAX_D;',
     '        if (starling_row) {',
-    '            starling_fa_rows_t & held = starling_fa_scratch().held;',
+    '            starling_fa_rows_t & held = starling_fa_scratch(params->ith).held;',
     '            if (!(ir >= held.ir0 && ir < held.ir0 + held.n)) {',
     '                held.ir0 = ir;',
     '                held.n = 0;',
@@ -151,7 +151,7 @@ export function flashAttentionRows(src: string): void {
     '                    held.slope[held.n] = (max_bias > 0.0f) ? r2 < n_head_log2 ? powf(m0, r2 + 1) : powf(m1, 2*(r2 - n_head_log2) + 1) : 1.0f;',
     '                    held.n++;',
     '                }',
-    '                starling_fa_rows(DK, DV, &held, (const char *) k->data + ik2*nbk2 + ik3*nbk3, nbk1, (const char *) v->data + iv2*nbv2 + iv3*nbv3, nbv1, scale, ic_start, ic_end);',
+    '                starling_fa_rows(params->ith, DK, DV, &held, (const char *) k->data + ik2*nbk2 + ik3*nbk3, nbk1, (const char *) v->data + iv2*nbv2 + iv3*nbv3, nbv1, scale, ic_start, ic_end);',
     '            }',
     '            M = held.M[ir - held.ir0];',
     '            S = held.S[ir - held.ir0];',
@@ -163,7 +163,7 @@ export function flashAttentionRows(src: string): void {
   const rowLoop = '    for (int ir = ir0; ir < ir1; ++ir) {';
   const atRows = text.indexOf(rowLoop, start);
   if (atRows < 0 || atRows > atLoop) throw shape();
-  const reset = '    starling_fa_forget(); // Starling Playground (engine/wasm_fa.h)\n';
+  const reset = '    starling_fa_forget(params->ith); // Starling Playground (engine/wasm_fa.h)\n';
   text =
     text.slice(0, start) +
     readFileSync(WASM_FA_HEADER, 'utf8') +

@@ -164,13 +164,14 @@ test('a host with no CORS at all and a host that answers 500 mid-file fail as ne
   const { file } = testModel('demo');
   const noCors = `${modelServer.url}/no-cors/${file}`;
   const error500 = `${modelServer.url}/error500/${file}`;
-  // Both retry for ~16 s before giving up, so they run side by side: the 500 host in this tab, where
-  // the demo model is ready, the no-CORS host in a second tab of the same browser (the same IndexedDB).
-  await page.goto(`/?chunk=${MiB}&parallel=1`);
+  // Both retry five times before giving up (15.5 s of waits for a user; ?retry=50 makes the first wait
+  // 50 ms, 1.55 s in all), so they run side by side: the 500 host in this tab, where the demo model is
+  // ready, the no-CORS host in a second tab of the same browser (the same IndexedDB).
+  await page.goto(`/?chunk=${MiB}&parallel=1&retry=50`);
   await waitForReady(page);
   await openInDialog(page, error500);
   const other = await page.context().newPage();
-  await other.goto(openUrl(noCors));
+  await other.goto(openUrl(noCors, '&retry=50'));
 
   // No CORS header at all: under COEP the app cannot tell it from a host that is down, so it says both.
   const otherBanner = other.getByTestId('error-banner');

@@ -189,8 +189,8 @@ describe('engine source edits', () => {
     expect(ops.indexOf('static void starling_fa_rows(')).toBeGreaterThan(-1);
     expect(ops.indexOf('static void starling_fa_rows(')).toBeLessThan(ops.indexOf('static void ggml_compute_forward_flash_attn_ext_f16_one_chunk('));
     // Each call of the kernel lets go of the rows an earlier call held, before its first row.
-    expect(ops).toMatch(/starling_fa_forget\(\);[^\n]*\n\s+for \(int ir = ir0; ir < ir1; \+\+ir\) \{/);
-    expect(ops).toMatch(/if \(starling_row\) \{\n[\s\S]+starling_fa_rows\(DK, DV, &held,[\s\S]+\} else\n\s+for \(int64_t ic = ic_start; ic < ic_end; \+\+ic\) \{/);
+    expect(ops).toMatch(/starling_fa_forget\(params->ith\);[^\n]*\n\s+for \(int ir = ir0; ir < ir1; \+\+ir\) \{/);
+    expect(ops).toMatch(/if \(starling_row\) \{\n[\s\S]+starling_fa_rows\(params->ith, DK, DV, &held,[\s\S]+\} else\n\s+for \(int64_t ic = ic_start; ic < ic_end; \+\+ic\) \{/);
     expect(ops).toContain('if (v->type == GGML_TYPE_F16 && !starling_row) {');
     expect(ops).toContain('neq1 >= STARLING_FA_TILED_MIN_ROWS);');
     expect(ops).toMatch(/int64_t chunk_size = \(nr \+ nth_scaled - 1\) \/ nth_scaled;\n\s+if \(neq1 == 1 && neq2 % nek2 == 0\) chunk_size = /);

@@ -44,6 +44,7 @@ static ggml_fp16_t ref_f32_to_f16(float f) {
 static void ggml_vec_scale_f32(const int n, float * y, const float v) { for (int i = 0; i < n; ++i) y[i] *= v; }
 static void ggml_vec_mad_f32(const int n, float * y, const float * x, const float v) { for (int i = 0; i < n; ++i) y[i] += x[i]*v; }
 #define GGML_ASSERT(x) do { if (!(x)) abort(); } while (0)
+#define GGML_MAX_N_THREADS 512
 
 #include "../../engine/wasm_f16.h"
 #include "../../engine/wasm_fa.h"
@@ -161,7 +162,7 @@ static double check_attention(void) {
             starling_fa_rows_t * rs = parts[p];
             rs->n = g;
             for (int r = 0; r < g; ++r) { rs->q[r] = q[r]; rs->mask[r] = mask[r]; rs->slope[r] = 1.0f; }
-            starling_fa_rows(D, D, rs, (const char *) k, D * 2, (const char *) v, D * 2, scale, bounds[p], bounds[p + 1]);
+            starling_fa_rows(0, D, D, rs, (const char *) k, D * 2, (const char *) v, D * 2, scale, bounds[p], bounds[p + 1]);
           }
           for (int r = 0; r < g; ++r) {
             ref_attention(D, D, q[r], k, v, mask[r], n, scale, ref);

@@ -199,7 +199,7 @@ export class Session {
   }
 
   downloadOptions(): DownloadOptions {
-    return { parallel: this.params.parallel ?? this.settings.parallelDownloads, chunkBytes: this.params.chunk ?? DEFAULT_CHUNK_BYTES };
+    return { parallel: this.params.parallel ?? this.settings.parallelDownloads, chunkBytes: this.params.chunk ?? DEFAULT_CHUNK_BYTES, retryFirstMs: this.params.retry };
   }
 
   /** Opens another model (null: the default demo) and keeps the choice in the address for reloads. */

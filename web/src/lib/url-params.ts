@@ -18,9 +18,10 @@ export interface UrlParams {
   /** Prompt tokens per llama_decode (n_batch = n_ubatch; the bench's sweep); undefined: the engine's default. */
   batch: number | undefined;
   panel: PanelName | null;
-  /** Download tuning (tests and benchmarks): chunk size in bytes and parallel requests. */
+  /** Download tuning (tests and benchmarks): chunk size in bytes, parallel requests, first retry wait in ms. */
   chunk: number | undefined;
   parallel: number | undefined;
+  retry: number | undefined;
 }
 
 const positiveInt = (v: string | null): number | undefined => {
@@ -46,5 +47,6 @@ export function parseUrlParams(search: string): UrlParams {
     panel: panel === 'storage' || panel === 'template' || panel === 'settings' ? panel : null,
     chunk: positiveInt(q.get('chunk')),
     parallel: positiveInt(q.get('parallel')),
+    retry: positiveInt(q.get('retry')),
   };
 }

@@ -10,6 +10,8 @@ export interface DownloadOptions {
   /** Chunk fetches at a time. */
   parallel: number;
   chunkBytes: number;
+  /** The first wait before a retry, in ms (retry.ts doubles it each time); 500 unless a test sets it. */
+  retryFirstMs?: number;
   label?: string;
 }
 export const DEFAULT_CHUNK_BYTES = 16 << 20;

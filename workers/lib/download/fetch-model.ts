@@ -35,7 +35,7 @@ import { InOrderHasher, sha256Hex } from './hasher';
 import { lookupHfSha256 } from './hf-sha';
 import { fetchRange, fetchWhole, probe, RetryableError, sourceChanged, type Probe } from './http';
 import { ProgressTracker, type DownloadProgress } from './progress';
-import { withRetry } from './retry';
+import { retryDelays, withRetry } from './retry';
 import { storageWriteErrorNow } from './storage-errors';
 
 export interface FetchModelInput {
@@ -65,7 +65,7 @@ export function formatError(url: string, head: Uint8Array, contentType: string):
  * MAX_HEADER_BYTES) when the header is longer than what came first. Throws corrupt-gguf or
  * unsupported-arch before anything of the file is stored.
  */
-async function checkHeader(p: Probe, name: string, first: boolean, signal: AbortSignal): Promise<void> {
+async function checkHeader(p: Probe, name: string, first: boolean, signal: AbortSignal, delays: readonly number[]): Promise<void> {
   let head = p.head;
   let size = p.size;
   for (;;) {
@@ -74,7 +74,7 @@ async function checkHeader(p: Probe, name: string, first: boolean, signal: Abort
     if ('error' in v) throw v.error;
     const want = Math.min(MAX_HEADER_BYTES, Math.max(v.need, head.length * 4));
     if (want <= head.length || (size !== null && head.length >= size)) return; // cannot read further: the full check after download decides
-    const more = await withRetry(() => probe(p.url, signal, want), signal);
+    const more = await withRetry(() => probe(p.url, signal, want), signal, undefined, delays);
     if (more.etag !== p.etag || more.lastModified !== p.lastModified || (p.size !== null && more.size !== p.size)) {
       throw sourceChanged(p.url, 'its ETag, date or size changed between two requests');
     }
@@ -312,6 +312,7 @@ class Download {
         counted = 0; // taken back: an abort during the wait before the next try must not take it back again
         this.tracker.report(true); // a retry is progress: the page's watchdog (web/src/lib/watchdog.ts) waits on
       },
+      retryDelays(this.input.options.retryFirstMs),
     ).catch((e: unknown) => {
       this.tracker.undo(file, counted);
       throw e;
@@ -465,13 +466,14 @@ export async function fetchModel(input: FetchModelInput): Promise<number> {
         if (sha256) source = { ...source, sha256 };
       }
       // Each retry is reported: the page's watchdog counts silence between events.
-      const probes = await Promise.all(source.urls.map((u) => withRetry(() => probe(u, signal), signal, probing)));
+      const delays = retryDelays(input.options.retryFirstMs);
+      const probes = await Promise.all(source.urls.map((u) => withRetry(() => probe(u, signal), signal, probing, delays)));
       for (const [i, p] of probes.entries()) {
         try {
           const err = formatError(p.url, p.head, p.contentType);
           if (err) throw err;
           // Later shards of a split set carry no metadata of their own.
-          await checkHeader(p, source.names[i], i === 0, signal);
+          await checkHeader(p, source.names[i], i === 0, signal, delays);
         } catch (err) {
           if (existing && !signal.aborted) await deleteModel(source.id);
           throw err;

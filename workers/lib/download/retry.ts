@@ -1,7 +1,8 @@
 /** Tries an operation again after transient failures, waiting longer each time. */
 import { RetryableError } from './http';
 
-const RETRY_DELAYS_MS = [500, 1000, 2000, 4000, 8000];
+/** Five retries, each wait twice the last: 15.5 s in all from the default first wait of 500 ms. */
+export const retryDelays = (firstMs = 500): number[] => [1, 2, 4, 8, 16].map((k) => k * firstMs);
 
 const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
   new Promise((resolve, reject) => {
@@ -21,7 +22,7 @@ export async function withRetry<T>(
   op: () => Promise<T>,
   signal: AbortSignal,
   onRetry: (e: RetryableError) => void = () => {},
-  delays: readonly number[] = RETRY_DELAYS_MS,
+  delays: readonly number[] = retryDelays(),
 ): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
