@@ -36,7 +36,10 @@ export default defineConfig<{}, { engine: EngineName }>({
     { name: 'chromium', testDir: 'tests/e2e', testIgnore: process.env.LARGE_CACHE ? [] : ['**/large-cache.spec.ts'], use: { serviceWorkers: 'block' } },
     // Not in `npm test` (tests/e2e covers these scenarios in Chromium); run with --project chromium-engine.
     { name: 'chromium-engine', testDir: 'tests/engines', use: { engine: 'chromium' } },
-    { name: 'firefox-esr', testDir: 'tests/engines', use: { engine: 'firefox' } },
+    // One retry, in Firefox ESR only: its first load of a clean clone's run once never became ready nor
+    // failed in 120 s (2026-12-07; six runs of the same test right after all passed in 6-7 s). The
+    // report marks a test that passed on its retry as flaky, and the closing notes track the stall.
+    { name: 'firefox-esr', testDir: 'tests/engines', use: { engine: 'firefox' }, retries: 1 },
     { name: 'webkitgtk', testDir: 'tests/engines', use: { engine: 'webkit' } },
   ],
   webServer: {

@@ -31,7 +31,7 @@ test('the demo model loads and replies exactly, on the own engine', async ({ dri
   // No thread preference: the app picks threads as on a first visit (measured).
   const t0 = Date.now();
   await driver.goto(`${baseURL}/?${CTX}`);
-  await waitForReady(driver, 300_000);
+  await waitForReady(driver);
   const loadMs = Date.now() - t0;
   await send(driver, 'Hello');
   const reply = await waitForReply(driver, 1);

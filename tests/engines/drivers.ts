@@ -120,7 +120,7 @@ async function startWebKitDriver(): Promise<WebKitDriverServer> {
 }
 
 /** Rejects after `ms`; the caller kills what it was waiting on. */
-async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+export async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`${what} took over ${ms / 1000} s`)), ms);

@@ -6,7 +6,7 @@
 import { expect, test as base } from '@playwright/test';
 import { startModelServer, type ModelServer } from '../fixtures/model-server';
 import { TEST_MODEL_DIR } from '../fixtures/test-models';
-import { openEngine, type EngineDriver, type EngineName } from './drivers';
+import { openEngine, within, type EngineDriver, type EngineName } from './drivers';
 
 export const test = base.extend<{ driver: EngineDriver; modelServer: ModelServer }, { engine: EngineName }>({
   engine: ['chromium', { option: true, scope: 'worker' }],
@@ -26,12 +26,21 @@ export const test = base.extend<{ driver: EngineDriver; modelServer: ModelServer
 
 export { expect };
 
+/** The longest one look into the page may take: a page that stops answering fails with what it last said. */
+const EVALUATE_MS = 15_000;
+
 /** Polls `expression` in the page until `done(value)`; fails with the last value seen. */
 export async function waitFor<T>(driver: EngineDriver, expression: string, done: (v: T) => boolean, what: string, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T | undefined;
   for (;;) {
-    last = await driver.evaluate<T>(expression);
+    const look = driver.evaluate<T>(expression);
+    look.catch(() => {}); // one that is given up on may still fail later, when the browser closes
+    try {
+      last = await within(look, EVALUATE_MS, `${driver.engine}: reading the page`);
+    } catch (e) {
+      throw new Error(`${e instanceof Error ? e.message : String(e)} while waiting for ${what}; last seen: ${JSON.stringify(last)}`, { cause: e });
+    }
     if (done(last)) return last;
     if (Date.now() > deadline) throw new Error(`${driver.engine}: timed out after ${timeoutMs} ms waiting for ${what}; last seen: ${JSON.stringify(last)}`);
     await new Promise((r) => setTimeout(r, 250));
@@ -51,8 +60,11 @@ const STATUS = `(() => {
   return { state: s ? s.getAttribute('data-state') : null, text: s ? s.textContent.trim() : '', errorKind: b ? b.getAttribute('data-kind') : null, error: b ? b.textContent.trim() : null };
 })()`;
 
-/** Waits until the model is ready; an error banner on the way fails at once with its text. */
-export async function waitForReady(driver: EngineDriver, timeoutMs = 120_000): Promise<ModelStatus> {
+/**
+ * Waits until the model is ready; an error banner on the way fails at once with its text. 90 s: under
+ * the test's 120 s, so a load that never ends fails with what the page last showed.
+ */
+export async function waitForReady(driver: EngineDriver, timeoutMs = 90_000): Promise<ModelStatus> {
   const s = await waitFor<ModelStatus>(driver, STATUS, (v) => v.state === 'ready' || v.errorKind !== null, 'the model to be ready', timeoutMs);
   if (s.state !== 'ready') throw new Error(`${driver.engine}: the model did not load: [${s.errorKind}] ${s.error}`);
   return s;
