@@ -66,6 +66,48 @@ interface WorkerFs {
   stream_ops: { read: ReadFn };
 }
 
+/**
+ * Answers WORKERFS's reads of no bytes without reading. musl's stdio asks for them (a readv whose
+ * first part is empty: an fread of one byte, the refill of its buffer), and WORKERFS makes each a
+ * FileReaderSync read of an empty slice: in Chromium about 260 ms of the demo model's 400 ms load,
+ * for its 32,002-token vocabulary's arrays (a CPU profile of the engine worker). Both builds; once per
+ * instance, before readBlobsThroughHelper, which then calls this for reads it does not take.
+ */
+export function skipEmptyReads(m: Pick<OwnModule, 'FS'>): void {
+  const fs = m.FS.filesystems.WORKERFS as WorkerFs;
+  const read = fs.stream_ops.read;
+  fs.stream_ops.read = (stream, buffer, offset, length, position) => (length <= 0 ? 0 : read(stream, buffer, offset, length, position));
+}
+
+/**
+ * Where no helper reads (the single-threaded build, or a helper that did not start), WORKERFS reads
+ * each request with FileReaderSync: llama.cpp's 1,100 small reads of a Starling-vocabulary model
+ * (its headers, and stdio's refill after each tensor) took about 700 ms of the demo model's 900 ms
+ * load in Chromium. They are served from a window of the file instead, filled by one FileReaderSync
+ * read of WINDOW bytes; larger reads go to WORKERFS as before.
+ */
+export function windowSmallReads(
+  m: Pick<OwnModule, 'FS'>,
+  readSlice: (slice: Blob) => ArrayBuffer = (slice) => new FileReaderSync().readAsArrayBuffer(slice),
+): void {
+  const fs = m.FS.filesystems.WORKERFS as WorkerFs;
+  const read = fs.stream_ops.read;
+  const window = new ReadWindow(new ArrayBuffer(WINDOW));
+  const bytes = new Uint8Array(window.buffer);
+  const blobs: Blob[] = [];
+  fs.stream_ops.read = (stream, buffer, offset, length, position) => {
+    if (length <= 0 || length > SMALL_READ) return read(stream, buffer, offset, length, position);
+    const blob = stream.node.contents;
+    const file = blobs.includes(blob) ? blobs.indexOf(blob) : blobs.push(blob) - 1;
+    const dest = new Uint8Array(buffer.buffer, buffer.byteOffset + offset, length);
+    return window.read(file, position, dest, stream.node.size, (start, n) => {
+      const got = new Uint8Array(readSlice(blob.slice(start, start + n)));
+      bytes.set(got);
+      return got.length;
+    });
+  };
+}
+
 /** The helper worker, started and given the model's files (startReadHelper). */
 export interface ReadHelper {
   worker: Worker;
@@ -114,7 +156,8 @@ export function readBlobsThroughHelper(m: OwnModule, h: ReadHelper): { stop: () 
   const ctl = new SharedArrayBuffer(24);
   const state = new Int32Array(ctl);
   const stats: ReadStats = { reads: 0, bytes: 0, waitMs: 0, readMs: 0, copyMs: 0, stalls: 0, smallReads: 0, smallMs: 0, windowFills: 0 };
-  const window = new ReadWindow(WINDOW);
+  const windowBuffer = new SharedArrayBuffer(WINDOW);
+  const window = new ReadWindow(windowBuffer);
   /**
    * One round trip: the helper copies [start, start + n) of file and returns the bytes copied. Into
    * the heap at ptr (a tensor), and then the bytes after them into the window; or into the window (a
@@ -125,7 +168,7 @@ export function readBlobsThroughHelper(m: OwnModule, h: ReadHelper): { stop: () 
     const t0 = performance.now();
     const fill = into === 'window';
     if (fill) stats.windowFills++;
-    const target = fill ? { heap: window.buffer, ptr: 0, aside: true } : { ...into, window: window.buffer };
+    const target = fill ? { heap: windowBuffer, ptr: 0, aside: true } : { ...into, window: windowBuffer };
     helper.postMessage({ file, start, length: n, ctl, ...target } satisfies ReadRequest);
     if (!fill) prefault(into.heap, into.ptr, n, state);
     // A helper that died would leave this worker waiting for ever: a read that takes a minute fails the load.
@@ -207,14 +250,15 @@ export class BlobReadError extends Error {}
  * reads of 1.4 KB (0.9 s of its load).
  */
 export class ReadWindow {
-  readonly buffer: SharedArrayBuffer;
+  readonly buffer: SharedArrayBuffer | ArrayBuffer;
   readonly #data: Uint8Array;
   #file = -1;
   #start = 0;
   #length = 0;
 
-  constructor(size: number) {
-    this.buffer = new SharedArrayBuffer(size);
+  /** A new SharedArrayBuffer of `size` bytes (the helper fills it), or the buffer given. */
+  constructor(size: number | SharedArrayBuffer | ArrayBuffer) {
+    this.buffer = typeof size === 'number' ? new SharedArrayBuffer(size) : size;
     this.#data = new Uint8Array(this.buffer);
   }
 

@@ -21,7 +21,7 @@ import { canThread, reserveFor, reserveHeap, startOwnModule, type OwnEngineFiles
 import { combineShardInfos, readHeaderInfo } from '../../planner/header-info';
 import { planMemory } from '../../planner/memory-plan';
 import { StopMatcher } from './stop-strings';
-import { BlobReadError, readBlobsThroughHelper, startReadHelper } from './blob-reads';
+import { BlobReadError, readBlobsThroughHelper, skipEmptyReads, startReadHelper, windowSmallReads } from './blob-reads';
 
 /** Tokens the repetition penalties look back over (llama-server's default). */
 const PENALTY_LAST_N = 64;
@@ -183,9 +183,11 @@ export class OwnHost {
       const n = files.length;
       const names = files.map((_, i) => (n === 1 ? 'model.gguf' : `model-${String(i + 1).padStart(5, '0')}-of-${String(n).padStart(5, '0')}.gguf`));
       m.FS.mount(m.FS.filesystems.WORKERFS, { blobs: files.map((data, i) => ({ name: names[i], data })) }, mount);
+      skipEmptyReads(m);
       // The weights are read once, at the load: the helper goes when it returns.
       const h = await helper;
       reads = h && readBlobsThroughHelper(m, h);
+      if (!reads) windowSmallReads(m);
       const heapBytes = await planned;
       if (heapBytes !== null) reserveHeap(m, heapBytes);
       const overrides = Object.entries(profiled.kvOverrides).map(([k, v]) => `${k}=${v}\n`).join('');
