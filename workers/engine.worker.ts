@@ -11,10 +11,13 @@ import type { LoadConfig, LoadedModelInfo } from './lib/engine/types';
 import type { EngineEvent, EngineRequest } from './protocol';
 import { ownEngine } from 'virtual:own-engine';
 import { calibrateOwn } from './lib/engine/own/calibrate';
+import { compileOwnWasmEarly } from './lib/engine/own/module';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = (e: EngineEvent): void => scope.postMessage(e);
 const hosts = { wllama: new WllamaHost(), own: ownEngine ? new OwnHost(ownEngine, () => post({ id: 0, type: 'busy' })) : null };
+// The own engine's wasm is fetched and compiled while the page downloads or reads the model.
+if (ownEngine) compileOwnWasmEarly(ownEngine);
 /** The host whose model is loaded (tokenize and generate go to it). */
 let active: WllamaHost | OwnHost = hosts.wllama;
 const running = new Map<number, AbortController>();

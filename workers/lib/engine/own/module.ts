@@ -67,6 +67,43 @@ type Factory = (opts: Record<string, unknown>) => Promise<OwnModule>;
 /** Whether this worker can run the threaded build (it needs SharedArrayBuffer, so cross-origin isolation). */
 export const canThread = (): boolean => self.crossOriginIsolated && typeof SharedArrayBuffer !== 'undefined';
 
+/** Each build's compiled module, by URL: compiled once per engine worker (compileOwnWasm). */
+const compiled = new Map<string, Promise<WebAssembly.Module>>();
+
+/**
+ * Fetches and compiles one build's wasm, once per engine worker: every instance (each load, the
+ * calibration) is made from the same compiled module, so a later load skips the fetch and the compile
+ * and keeps the code the browser has optimized since. The engine worker starts it as soon as it starts
+ * (compileOwnWasmEarly), so a first visit's wasm arrives while the model downloads, not after it. A
+ * host that serves .wasm under another type than application/wasm gets the non-streaming compile.
+ */
+export function compileOwnWasm(url: string): Promise<WebAssembly.Module> {
+  let p = compiled.get(url);
+  if (!p) {
+    p = (async () => {
+      const res = await fetch(url, { credentials: 'same-origin' });
+      if (!res.ok) throw new Error(`the engine's wasm (${url}) answered HTTP ${res.status}`);
+      try {
+        return await WebAssembly.compileStreaming(res.clone());
+      } catch {
+        return WebAssembly.compile(await res.arrayBuffer());
+      }
+    })();
+    // A failed fetch or compile is tried again by the next instance.
+    p.catch(() => compiled.delete(url));
+    compiled.set(url, p);
+  }
+  return p;
+}
+
+/** The URL of the build this worker runs (threaded where SharedArrayBuffer exists). */
+const wasmUrl = (files: OwnEngineFiles): string => new URL(canThread() ? files.wasm : files.stWasm, self.location.href).href;
+
+/** Starts compileOwnWasm for this worker's build; a failure shows at the load that needs it. */
+export function compileOwnWasmEarly(files: OwnEngineFiles): void {
+  compileOwnWasm(wasmUrl(files)).catch(() => {});
+}
+
 /**
  * A new instance: the threaded build with `pool` pthread workers started (llama.cpp's threads besides
  * the caller's) where SharedArrayBuffer exists, else the single-threaded build. Each load gets its own
@@ -83,14 +120,25 @@ export async function startOwnModule(files: OwnEngineFiles, pool: number, log: (
     'starling-engine.worker.js': abs(files.worker),
     'starling-engine-st.wasm': abs(files.stWasm),
   };
-  const m = await create({
-    threadPool: pool,
-    // Emscripten's pthread workers import the engine's JS by this URL (not ours: we are its importer).
-    mainScriptUrlOrBlob: js,
-    locateFile: (name: string) => byName[name] ?? abs(name),
-    print: log,
-    printErr: log,
-  });
+  const module = await compileOwnWasm(wasmUrl(files));
+  // Emscripten calls instantiateWasm and waits for receive(); an instantiation that fails rejects here.
+  let failed: (e: unknown) => void = () => {};
+  const failure = new Promise<never>((_, reject) => (failed = reject));
+  const m = await Promise.race([
+    failure,
+    create({
+      threadPool: pool,
+      instantiateWasm: (imports: WebAssembly.Imports, receive: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void) => {
+        WebAssembly.instantiate(module, imports).then((instance) => receive(instance, module), failed);
+        return {};
+      },
+      // Emscripten's pthread workers import the engine's JS by this URL (not ours: we are its importer).
+      mainScriptUrlOrBlob: js,
+      locateFile: (name: string) => byName[name] ?? abs(name),
+      print: log,
+      printErr: log,
+    }),
+  ]);
   m._se_init();
   return m;
 }
