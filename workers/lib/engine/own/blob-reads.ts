@@ -81,10 +81,10 @@ export function skipEmptyReads(m: Pick<OwnModule, 'FS'>): void {
 
 /**
  * Where no helper reads (the single-threaded build, or a helper that did not start), WORKERFS reads
- * each request with FileReaderSync: llama.cpp's 1,100 small reads of a Starling-vocabulary model
- * (its headers, and stdio's refill after each tensor) took about 700 ms of the demo model's 900 ms
- * load in Chromium. They are served from a window of the file instead, filled by one FileReaderSync
- * read of WINDOW bytes; larger reads go to WORKERFS as before.
+ * each request with FileReaderSync, llama.cpp's 1,100 small reads of a Starling-vocabulary model too
+ * (its headers, and stdio's refill after each tensor). They are served from a window of the file
+ * instead, filled by one FileReaderSync read of WINDOW bytes; larger reads go to WORKERFS as before.
+ * With skipEmptyReads, the demo model's weights step in Chromium went from 900-950 to 185-280 ms.
  */
 export function windowSmallReads(
   m: Pick<OwnModule, 'FS'>,
