@@ -96,8 +96,10 @@ export function compileOwnWasm(url: string): Promise<WebAssembly.Module> {
   return p;
 }
 
+const abs = (u: string): string => new URL(u, self.location.href).href;
+
 /** The URL of the build this worker runs (threaded where SharedArrayBuffer exists). */
-const wasmUrl = (files: OwnEngineFiles): string => new URL(canThread() ? files.wasm : files.stWasm, self.location.href).href;
+const wasmUrl = (files: OwnEngineFiles): string => abs(canThread() ? files.wasm : files.stWasm);
 
 /** Starts compileOwnWasm for this worker's build; a failure shows at the load that needs it. */
 export function compileOwnWasmEarly(files: OwnEngineFiles): void {
@@ -111,15 +113,8 @@ export function compileOwnWasmEarly(files: OwnEngineFiles): void {
  * space goes with it.
  */
 export async function startOwnModule(files: OwnEngineFiles, pool: number, log: (line: string) => void): Promise<OwnModule> {
-  const abs = (u: string): string => new URL(u, self.location.href).href;
-  const threaded = canThread();
-  const js = abs(threaded ? files.js : files.stJs);
+  const js = abs(canThread() ? files.js : files.stJs);
   const { default: create } = (await import(/* @vite-ignore */ js)) as { default: Factory };
-  const byName: Record<string, string> = {
-    'starling-engine.wasm': abs(files.wasm),
-    'starling-engine.worker.js': abs(files.worker),
-    'starling-engine-st.wasm': abs(files.stWasm),
-  };
   const module = await compileOwnWasm(wasmUrl(files));
   // Emscripten calls instantiateWasm and waits for receive(); an instantiation that fails rejects here.
   let failed: (e: unknown) => void = () => {};
@@ -134,7 +129,8 @@ export async function startOwnModule(files: OwnEngineFiles, pool: number, log: (
       },
       // Emscripten's pthread workers import the engine's JS by this URL (not ours: we are its importer).
       mainScriptUrlOrBlob: js,
-      locateFile: (name: string) => byName[name] ?? abs(name),
+      // The pthread workers' script; the wasm itself comes from compileOwnWasm (instantiateWasm above).
+      locateFile: (name: string) => abs(name === 'starling-engine.worker.js' ? files.worker : name),
       print: log,
       printErr: log,
     }),
