@@ -43,6 +43,13 @@ test('a reply with code, a table, a link and an image renders safely at 390 px',
   await expect(content.locator('pre code .hljs-keyword').first()).toHaveText('def');
   expect(scripts.filter((s) => /hljs/.test(s))).toHaveLength(1);
   expect(await content.locator('pre code').textContent()).toBe(RENDERING_CODE);
+  // What streaming built, batch by batch in place (markdown/morph.ts), is what the whole reply renders
+  // to: the same after a reload, which renders it from the saved chat at once.
+  const streamed = await content.innerHTML();
+  await page.reload();
+  await waitForReady(page);
+  await expect(content.locator('pre code .hljs-keyword').first()).toHaveText('def');
+  expect(await content.innerHTML()).toBe(streamed);
   // Token colours follow the palette (the widget's theme=dark sets data-theme; the system's dark mode too).
   const keyword = content.locator('pre code .hljs-keyword').first();
   const colour = () => keyword.evaluate((el) => getComputedStyle(el).color);
