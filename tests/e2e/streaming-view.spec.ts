@@ -1,8 +1,9 @@
 /**
  * Reading a reply while it streams, on a phone-sized page: the list follows the newest text only
- * while the reader is at its bottom (one who scrolled up to read is not pulled back down), and text
- * selected in the growing paragraph stays selected as more arrives (the tail is changed in place,
- * markdown/morph.ts, not replaced). The scripted long reply is one paragraph of 600 words.
+ * while the reader is at its bottom (one who scrolled up to read is not pulled back down, and a
+ * "Newest" button takes them back), and text selected in the growing paragraph stays selected as
+ * more arrives (the tail is changed in place, markdown/morph.ts, not replaced). The scripted long
+ * reply is one paragraph of 600 words.
  */
 import { MODELS } from '../../tools/models/catalog';
 import { expect, lastAssistant, sendMessage, test, waitForReady } from './fixtures';
@@ -66,15 +67,16 @@ test('a streaming reply follows only a reader at the bottom, and keeps their sel
       selected,
       stillSelected: getSelection()!.toString(),
       sameParagraph: paragraph.isConnected && (paragraph as unknown as { kept?: boolean }).kept === true,
+      newest: document.querySelector<HTMLButtonElement>('[data-testid=scroll-to-newest]')?.textContent?.trim() ?? null,
     };
 
-    // Back at the bottom, the list follows again.
-    list.scrollTop = list.scrollHeight;
+    // "Newest" takes the reader back to the bottom, and the list follows again.
+    document.querySelector<HTMLButtonElement>('[data-testid=scroll-to-newest]')?.click();
     await settle();
     const atBottom = length();
     await until(() => length() > atBottom + 100 || !streaming());
     await settle();
-    const backAtBottom = { grew: length() - atBottom, gap: gap() };
+    const backAtBottom = { grew: length() - atBottom, gap: gap(), newest: !!document.querySelector('[data-testid=scroll-to-newest]') };
     return { followed, readingAbove, backAtBottom };
   });
 
@@ -85,8 +87,10 @@ test('a streaming reply follows only a reader at the bottom, and keeps their sel
   expect(seen.readingAbove.selected).toBe(MODELS.long.reply!.slice(0, 24));
   expect(seen.readingAbove.stillSelected).toBe(seen.readingAbove.selected);
   expect(seen.readingAbove.sameParagraph).toBe(true);
+  expect(seen.readingAbove.newest).toBe('↓ Newest');
   expect(seen.backAtBottom.grew).toBeGreaterThan(0);
   expect(seen.backAtBottom.gap).toBeLessThanOrEqual(32);
+  expect(seen.backAtBottom.newest).toBe(false);
 
   // The reply as streamed is the reply as rendered whole (after a reload, from the saved chat).
   const reply = lastAssistant(page);
