@@ -72,10 +72,18 @@ const settingsScript = (maxTokens: number): string => `(() => {
   } catch {}
 })();`;
 
+/**
+ * Waits as bare-page.ts waits for the bare pages: a check run by a timer in the page every 250 ms.
+ * Playwright's locator.waitFor polls from here over CDP instead (a selector query and a visibility
+ * check in the page, every 500 ms once it backs off), which took the browser and this process CPU
+ * that the bare pages were not charged: in one full bench it sat beside the slowest app runs.
+ */
+const waitInPage = (page: Page, check: string, timeoutMs: number): Promise<unknown> => page.waitForFunction(check, null, { timeout: timeoutMs, polling: 250 });
+
 async function waitForModel(page: Page, timeoutMs: number): Promise<void> {
-  const status = page.locator('[data-testid=model-status][data-state=ready], [data-testid=model-status][data-state=error]');
-  await status.first().waitFor({ timeout: timeoutMs });
-  if ((await status.first().getAttribute('data-state')) === 'error') {
+  await waitInPage(page, `['ready', 'error'].includes(document.querySelector('[data-testid=model-status]')?.getAttribute('data-state'))`, timeoutMs);
+  const status = page.getByTestId('model-status');
+  if ((await status.getAttribute('data-state')) === 'error') {
     const banner = await page.getByTestId('error-banner').textContent().catch(() => null);
     throw new Error(`the app failed to load the model: ${banner ?? 'no error banner'}`);
   }
@@ -87,10 +95,8 @@ async function sendAndRead(page: Page, message: string, timeoutMs: number): Prom
   await page.getByTestId('chat-input').fill(message);
   await page.getByTestId('send-button').click();
   const reply = page.locator('[data-testid=message][data-role=assistant]').nth(before);
-  await page
-    .locator('[data-testid=message][data-role=assistant]:is([data-state=done], [data-state=error], [data-state=stopped])')
-    .nth(before)
-    .waitFor({ timeout: timeoutMs });
+  const ended = `['done', 'error', 'stopped'].includes(document.querySelectorAll('[data-testid=message][data-role=assistant]')[${before}]?.getAttribute('data-state'))`;
+  await waitInPage(page, ended, timeoutMs);
   const state = await reply.getAttribute('data-state');
   if (state !== 'done') {
     const banner = await page.getByTestId('error-banner').textContent().catch(() => null);
