@@ -78,10 +78,11 @@ const settingsScript = (maxTokens: number): string => `(() => {
  * check in the page, every 500 ms once it backs off), which took the browser and this process CPU
  * that the bare pages were not charged: in one full bench it sat beside the slowest app runs.
  */
-const waitInPage = (page: Page, check: string, timeoutMs: number): Promise<unknown> => page.waitForFunction(check, null, { timeout: timeoutMs, polling: 250 });
+const POLL = { polling: 250 } as const;
 
 async function waitForModel(page: Page, timeoutMs: number): Promise<void> {
-  await waitInPage(page, `['ready', 'error'].includes(document.querySelector('[data-testid=model-status]')?.getAttribute('data-state'))`, timeoutMs);
+  // A function, not a string: the app's CSP allows no eval.
+  await page.waitForFunction(() => ['ready', 'error'].includes(document.querySelector('[data-testid=model-status]')?.getAttribute('data-state') ?? ''), null, { ...POLL, timeout: timeoutMs });
   const status = page.getByTestId('model-status');
   if ((await status.getAttribute('data-state')) === 'error') {
     const banner = await page.getByTestId('error-banner').textContent().catch(() => null);
@@ -95,8 +96,11 @@ async function sendAndRead(page: Page, message: string, timeoutMs: number): Prom
   await page.getByTestId('chat-input').fill(message);
   await page.getByTestId('send-button').click();
   const reply = page.locator('[data-testid=message][data-role=assistant]').nth(before);
-  const ended = `['done', 'error', 'stopped'].includes(document.querySelectorAll('[data-testid=message][data-role=assistant]')[${before}]?.getAttribute('data-state'))`;
-  await waitInPage(page, ended, timeoutMs);
+  await page.waitForFunction(
+    (n) => ['done', 'error', 'stopped'].includes(document.querySelectorAll('[data-testid=message][data-role=assistant]')[n]?.getAttribute('data-state') ?? ''),
+    before,
+    { ...POLL, timeout: timeoutMs },
+  );
   const state = await reply.getAttribute('data-state');
   if (state !== 'done') {
     const banner = await page.getByTestId('error-banner').textContent().catch(() => null);
