@@ -8,28 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { renderMarkdownBlocks } from '../../web/src/lib/markdown';
 import { highlight } from '../../web/src/lib/markdown/hljs';
 import { noBlocksShown, showBlocks } from '../../web/src/lib/markdown/morph';
-
-const REPLY = [
-  '# Sorting',
-  '',
-  'Here is a **short** answer with `inline code` and [a link](https://example.com/docs).',
-  '',
-  '```python',
-  'def sort(xs):',
-  '    return sorted(xs)',
-  '```',
-  '',
-  '| Method | Stable |',
-  '|---|:---:|',
-  '| sorted | yes |',
-  '',
-  '1. first',
-  '2. second',
-  '',
-  '> a quote',
-  '',
-  '![an image](https://img.example/a.png) then the end.',
-].join('\n');
+import { REPLY } from './markdown-sample-reply';
 
 /** What the blocks' HTML parses to on its own. */
 const parsed = (blocks: readonly string[]): string => {
